@@ -1,0 +1,19 @@
+"""Options of the ``knowledgebase`` MkDocs plugin."""
+
+from __future__ import annotations
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+
+from .settings import DEFAULTS
+
+
+class KnowledgeBaseConfig(base.Config):
+    #: Folder of the YAML entries (content/<type>/<id>.yaml) and hand-written pages (content/pages).
+    content_dir = c.Type(str, default=DEFAULTS["content_dir"])
+    #: Folder of the *.bib files.
+    bibliography_dir = c.Type(str, default=DEFAULTS["bibliography_dir"])
+    #: Where the glossary abbreviations go for pymdownx.snippets to append to every page.
+    snippets_dir = c.Type(str, default=DEFAULTS["snippets_dir"])
+    #: Optional folder of Jinja2 templates that replace the built-in ones of the same name.
+    templates_dir = c.Type(str, default=DEFAULTS["templates_dir"])

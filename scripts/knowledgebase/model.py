@@ -1,0 +1,62 @@
+"""The validated model: one ``Entry`` per source entry, whatever file format it came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+#: A path into an entry's data, such as ("sources", 2) or ("segment", "start").
+FieldPath = tuple[str | int, ...]
+#: A 1-based (line, column) in a source file.
+Mark = tuple[int, int]
+
+
+@dataclass
+class SourceFile:
+    """Where an entry was read from, and where each of its keys and values stands there."""
+
+    path: str
+    values: dict[FieldPath, Mark] = field(default_factory=dict)
+    keys: dict[FieldPath, Mark] = field(default_factory=dict)
+    start: Mark = (1, 1)
+    text: str = field(default="", repr=False)
+
+    def value_mark(self, path: FieldPath) -> Mark:
+        """The mark of the value at ``path``, or of its nearest ancestor that has one."""
+        while path:
+            if path in self.values:
+                return self.values[path]
+            path = path[:-1]
+        return self.start
+
+    def key_mark(self, path: FieldPath) -> Mark:
+        return self.keys.get(path) or self.value_mark(path)
+
+    def locate(self, path: FieldPath, needle: str) -> Mark:
+        """Where ``needle`` stands in the file, searching from the value at ``path`` on."""
+        line, col = self.value_mark(path)
+        starts = [0, *(i + 1 for i, c in enumerate(self.text) if c == "\n")]
+        if not self.text or line > len(starts):
+            return line, col
+        found = self.text.find(needle, starts[line - 1] + col - 1)
+        if found < 0:
+            return line, col
+        found_line = self.text.count("\n", 0, found) + 1
+        return found_line, found - starts[found_line - 1] + 1
+
+
+@dataclass
+class Entry:
+    """One entry of the knowledge base."""
+
+    id: str
+    type: str
+    data: dict[str, Any]
+    source: SourceFile
+
+    @property
+    def title(self) -> str:
+        return str(self.data.get("title", self.id))
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default)

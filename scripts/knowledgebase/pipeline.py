@@ -1,0 +1,49 @@
+"""The whole pipeline, sources -> validated model -> linked graph -> pages, as two calls."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .diagnostics import Diagnostics
+from .graph import Graph, link, read_pages
+from .output import write_tree
+from .render import render_site
+from .settings import Settings
+from .sources import read_sources
+from .validate import validate
+
+
+@dataclass
+class Loaded:
+    graph: Graph
+    assets: list[Path]
+    diagnostics: Diagnostics
+
+    @property
+    def ok(self) -> bool:
+        return not self.diagnostics.errors
+
+
+def load(settings: Settings) -> Loaded:
+    """Read, validate and link every source; every problem is in ``diagnostics``."""
+    diagnostics = Diagnostics()
+    raws = read_sources(settings.root, settings.content_dir, settings.bibliography_dir, diagnostics)
+    entries = validate(raws, diagnostics)
+    pages, assets = read_pages(settings.root, settings.pages_dir, diagnostics)
+    graph = link(entries, pages, diagnostics)
+    return Loaded(graph, assets, diagnostics)
+
+
+def build(settings: Settings) -> Loaded:
+    """Validate, then (only if every source is sound) write the generated docs folder."""
+    loaded = load(settings)
+    if not loaded.ok:
+        return loaded
+    pages, abbreviations = render_site(loaded.graph, settings)
+    files = {rel: text.encode("utf-8") for rel, text in pages.items()}
+    for asset in loaded.assets:
+        files[asset.relative_to(settings.pages_dir).as_posix()] = asset.read_bytes()
+    write_tree(settings.docs_dir, files)
+    write_tree(settings.snippets_dir, {"abbreviations.md": abbreviations.encode("utf-8")})
+    return loaded

@@ -1,0 +1,256 @@
+"""Stage 4: the linked graph as Markdown pages, through Jinja2 templates.
+
+Templates hold the presentation; this module gives them the data and a few helpers. Every
+value a template prints is escaped as plain text unless it is ``Markup`` made here (links,
+checked prose, URLs), so contributor text never reaches the page as markup.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+import yaml
+from markupsafe import Markup
+
+from . import citation, markup
+from .graph import Graph
+from .model import Entry
+from .schema import EntryType, entry_types
+from .settings import Settings
+
+TEMPLATE_PACKAGE = "knowledgebase"
+ROLES = ("building", "hosting", "adapting", "serving")
+COMPONENTS = ("data", "code", "weights", "documentation", "licence")
+FREEDOMS = ("use", "study", "modify", "share")
+
+
+def _finalize(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, Markup):
+        return value
+    return markup.escape_text(value)
+
+
+def url_markup(url: str) -> Markup:
+    """An http(s) URL, already validated, made safe to stand inside Markdown ``(...)`` or ``<...>``."""
+    return Markup(quote(url, safe=":/?#[]@!$&'*+,;=%~-._"))
+
+
+def entry_path(entry: Entry) -> str:
+    """The page's path in the docs folder; MkDocs serves it at ``/<url>/<id>/``."""
+    return f"{entry_types()[entry.type].url}/{entry.id}.md"
+
+
+def seconds(timestamp: str) -> int:
+    total = 0
+    for part in timestamp.split(":"):
+        total = total * 60 + int(part)
+    return total
+
+
+def listening_seconds(entry: Entry) -> int:
+    if entry.get("segment"):
+        return max(0, seconds(entry.get("segment")["end"]) - seconds(entry.get("segment")["start"]))
+    return seconds(entry.get("duration", "0:00"))
+
+
+def hms(total: int) -> str:
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def sort_key(entry: Entry) -> tuple[Any, ...]:
+    return (entry.get("order", 10**6), entry.title.casefold(), entry.id)
+
+
+class Renderer:
+    """Renders every page of the site from one linked graph."""
+
+    def __init__(self, graph: Graph, settings: Settings) -> None:
+        self.graph = graph
+        self.settings = settings
+        self.types = entry_types()
+        loaders: list[jinja2.BaseLoader] = []
+        if settings.templates_dir and settings.templates_dir.is_dir():
+            # A site may override any template by putting one of the same name here.
+            loaders.append(jinja2.FileSystemLoader(settings.templates_dir))
+        loaders.append(jinja2.PackageLoader(TEMPLATE_PACKAGE, "templates"))
+        self.env = jinja2.Environment(
+            loader=jinja2.ChoiceLoader(loaders),
+            autoescape=False,
+            finalize=_finalize,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters.update(url=url_markup, hms=hms, plain=self.plain)
+        self.env.globals.update(
+            graph=graph,
+            types=self.types,
+            settings=settings,
+            citation=citation,
+            ROLES=ROLES,
+            COMPONENTS=COMPONENTS,
+            FREEDOMS=FREEDOMS,
+            link=self.link,
+            prose=self.prose,
+            backlink_groups=self.backlink_groups,
+            entries_of=self.entries_of,
+            listening_seconds=listening_seconds,
+            guide=self.guide,
+            path_of=entry_path,
+            ai_generated=self.ai_generated,
+        )
+        self._pages: dict[str, str] = {}
+
+    # --- helpers for templates ------------------------------------------------------------
+
+    @jinja2.pass_context
+    def link(self, context: jinja2.runtime.Context, target: Entry | str, text: str | None = None) -> Markup:
+        """A Markdown link from the page being rendered to an entry's page."""
+        entry = target if isinstance(target, Entry) else self.graph.entries[target]
+        here = posixpath.dirname(context["page_path"])
+        href = posixpath.relpath(entry_path(entry), here or ".")
+        return Markup(f"[{markup.escape_text(text if text is not None else entry.title)}]({href})")
+
+    @jinja2.pass_context
+    def prose(self, context: jinja2.runtime.Context, text: str | None) -> Markup:
+        """Contributor Markdown with its entry links and citations resolved, and HTML escaped."""
+        return self._resolve(context, text, escape=True)
+
+    def _resolve(self, context: jinja2.runtime.Context, text: str | None, escape: bool) -> Markup:
+        if not text:
+            return Markup("")
+
+        def link(token: markup.Token) -> str:
+            return self.link(context, token.target, token.text)
+
+        def cite(tokens: list[markup.Token]) -> str:
+            parts = [self.link(context, t.target, citation.label(self.graph.entries[t.target], t.locator)) for t in tokens]
+            return "(" + "; ".join(parts) + ")"
+
+        return markup.render(str(text), link, cite, escape=escape)
+
+    def backlink_groups(self, entry: Entry) -> list[tuple[EntryType, list[Entry]]]:
+        groups: dict[str, list[Entry]] = defaultdict(list)
+        for source in self.graph.backlinks(entry.id):
+            groups[source.type].append(source)
+        return [(kind, sorted(groups[name], key=sort_key)) for name, kind in self.types.items() if groups.get(name)]
+
+    def plain(self, text: object) -> str:
+        return markup.plain(str(text), lambda i: self.graph.entries[i].title if i in self.graph.entries else i)
+
+    def ai_generated(self, entry: Entry) -> bool:
+        """Whether the entry, or a source it names, is marked as drawing on AI-generated text."""
+        sources = [self.graph.entries[s] for s in entry.get("sources", []) if s in self.graph.entries]
+        return any(e.get("provenance") == "ai-generated" for e in (entry, *sources))
+
+    def entries_of(self, type_name: str) -> list[Entry]:
+        return sorted(self.graph.by_type(type_name), key=sort_key)
+
+    def guide(self, stakeholder: Entry) -> dict[str, Any]:
+        """What a stakeholder's guide lists: its recommendations, then what matters to it, by type."""
+        recommendations = sorted(
+            (r for r in self.graph.by_type("recommendation") if r.get("stakeholder") == stakeholder.id),
+            key=sort_key,
+        )
+        relevant: dict[str, dict[str, Entry]] = defaultdict(dict)
+        for entry in self.graph.entries.values():
+            if stakeholder.id in entry.get("stakeholders", []) and entry.type not in ("recommendation", "stakeholder"):
+                relevant[entry.type][entry.id] = entry
+        for recommendation in recommendations:
+            for target in self.graph.outgoing(recommendation.id):
+                if target.type not in ("recommendation", "stakeholder"):
+                    relevant[target.type][target.id] = target
+        sections = [
+            (kind, sorted(relevant[name].values(), key=sort_key)) for name, kind in self.types.items() if relevant.get(name)
+        ]
+        podcasts = list(relevant.get("podcast", {}).values())
+        return {
+            "recommendations": recommendations,
+            "sections": sections,
+            "listening": sum(listening_seconds(p) for p in podcasts),
+        }
+
+    # --- pages ----------------------------------------------------------------------------
+
+    def _render(self, template: str, page_path: str, front_matter: dict[str, Any], **context: Any) -> None:
+        body = self.env.get_template(template).render(page_path=page_path, **context)
+        self._pages[page_path] = front(front_matter) + body.strip() + "\n"
+
+    def entry_front_matter(self, entry: Entry) -> dict[str, Any]:
+        summary = entry.get("summary") or entry.get("short") or ""
+        meta: dict[str, Any] = {"title": entry.title}
+        if summary:
+            meta["description"] = self.plain(summary)[:300]
+        tags = entry.get("tags") or entry.get("keywords") or []
+        if tags:
+            meta["tags"] = list(tags)
+        meta["kb"] = {"id": entry.id, "type": entry.type}
+        return meta
+
+    def pages(self) -> dict[str, str]:
+        """Every generated page, by its path in the docs folder."""
+        self._pages = {}
+        for page in self.graph.pages:
+            self._pages[page.rel] = self.prose_page(page.text, page.rel)
+        for name, kind in self.types.items():
+            entries = self.entries_of(name)
+            for entry in entries:
+                template = f"{name}.md.j2"
+                self._render(template, entry_path(entry), self.entry_front_matter(entry), entry=entry, kind=kind)
+            index_template = self.env.select_template([f"{name}-index.md.j2", "section.md.j2"])
+            self._render(index_template.name, f"{kind.url}/index.md", {"title": kind.plural}, kind=kind, entries=entries)
+        dated = sorted(
+            (e for e in self.graph.entries.values() if _date_of(e)),
+            key=lambda e: (_date_of(e), e.id),
+            reverse=True,
+        )
+        self._render("timeline.md.j2", "timeline.md", {"title": "Timeline"}, entries=dated)
+        self._render("tags.md.j2", "tags.md", {"title": "Tags"})
+        return dict(sorted(self._pages.items()))
+
+    def prose_page(self, text: str, page_path: str) -> str:
+        """A hand-written page, with its entry links and citations resolved (its HTML is trusted)."""
+        context = self.env.from_string("").new_context({"page_path": page_path})
+        return str(self._resolve(context, text, escape=False))
+
+    def abbreviations(self) -> str:
+        """Markdown abbreviation definitions for every glossary term, alias and abbreviation."""
+        lines = []
+        for term in self.entries_of("glossary"):
+            short = " ".join(str(term.get("short")).split())
+            words = [term.title, *term.get("aliases", []), *term.get("abbreviations", [])]
+            for word in dict.fromkeys(words):
+                if "]" in word or "[" in word:
+                    continue
+                lines.append(f"*[{word}]: {short}")
+        return "\n".join(lines) + "\n"
+
+
+def _date_of(entry: Entry) -> str:
+    if entry.get("date"):
+        return str(entry.get("date"))
+    if entry.type == "paper" and str(entry.get("year", "")).isdigit():
+        return str(entry.get("year"))
+    return ""
+
+
+def front(meta: dict[str, Any]) -> str:
+    """YAML front matter that MkDocs and Zensical read as ``page.meta``."""
+    return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=10**6) + "---\n\n"
+
+
+def render_site(graph: Graph, settings: Settings) -> tuple[dict[str, str], str]:
+    renderer = Renderer(graph, settings)
+    return renderer.pages(), renderer.abbreviations()
+
+
+__all__ = ["Renderer", "render_site", "entry_path", "front", "Path"]

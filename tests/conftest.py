@@ -1,0 +1,74 @@
+"""Shared fixtures: a small but complete knowledge base copied into a temporary project."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
+BIN = Path(sys.executable).parent
+
+
+class Project:
+    """A knowledge base in a temporary folder, driven through the real commands."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def write(self, rel: str, text: str | bytes) -> Path:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+        return path
+
+    def run(self, *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+        command = [str(BIN / args[0]), *args[1:]] if (BIN / args[0]).exists() else list(args)
+        result = subprocess.run(command, cwd=self.root, env=env, capture_output=True, text=True, timeout=600)
+        if check and result.returncode != 0:
+            raise AssertionError(f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+        return result
+
+    def kb(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return self.run("kb", *args)
+
+    def mkdocs_build(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return self.run("mkdocs", "build", "--strict", *args)
+
+    def site(self, rel: str) -> str:
+        return (self.root / "site" / rel).read_text(encoding="utf-8")
+
+    def snapshot(self, folder: str = "site") -> dict[str, bytes]:
+        base = self.root / folder
+        return {p.relative_to(base).as_posix(): p.read_bytes() for p in sorted(base.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    """A copy of tests/fixtures/mini: every entry type, every kind of link."""
+    return _copy_mini(tmp_path / "kb")
+
+
+@pytest.fixture(scope="session")
+def built_mini(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """The mini knowledge base built once with ``mkdocs build --strict``, for read-only checks."""
+    project = _copy_mini(tmp_path_factory.mktemp("built") / "kb")
+    project.run("mkdocs", "build", "--strict", check=True)
+    return project
+
+
+def _copy_mini(root: Path) -> Project:
+    shutil.copytree(MINI, root, ignore=shutil.ignore_patterns("build", "site"))
+    # As in a fresh clone: the generated docs folder exists, empty (see .gitignore).
+    (root / "build" / "docs").mkdir(parents=True)
+    (root / "build" / "docs" / ".gitkeep").touch()
+    return Project(root)

@@ -1,0 +1,198 @@
+"""End to end: real `kb build` and `mkdocs build --strict` runs on a temporary knowledge base."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+ENTRY_URLS = {
+    "definitions/osaid-1-0/index.html",
+    "definitions/open-weight-definition/index.html",
+    "papers/widder2024why/index.html",
+    "papers/case-for-public-ai/index.html",
+    "podcasts/moshi/index.html",
+    "podcasts/is-open-source-ai-dangerous/index.html",
+    "recommendations/avoid-broad-restrictions/index.html",
+    "recommendations/use-secure-practices/index.html",
+    "guides/policymakers/index.html",
+    "guides/developers/index.html",
+    "glossary/open-weights/index.html",
+    "glossary/osaid/index.html",
+    "topics/ai-and-open-weights/index.html",
+    "organisations/osi/index.html",
+    "datasets/mnist/index.html",
+    "sources/reading-list/index.html",
+}
+
+
+class Links(HTMLParser):
+    """Every href and src of a page, and the ids it defines."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[tuple[str, str]] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in ("href", "src") and value is not None:
+                self.urls.append((tag, value))
+            if name == "id" and value:
+                self.ids.add(value)
+
+
+def parse(html: str) -> Links:
+    parser = Links()
+    parser.feed(html)
+    return parser
+
+
+def test_every_entry_has_its_page(built_mini):
+    for url in ENTRY_URLS:
+        assert (built_mini.root / "site" / url).is_file(), url
+    for section in ("definitions", "papers", "podcasts", "recommendations", "guides", "glossary", "topics"):
+        assert (built_mini.root / "site" / section / "index.html").is_file(), section
+
+
+def test_entry_page_shows_its_fields_and_links(built_mini):
+    html = built_mini.site("podcasts/moshi/index.html")
+    assert "<h1" in html and "Moshi - An open source version of GPT-4o?" in html
+    assert "Andrey Kurenkov, Jeremie Harris" in html
+    assert "1:00:45–1:04:07" in html and "(3:22)" in html
+    assert 'href="https://www.youtube.com/watch?v=gZGrA52A834"' in html
+    # A link in prose is rendered with the target's title, and resolves.
+    guide = built_mini.site("guides/policymakers/index.html")
+    assert re.search(r'<a href="../../definitions/osaid-1-0/">(<abbr [^>]*>)?Open Source AI Definition(</abbr>)?</a>', guide)
+    # A citation in prose is an author-year link to the work, with a references list.
+    developers = built_mini.site("guides/developers/index.html")
+    assert re.search(r'\(<a href="../../papers/widder2024why/">Widder et al\., 2024, p\. 830</a>\)', developers)
+    assert 'id="references"' in developers
+
+
+def test_internal_links_all_resolve(built_mini):
+    site = built_mini.root / "site"
+    pages = {p: parse(p.read_text(encoding="utf-8")) for p in site.rglob("*.html")}
+    broken = []
+    for page, links in pages.items():
+        for _tag, url in links.urls:
+            if re.match(r"^[a-z]+:", url) or url.startswith("//"):
+                continue
+            if page.name == "404.html" and page.parent == site and url.startswith("/"):
+                url = str(site / url.lstrip("/"))  # the 404 page links from the site root
+            path, _, anchor = url.partition("#")
+            target = (page.parent / path).resolve() if path else page
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append(f"{page.relative_to(site)} -> {url}")
+            elif anchor and target.suffix == ".html" and anchor not in pages[target].ids:
+                broken.append(f"{page.relative_to(site)} -> {url} (no such anchor)")
+    assert not broken, "\n".join(broken)
+
+
+def test_site_loads_nothing_from_other_hosts(built_mini):
+    site = built_mini.root / "site"
+    offenders = []
+    for page in site.rglob("*.html"):
+        for tag, url in parse(page.read_text(encoding="utf-8")).urls:
+            # Outbound <a> links are navigation, not loads; anything else must be local.
+            if tag != "a" and re.match(r"^(https?:)?//", url):
+                offenders.append(f"{page.relative_to(site)}: <{tag}> {url}")
+    for sheet in site.rglob("*.css"):
+        for url in re.findall(r"url\(\s*['\"]?((?:https?:)?//[^)'\"]+)", sheet.read_text(encoding="utf-8")):
+            offenders.append(f"{sheet.relative_to(site)}: {url}")
+    assert not offenders, "\n".join(offenders)
+
+
+def test_glossary_terms_get_tooltips_on_every_page(built_mini):
+    html = built_mini.site("recommendations/avoid-broad-restrictions/index.html")
+    assert '<abbr title="Trained model parameters that anyone may download and use.">open weights</abbr>' in html
+    home = built_mini.site("index.html")
+    assert '<abbr title="The Open Source Initiative&#39;s definition of open source AI.">' in home or (
+        '<abbr title="The Open Source Initiative\'s definition of open source AI.">' in home
+    )
+
+
+def test_backlinks_and_provenance_warning(built_mini):
+    html = built_mini.site("definitions/osaid-1-0/index.html")
+    assert "Referenced by" in html
+    assert 'href="../../guides/policymakers/"' in html  # policymakers' summary links here
+    assert 'href="../open-weight-definition/"' in html
+    topic = built_mini.site("topics/ai-and-open-weights/index.html")
+    assert "Drawn from AI-generated text" in topic
+    assert "Drawn from AI-generated text" not in built_mini.site("topics/public-ai/index.html")
+
+
+def test_broken_source_fails_build_and_keeps_previous_site(project):
+    first = project.mkdocs_build()
+    assert first.returncode == 0, first.stderr
+    before = project.snapshot("site")
+    docs_before = project.snapshot("build/docs")
+    project.write("content/glossary/open-weights.yaml", "title: open weights\nshort: [unclosed\n")
+    project.write("content/datasets/mnist.yaml", "title: MNIST\nsumary: Handwritten digits.\nsources: [explainer]\n")
+    result = project.mkdocs_build()
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert re.search(r"content/glossary/open-weights\.yaml:3:1: error: YAML syntax error", result.stderr), result.stderr
+    assert "content/datasets/mnist.yaml:2:1: error: unknown field 'sumary' (did you mean 'summary'?)" in result.stderr
+    assert project.snapshot("site") == before
+    assert project.snapshot("build/docs") == docs_before
+
+
+def test_kb_build_rewrites_only_changes_and_removes_stale_pages(project):
+    assert project.kb("build").returncode == 0
+    docs = project.root / "build" / "docs"
+    untouched = docs / "definitions" / "osaid-1-0.md"
+    stamp = untouched.stat().st_mtime_ns
+    (project.root / "content/datasets/common-crawl.yaml").unlink()
+    text = (project.root / "content/datasets/mnist.yaml").read_text()
+    project.write("content/datasets/mnist.yaml", text.replace("Handwritten digits.", "Scanned handwritten digits."))
+    assert project.kb("build").returncode == 0
+    assert untouched.stat().st_mtime_ns == stamp
+    assert not (docs / "datasets" / "common-crawl.md").exists()
+    assert "Scanned handwritten digits." in (docs / "datasets" / "mnist.md").read_text()
+
+
+def test_front_matter_carries_page_metadata(project):
+    assert project.kb("build").returncode == 0
+    page = (project.root / "build/docs/papers/widder2024why.md").read_text()
+    front = page.split("---\n")[1]
+    assert "title: Why 'open' AI systems are actually closed, and why this matters" in front
+    assert "id: widder2024why" in front and "type: paper" in front
+
+
+def test_two_builds_are_byte_identical(project, tmp_path):
+    env_epoch = {"SOURCE_DATE_EPOCH": "1700000000"}
+    import os
+
+    os.environ.update(env_epoch)
+    try:
+        assert project.mkdocs_build().returncode == 0
+        first = project.snapshot("site")
+        shutil.rmtree(project.root / "site")
+        shutil.rmtree(project.root / "build")
+        (project.root / "build" / "docs").mkdir(parents=True)
+        assert project.mkdocs_build().returncode == 0
+        second = project.snapshot("site")
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+    changed = [k for k in first if first.get(k) != second.get(k)]
+    assert first.keys() == second.keys() and not changed, changed[:5]
+
+
+@pytest.mark.skipif(
+    shutil.which("zensical") is None and not (Path(__import__("sys").executable).parent / "zensical").exists(),
+    reason="zensical is not installed",
+)
+def test_zensical_builds_the_same_pages(project):
+    assert project.kb("build").returncode == 0
+    result = project.run("zensical", "build", "--clean")
+    assert result.returncode == 0, result.stdout + result.stderr
+    for url in ENTRY_URLS:
+        page = project.root / "site" / url
+        assert page.is_file(), url
+    assert "Moshi - An open source version of GPT-4o?" in project.site("podcasts/moshi/index.html")
