@@ -129,15 +129,23 @@ def link(entries: list[Entry], pages: list[HandPage], diagnostics: Diagnostics) 
             for path, text in match_paths(entry.data, pattern):
                 _link_prose(graph, entry.id, entry.source, path, text, check, diagnostics)
     for page in pages:
-        _link_prose(graph, f"page:{page.rel}", page.source, (), page.text, check, diagnostics)
+        # The site's own pages are reviewed like code: their links and HTML are trusted.
+        _link_prose(graph, f"page:{page.rel}", page.source, (), page.text, check, diagnostics, trusted=True)
     graph.finish()
     return graph
 
 
 def _link_prose(
-    graph: Graph, source_id: str, source: SourceFile, path: FieldPath, text: str, check, diagnostics: Diagnostics
+    graph: Graph,
+    source_id: str,
+    source: SourceFile,
+    path: FieldPath,
+    text: str,
+    check,
+    diagnostics: Diagnostics,
+    trusted: bool = False,
 ) -> None:
-    tokens, problems = markup.scan(text)
+    tokens, problems = markup.scan(text, trusted)
     for problem in problems:
         line, col = source.locate(path, problem.raw)
         diagnostics.error(source.path, line, col, problem.message)

@@ -76,8 +76,8 @@ def _outside(spans: list[tuple[int, int]], offset: int) -> bool:
     return not any(start <= offset < end for start, end in spans)
 
 
-def scan(text: str) -> tuple[list[Token], list[Problem]]:
-    """The links and citations in ``text``, and what is not allowed in it."""
+def scan(text: str, trusted: bool = False) -> tuple[list[Token], list[Problem]]:
+    """The links and citations in ``text``, and (unless ``trusted``) what is not allowed in it."""
     code = _code_spans(text)
     tokens: list[Token] = []
     problems: list[Problem] = []
@@ -98,6 +98,9 @@ def scan(text: str) -> tuple[list[Token], list[Problem]]:
                 )
                 continue
             tokens.append(Token("cite", parsed.group(1), match.start(), match.group(), locator=parsed.group(2)))
+    tokens.sort(key=lambda t: t.offset)
+    if trusted:
+        return tokens, problems
     for match in _INLINE_LINK.finditer(text):
         if not _outside(code, match.start()):
             continue
@@ -122,7 +125,6 @@ def scan(text: str) -> tuple[list[Token], list[Problem]]:
             )
     for match in _SNIPPET.finditer(text):
         problems.append(Problem(match.start(), match.group(), "snippet markers (--8<--) are not allowed in entry text"))
-    tokens.sort(key=lambda t: t.offset)
     return tokens, problems
 
 

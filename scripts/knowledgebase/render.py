@@ -232,7 +232,8 @@ class Renderer:
                 if "]" in word or "[" in word:
                     continue
                 lines.append(f"*[{word}]: {short}")
-        return "\n".join(lines) + "\n"
+        # One definition per block: Markdown re-tests a block after each line it consumes.
+        return "\n\n".join(lines) + "\n"
 
 
 def _date_of(entry: Entry) -> str:
