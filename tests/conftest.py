@@ -68,6 +68,9 @@ def built_mini(tmp_path_factory: pytest.TempPathFactory) -> Project:
 
 def _copy_mini(root: Path) -> Project:
     shutil.copytree(MINI, root, ignore=shutil.ignore_patterns("build", "site"))
+    # The real site configuration and theme overrides, so the tests build what readers get.
+    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(ROOT / "overrides", root / "overrides")
     # As in a fresh clone: the generated docs folder exists, empty (see .gitignore).
     (root / "build" / "docs").mkdir(parents=True)
     (root / "build" / "docs" / ".gitkeep").touch()

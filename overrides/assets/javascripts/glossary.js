@@ -1,0 +1,1 @@
+/* Glossary terms: reachable by keyboard. */
