@@ -75,3 +75,20 @@ def _copy_mini(root: Path) -> Project:
     (root / "build" / "docs").mkdir(parents=True)
     (root / "build" / "docs" / ".gitkeep").touch()
     return Project(root)
+
+
+def copy_repo(root: Path) -> Project:
+    """The real knowledge base (content, bibliography, configuration, overrides) in ``root``."""
+    for name in ("content", "bibliography", "overrides"):
+        shutil.copytree(ROOT / name, root / name)
+    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    (root / "build" / "docs").mkdir(parents=True)
+    return Project(root)
+
+
+@pytest.fixture(scope="session")
+def built_repo(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """The repository's own knowledge base built once with ``mkdocs build --strict``."""
+    project = copy_repo(tmp_path_factory.mktemp("repo") / "kb")
+    project.run("mkdocs", "build", "--strict", check=True)
+    return project

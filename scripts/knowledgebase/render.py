@@ -7,6 +7,7 @@ checked prose, URLs), so contributor text never reaches the page as markup.
 
 from __future__ import annotations
 
+import json
 import posixpath
 from collections import defaultdict
 from pathlib import Path
@@ -27,6 +28,20 @@ TEMPLATE_PACKAGE = "knowledgebase"
 ROLES = ("building", "hosting", "adapting", "serving")
 COMPONENTS = ("data", "code", "weights", "documentation", "licence")
 FREEDOMS = ("use", "study", "modify", "share")
+COMPONENT_LABELS = {
+    "data": "Data",
+    "code": "Code",
+    "weights": "Weights",
+    "documentation": "Documentation",
+    "licence": "Licence terms",
+}
+LEVEL_LABELS = {
+    "required": "required",
+    "information": "information",
+    "optional": "optional",
+    "not-required": "not required",
+    "unspecified": "not stated",
+}
 
 
 def _finalize(value: Any) -> Any:
@@ -107,6 +122,11 @@ class Renderer:
             guide=self.guide,
             path_of=entry_path,
             ai_generated=self.ai_generated,
+            glossary_letters=glossary_letters,
+            letter_anchor=lambda letter: letter.lower() if letter.isalpha() else "other",
+            anchor=lambda slug: Markup("{#" + slug + "}"),
+            component_labels=COMPONENT_LABELS,
+            level_labels=LEVEL_LABELS,
         )
         self._pages: dict[str, str] = {}
 
@@ -215,7 +235,16 @@ class Renderer:
         )
         self._render("timeline.md.j2", "timeline.md", {"title": "Timeline"}, entries=dated)
         self._render("tags.md.j2", "tags.md", {"title": "Tags"})
+        self._pages["glossary/terms.json"] = self.glossary_terms()
         return dict(sorted(self._pages.items()))
+
+    def glossary_terms(self) -> str:
+        """Each glossary word (title, alias, abbreviation) -> its entry's URL, for glossary.js."""
+        terms = {}
+        for term in self.entries_of("glossary"):
+            for word in [term.title, *term.get("aliases", []), *term.get("abbreviations", [])]:
+                terms.setdefault(word, f"{self.types['glossary'].url}/{term.id}/")
+        return json.dumps(terms, sort_keys=True, ensure_ascii=False, indent=0) + "\n"
 
     def prose_page(self, text: str, page_path: str) -> str:
         """A hand-written page, with its entry links and citations resolved (its HTML is trusted)."""
@@ -234,6 +263,16 @@ class Renderer:
                 lines.append(f"*[{word}]: {short}")
         # One definition per block: Markdown re-tests a block after each line it consumes.
         return "\n\n".join(lines) + "\n"
+
+
+def glossary_letters(terms: list[Entry]) -> list[tuple[str, list[Entry]]]:
+    """Terms grouped A-Z by their first letter (digits and symbols under '#'), sorted within."""
+    groups: dict[str, list[Entry]] = defaultdict(list)
+    for term in terms:
+        first = term.title.lstrip()[:1].upper()
+        groups[first if first.isalpha() else "#"].append(term)
+    ordered = sorted(groups, key=lambda letter: (letter == "#", letter))
+    return [(letter, sorted(groups[letter], key=lambda t: t.title.casefold())) for letter in ordered]
 
 
 def _date_of(entry: Entry) -> str:
