@@ -7,12 +7,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build validate test lint system-deps clean
+.PHONY: serve build validate test lint system-deps clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	# cffconvert validates CITATION.cff in the tests; it needs jsonschema<4, the project >=4.21.
+	$(BIN)/python -m venv $(VENV)/cffconvert
+	$(VENV)/cffconvert/bin/python -m pip install --quiet 'cffconvert>=2,<3'
 	touch $@
 
 serve: $(STAMP)
@@ -23,6 +26,11 @@ build: $(STAMP)
 
 validate: $(STAMP)
 	$(BIN)/kb validate
+
+# Build-cost benchmark on synthetic knowledge bases (see benchmarks/README.md); takes about an
+# hour. BENCH_ARGS="--quick" measures only what the targets need; results in benchmarks/results/.
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

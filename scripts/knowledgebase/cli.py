@@ -37,6 +37,75 @@ def _report(diagnostics, output_format: str) -> int:
     return EXIT_INVALID if errors else EXIT_OK
 
 
+def _add_contributor_commands(commands) -> None:  # noqa: ANN001 - argparse's private subparsers type
+    from .schema import entry_types
+
+    new = commands.add_parser(
+        "new",
+        help="write a new entry with every field of its schema, to fill in",
+        description="Write content/<folder>/ID.yaml (or, for a paper, append a BibTeX entry) with every field "
+        "of the type's schema: required ones with TODO placeholders, optional ones commented out.",
+    )
+    new.add_argument("type", metavar="TYPE", choices=list(entry_types()), help="one of: %(choices)s")
+    new.add_argument("id", metavar="ID", help="the new entry's id: a slug such as open-weights")
+    new.add_argument("--file", help="papers only: the .bib file in bibliography/ to append to (default: contributions.bib)")
+    new.add_argument("--print", dest="print_only", action="store_true", help="print the skeleton instead of writing it")
+    changes = commands.add_parser("diff", help="what the working tree changes against git revision BASE, as Markdown")
+    changes.add_argument("base", metavar="BASE", help="a git revision, such as origin/main")
+    changes.add_argument(
+        "--no-merge-base", dest="merge_base", action="store_false", help="compare with BASE itself, not where HEAD branched from it"
+    )
+    links = commands.add_parser("linkcheck", help="request every external URL in the sources and report dead ones")
+    links.add_argument("--format", choices=("text", "github", "markdown"), default="text")
+    links.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for each answer (default: %(default)s)")
+    links.add_argument("--workers", type=int, default=8, help="requests at a time (default: %(default)s)")
+
+
+def _new(settings: Settings, args: argparse.Namespace) -> int:
+    from .scaffold import ScaffoldError, new_entry
+
+    try:
+        path, text = new_entry(settings, args.type, args.id, args.file, write=not args.print_only)
+    except ScaffoldError as error:
+        return _usage_error(str(error))
+    except FileExistsError as error:
+        return _usage_error(f"{error.filename} exists already")
+    if args.print_only:
+        print(text, end="")
+        return EXIT_OK
+    rel = path.relative_to(settings.root).as_posix()
+    print(f"wrote {rel}: replace every TODO, then run `kb validate` (and `make serve` to preview)")
+    return EXIT_OK
+
+
+def _diff(settings: Settings, args: argparse.Namespace) -> int:
+    from .diff import DiffError, diff, markdown
+
+    try:
+        report = diff(settings, args.base, args.merge_base)
+    except DiffError as error:
+        return _usage_error(str(error))
+    print(markdown(report), end="")
+    return EXIT_OK
+
+
+def _linkcheck(settings: Settings, args: argparse.Namespace) -> int:
+    from . import linkcheck
+
+    places, results, elapsed = linkcheck.run(settings, args.timeout, args.workers)
+    dead = linkcheck.findings(places, results)
+    if args.format == "markdown":
+        print(linkcheck.markdown(places, results, elapsed), end="")
+    else:
+        for finding in dead:
+            print(finding.github() if args.format == "github" else finding)
+        print(f"{len(results)} URLs checked, {len({d.message for d in dead})} dead", file=sys.stderr)
+    return EXIT_INVALID if dead else EXIT_OK
+
+
+CONTRIBUTOR_COMMANDS = {"new": _new, "diff": _diff, "linkcheck": _linkcheck}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kb", description="Validate and build the Open Source AI Knowledge Base.")
     parser.add_argument("--version", action="version", version=f"kb {__version__}")
@@ -45,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     check = commands.add_parser("validate", help="check every source; print path:line:col: error: message for each problem")
     check.add_argument("--format", choices=("text", "github"), default="text", help="github: GitHub Actions annotations")
     commands.add_parser("build", help="validate, then write the generated Markdown pages into docs_dir")
+    _add_contributor_commands(commands)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit:
@@ -53,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = _settings(args.config_file)
     except SystemExit as exit:
         return int(exit.code)
+    if args.command in CONTRIBUTOR_COMMANDS:
+        return CONTRIBUTOR_COMMANDS[args.command](settings, args)
     if args.command == "validate":
         loaded = load(settings)
         code = _report(loaded.diagnostics, args.format)

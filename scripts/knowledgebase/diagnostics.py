@@ -21,7 +21,7 @@ class Diagnostic:
     def github(self) -> str:
         """The same finding as a GitHub Actions workflow command, shown on the offending line."""
         message = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        path = self.path.replace(",", "%2C").replace(":", "%3A")
+        path = self.path.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace(",", "%2C").replace(":", "%3A")
         return f"::{self.severity} file={path},line={self.line},col={self.col}::{message}"
 
 

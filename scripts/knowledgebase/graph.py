@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,7 +11,8 @@ from . import markup
 from .diagnostics import Diagnostics, did_you_mean
 from .model import Entry, FieldPath, SourceFile
 from .schema import entry_types, match_paths
-from .sources import read_text
+from .sources import RawEntry, gc_paused, read_text
+from .validate import is_placeholder
 
 
 @dataclass
@@ -75,27 +77,45 @@ def read_pages(root: Path, pages_dir: Path, diagnostics: Diagnostics) -> tuple[l
         return pages, assets
     for path in sorted(p for p in pages_dir.rglob("*") if p.is_file()):
         rel = path.relative_to(pages_dir).as_posix()
-        if path.suffix != ".md":
-            assets.append(path)
-            continue
         display = (
             path.resolve().relative_to(root.resolve()).as_posix()
             if path.resolve().is_relative_to(root.resolve())
             else path.as_posix()
         )
+        if path.is_symlink() or not path.resolve().is_relative_to(pages_dir.resolve()):
+            # Copied into the site as it is: a link could publish any file of the building machine.
+            shown = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
+            diagnostics.error(shown, 1, 1, "file is a symbolic link, or inside one; pages and their files must be plain files")
+            continue
+        if path.suffix != ".md":
+            assets.append(path)
+            continue
         text = read_text(path, display, diagnostics)
         if text is not None:
             pages.append(HandPage(rel=rel, text=text, source=SourceFile(display, text=text)))
     return pages, assets
 
 
-def link(entries: list[Entry], pages: list[HandPage], diagnostics: Diagnostics) -> Graph:
-    """Resolve references; report every unknown or wrongly typed target at its place."""
+@gc_paused
+def link(entries: list[Entry], pages: list[HandPage], diagnostics: Diagnostics, rejected: Iterable[RawEntry] = ()) -> Graph:
+    """Resolve references; report every unknown or wrongly typed target at its place.
+
+    ``rejected`` are the entries that failed validation (already reported): links to them are
+    not "unknown", and their own references are checked too, so one run finds every mistake.
+    """
     graph = Graph(entries={e.id: e for e in entries}, pages=pages)
     known = graph.entries
     types = entry_types()
+    rejected = list(rejected)
+    pending = {r.id for r in rejected if r.id not in known}
 
     def check(source: SourceFile, path: FieldPath, target: str, want: str | None, needle: str | None = None) -> bool:
+        if not isinstance(target, str) or is_placeholder(target):
+            return False  # a wrong type or a placeholder, reported by validation
+        if target in pending:
+            return False  # its own mistakes are reported at its file
+        if target in known and (not want or known[target].type == want):
+            return True  # the usual case: no need to find where it stands
         line, col = source.locate(path, needle) if needle else source.value_mark(path)
         if target not in known:
             hint = did_you_mean(target, known)
@@ -128,6 +148,18 @@ def link(entries: list[Entry], pages: list[HandPage], diagnostics: Diagnostics) 
         for pattern in kind.markdown_paths:
             for path, text in match_paths(entry.data, pattern):
                 _link_prose(graph, entry.id, entry.source, path, text, check, diagnostics)
+    for raw in rejected:
+        if raw.broken or not isinstance(raw.data, dict):
+            continue
+        kind = types[raw.type]
+        for pattern, want in kind.ref_paths:
+            for path, target in match_paths(raw.data, pattern):
+                check(raw.source, path, target, want)
+        for pattern in kind.markdown_paths:
+            for path, text in match_paths(raw.data, pattern):
+                if isinstance(text, str):
+                    # Checked and reported, but no edges: the entry is not in the graph.
+                    _link_prose(graph, raw.id, raw.source, path, text, lambda *args: check(*args) and False, diagnostics)
     for page in pages:
         # The site's own pages are reviewed like code: their links and HTML are trusted.
         _link_prose(graph, f"page:{page.rel}", page.source, (), page.text, check, diagnostics, trusted=True)

@@ -35,14 +35,18 @@ class SourceFile:
     def locate(self, path: FieldPath, needle: str) -> Mark:
         """Where ``needle`` stands in the file, searching from the value at ``path`` on."""
         line, col = self.value_mark(path)
-        starts = [0, *(i + 1 for i, c in enumerate(self.text) if c == "\n")]
-        if not self.text or line > len(starts):
+        text = self.text
+        if not text:
             return line, col
-        found = self.text.find(needle, starts[line - 1] + col - 1)
+        start = 0  # where ``line`` starts, found without walking the text character by character
+        for _ in range(line - 1):
+            start = text.find("\n", start) + 1
+            if not start:
+                return line, col
+        found = text.find(needle, start + col - 1)
         if found < 0:
             return line, col
-        found_line = self.text.count("\n", 0, found) + 1
-        return found_line, found - starts[found_line - 1] + 1
+        return text.count("\n", 0, found) + 1, found - (text.rfind("\n", 0, found) + 1) + 1
 
 
 @dataclass

@@ -11,7 +11,7 @@ from .output import write_tree
 from .render import render_site
 from .settings import Settings
 from .sources import read_sources
-from .validate import validate
+from .validate import rejected, validate
 
 
 @dataclass
@@ -31,7 +31,7 @@ def load(settings: Settings) -> Loaded:
     raws = read_sources(settings.root, settings.content_dir, settings.bibliography_dir, diagnostics)
     entries = validate(raws, diagnostics)
     pages, assets = read_pages(settings.root, settings.pages_dir, diagnostics)
-    graph = link(entries, pages, diagnostics)
+    graph = link(entries, pages, diagnostics, rejected(raws, entries))
     return Loaded(graph, assets, diagnostics)
 
 
@@ -44,6 +44,10 @@ def build(settings: Settings) -> Loaded:
     files = {rel: text.encode("utf-8") for rel, text in pages.items()}
     for asset in loaded.assets:
         files[asset.relative_to(settings.pages_dir).as_posix()] = asset.read_bytes()
+    from .publish import site_files  # open data, citation downloads, feed, llms.txt, redirects
+
+    for rel, data in site_files(loaded.graph, settings).items():
+        files.setdefault(rel, data)  # a page of the same path wins
     write_tree(settings.docs_dir, files)
     write_tree(settings.snippets_dir, {"abbreviations.md": abbreviations.encode("utf-8")})
     return loaded

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import jinja2
 import yaml
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import citation, markup
 from .graph import Graph
@@ -207,13 +207,18 @@ class Renderer:
 
     def entry_front_matter(self, entry: Entry) -> dict[str, Any]:
         summary = entry.get("summary") or entry.get("short") or ""
-        meta: dict[str, Any] = {"title": entry.title}
+        # MkDocs themes print page.meta.title and .description without escaping them (the
+        # header, <meta name="description">), so the front matter carries them HTML-escaped.
+        meta: dict[str, Any] = {"title": str(escape(entry.title))}
         if summary:
-            meta["description"] = self.plain(summary)[:300]
+            meta["description"] = str(escape(self.plain(summary)[:300]))
         tags = entry.get("tags") or entry.get("keywords") or []
         if tags:
             meta["tags"] = list(tags)
         meta["kb"] = {"id": entry.id, "type": entry.type}
+        from . import cite  # citations, Highwire tags and JSON-LD for overrides/main.html
+
+        meta.update(cite.page_meta(entry, self.graph, self.settings))
         return meta
 
     def pages(self) -> dict[str, str]:

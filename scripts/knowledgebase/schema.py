@@ -3,19 +3,35 @@
 from __future__ import annotations
 
 import datetime
+import importlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import jsonschema
-from referencing import Registry, Resource
-
 from .model import FieldPath
+
+if TYPE_CHECKING:
+    from referencing import Registry
+
+
+class _OnFirstUse:
+    """A module imported when one of its attributes is first used, not when this module is."""
+
+    def __init__(self, name: str) -> None:
+        self.__name = name
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(importlib.import_module(self.__name), attribute)
+
+
+#: Importing jsonschema takes longer than checking a hundred entries; most runs never need it,
+#: since only the entries that fail the compiled check (``EntryType.is_valid``) go through it.
+jsonschema: Any = _OnFirstUse("jsonschema")
 
 SCHEMA_PACKAGE = "knowledgebase.schemas"
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -36,18 +52,27 @@ def is_date(value: object) -> bool:
     return True
 
 
+_URL_BAD_CHAR = re.compile(r"[\s\x00-\x1f]")  # \s is exactly str.isspace()
+
+
 def is_http_url(value: object) -> bool:
     if not isinstance(value, str):
         return True
-    if any(c.isspace() or ord(c) < 32 for c in value):
+    if _URL_BAD_CHAR.search(value):
         return False
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # such as 'http://[x', an IPv6 bracket never closed
+        return False
     return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
-FORMAT_CHECKER = jsonschema.FormatChecker(formats=())
-FORMAT_CHECKER.checks("kb-date")(is_date)
-FORMAT_CHECKER.checks("http-url")(is_http_url)
+@cache
+def format_checker() -> jsonschema.FormatChecker:
+    checker = jsonschema.FormatChecker(formats=())
+    checker.checks("kb-date")(is_date)
+    checker.checks("http-url")(is_http_url)
+    return checker
 
 
 @dataclass(frozen=True)
@@ -68,7 +93,43 @@ class EntryType:
 
     @cached_property
     def validator(self) -> jsonschema.protocols.Validator:
-        return jsonschema.Draft202012Validator(self.schema, registry=registry(), format_checker=FORMAT_CHECKER)
+        return jsonschema.Draft202012Validator(self.schema, registry=registry(), format_checker=format_checker())
+
+    def is_valid(self, data: Any) -> bool:
+        """True only if ``data`` fits the schema, by a compiled check many times faster than ``validator``.
+
+        A fast path, never the last word: where it says False, ask ``validator`` for the errors
+        (it may find none where this check is stricter, e.g. '$' in patterns matching only at the end).
+        """
+        try:
+            return self._fast_check(data)
+        except Exception:  # noqa: BLE001 - any doubt goes to the exact validator
+            return False
+
+    @cached_property
+    def _fast_check(self) -> Callable[[Any], bool]:
+        try:
+            import fastjsonschema
+        except ImportError:  # pragma: no cover - an optional speed-up
+            return lambda data: False
+        try:
+            check = fastjsonschema.compile(
+                fast_schema(self.schema),
+                formats={"kb-date": is_date, "http-url": is_http_url},
+                use_default=False,
+                detailed_exceptions=False,
+            )
+        except (KeyError, TypeError, ValueError, fastjsonschema.JsonSchemaDefinitionException):
+            return lambda data: False  # a schema (or a release) this check cannot read: jsonschema alone, then
+
+        def valid(data: Any) -> bool:
+            try:
+                check(data)
+            except fastjsonschema.JsonSchemaException:
+                return False
+            return True
+
+        return valid
 
     @cached_property
     def fields(self) -> tuple[str, ...]:
@@ -91,6 +152,8 @@ def _read(name: str) -> dict[str, Any]:
 
 @cache
 def registry() -> Registry:
+    from referencing import Registry, Resource
+
     resource = Resource.from_contents(_read("common.schema.json"))
     return Registry().with_resource("common.schema.json", resource)
 
@@ -108,6 +171,45 @@ def entry_types() -> dict[str, EntryType]:
         types.append(EntryType(name=name, schema=schema, **meta))
     types.sort(key=lambda t: (t.order, t.name))
     return {t.name: t for t in types}
+
+
+_ANNOTATIONS = {"description", "title", "$comment", "default", "examples"}
+
+
+def fast_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema as one self-contained draft-07 document, for fastjsonschema (which has no 2020-12).
+
+    Every ``$ref`` (into this schema or ``common.schema.json``) is replaced by what it points at,
+    which also spares the compiled check a function call per reference; a ``$ref`` beside other
+    keywords (applied together in 2020-12, the others ignored in draft-07) becomes an ``allOf``,
+    so both drafts read the same constraints.
+    """
+    documents = {"": schema, "common.schema.json": _read("common.schema.json")}
+
+    def target(ref: str, base: str) -> tuple[Any, str]:
+        name, _, pointer = ref.partition("#")
+        document = name or base
+        node = documents[document]  # a KeyError for any other document: no fast check then
+        for part in [p for p in pointer.split("/") if p]:
+            node = node[part.replace("~1", "/").replace("~0", "~")]
+        return node, document
+
+    def inline(node: Any, base: str, depth: int) -> Any:
+        if depth > 50:
+            raise ValueError("$ref cycle")
+        if isinstance(node, list):
+            return [inline(item, base, depth) for item in node]
+        if not isinstance(node, dict):
+            return node
+        out = {k: inline(v, base, depth) for k, v in node.items() if k not in ("$id", "$schema", "$defs")}
+        if "$ref" in out:
+            resolved = inline(*target(out.pop("$ref"), base), depth + 1)
+            if all(k in _ANNOTATIONS or k.startswith("x-") for k in out):
+                return resolved
+            out["allOf"] = [*out.get("allOf", []), resolved]
+        return out
+
+    return {**inline(schema, "", 0), "$schema": "http://json-schema.org/draft-07/schema#"}
 
 
 def schema_files() -> dict[str, str]:

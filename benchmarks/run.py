@@ -1,0 +1,625 @@
+"""The build-cost benchmark: is the generator a thin, linear layer over MkDocs?
+
+``python -m benchmarks.run`` (``make bench``) generates synthetic knowledge bases of N entries
+(``benchmarks.generate``) and, for each N, measures over ``--runs`` runs and reports medians of:
+
+- the pipeline's own stages, in a fresh process per run (``benchmarks.stages``): load (YAML and
+  BibTeX), validate, link, render, publish, write;
+- ``kb validate`` as a command, and its floor: a command that parses the same YAML files with
+  PyYAML's C loader and does nothing else;
+- ``mkdocs build --strict`` with the ``knowledgebase`` plugin (from an empty docs folder, as in CI),
+  and a baseline ``mkdocs build --strict`` of the very same Markdown with the plugin removed from
+  the configuration;
+- the rebuild of ``mkdocs serve`` after one entry is edited: from saving the file until the
+  served page shows the change;
+- peak resident memory of every measured process, and its CPU time beside the wall-clock time.
+
+It prints a table and the target ratios with PASS or FAIL, and writes them to
+``benchmarks/results/latest.md`` and ``latest.json`` (and a dated copy of each).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from benchmarks.generate import REPO, make_project
+
+SIZES = (500, 1000, 2000, 4000, 8000)
+SITE_SIZES = (500, 1000, 2000)
+QUICK = {"sizes": (1000, 2000, 8000), "site_sizes": (2000,), "serve_sizes": (2000,), "runs": 1}
+#: The pipeline's own stages, held to the linearity target.
+STAGES = ("load", "validate", "link", "render", "publish")
+BIN = Path(sys.executable).parent
+
+#: The targets of the issue, at these sizes where they were measured (else the nearest ones).
+OVERHEAD_AT, OVERHEAD_MAX = 2000, 1.10
+LINEAR_FROM, LINEAR_TO, LINEAR_SLACK = 1000, 8000, 9 / 8
+VALIDATE_AT, VALIDATE_MAX = 8000, 2.5
+
+
+@dataclass
+class Measured:
+    """One finished process: wall-clock and CPU seconds, peak resident memory (KiB), exit code, output."""
+
+    wall: float
+    cpu: float
+    rss_kib: int
+    code: int
+    out: str
+    err: str
+
+
+def _env() -> dict[str, str]:
+    path = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)
+    return {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": path}
+
+
+def _command(name: str) -> str:
+    return str(BIN / name) if (BIN / name).exists() else name
+
+
+def measure(args: list[str], cwd: Path, timeout: float) -> Measured:
+    """Run one command. ``os.wait4`` gives this child's own CPU time and peak memory, unmixed with others'."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(args, cwd=cwd, env=_env(), stdout=out, stderr=err)
+        timer = threading.Timer(timeout, process.kill)
+        timer.start()
+        try:
+            _, status, usage = os.wait4(process.pid, 0)
+        finally:
+            timer.cancel()
+        wall = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return Measured(
+            wall,
+            usage.ru_utime + usage.ru_stime,
+            usage.ru_maxrss,
+            process.returncode,
+            out.read().decode(errors="replace"),
+            err.read().decode(errors="replace"),
+        )
+
+
+def checked(args: list[str], cwd: Path, timeout: float) -> Measured:
+    result = measure(args, cwd, timeout)
+    if result.code != 0:
+        raise SystemExit(
+            f"benchmark: {' '.join(args)} failed in {cwd} ({result.code}):\n{result.out[-3000:]}\n{result.err[-3000:]}"
+        )
+    return result
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def summary(runs: list[Measured]) -> dict[str, Any]:
+    """Medians of a command's runs, and every run's wall-clock time."""
+    return {
+        "wall": median([r.wall for r in runs]),
+        "cpu": median([r.cpu for r in runs]),
+        "rss_kib": median([r.rss_kib for r in runs]),
+        "runs": [round(r.wall, 4) for r in runs],
+    }
+
+
+# --- the measurements of one size -----------------------------------------------------------
+
+
+def baseline_config(root: Path) -> Path:
+    """A copy of mkdocs.yml without the knowledgebase plugin, building into site-baseline/."""
+    lines = (root / "mkdocs.yml").read_text(encoding="utf-8").splitlines(keepends=True)
+    kept: list[str] = []
+    skipping_indent: int | None = None
+    removed = False
+    for line in lines:
+        indent = len(line) - len(line.lstrip())
+        if skipping_indent is not None:
+            if line.strip() and indent > skipping_indent:
+                continue  # the plugin's own options
+            skipping_indent = None
+        stripped = line.strip()
+        if stripped == "- knowledgebase" or stripped.startswith("- knowledgebase:"):
+            removed = True
+            skipping_indent = indent
+            continue
+        if stripped.startswith("site_dir:"):
+            line = line[:indent] + "site_dir: site-baseline\n"
+        kept.append(line)
+    if not removed:
+        raise SystemExit("benchmark: mkdocs.yml does not list the knowledgebase plugin")
+    path = root / "mkdocs.baseline.yml"
+    path.write_text("".join(kept), encoding="utf-8")
+    return path
+
+
+def clean_docs(root: Path) -> None:
+    """An empty docs folder and no snippets, as in a fresh clone."""
+    for folder in (root / "build" / "docs", root / "build" / "snippets"):
+        if folder.exists():
+            shutil.rmtree(folder)
+    (root / "build" / "docs").mkdir(parents=True)
+    (root / "build" / "docs" / ".gitkeep").touch()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8", errors="replace")
+    except (urllib.error.URLError, OSError):
+        return None
+
+
+def _settle(log: Path, quiet: float, limit: float) -> bool:
+    """Wait until ``mkdocs serve`` has finished building and started no build for ``quiet`` seconds."""
+    deadline = time.perf_counter() + limit
+    last, since = None, time.perf_counter()
+    while time.perf_counter() < deadline:
+        text = log.read_text(encoding="utf-8", errors="replace")
+        state = (text.count("Building documentation"), text.count("Documentation built"))
+        if state != last:
+            last, since = state, time.perf_counter()
+        elif state[0] == state[1] and time.perf_counter() - since >= quiet:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def serve_rebuilds(root: Path, edits: int, timeout: float, dirty: bool = False) -> dict[str, Any]:
+    """Seconds from saving an edited entry until ``mkdocs serve`` serves the change, per edit.
+
+    Also whether the server settles after a rebuild (a rebuild that changes its own output would
+    wake the watcher again, for ever), its first build and its peak memory.
+    """
+    topic = sorted((root / "content" / "topics").glob("*.yaml"))[0]
+    original = topic.read_text(encoding="utf-8")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/topics/{topic.stem}/"
+    log_path = root / "serve.log"
+    log = open(log_path, "wb")  # noqa: SIM115 - closed below, after the server stops
+    start = time.perf_counter()
+    args = [_command("mkdocs"), "serve", "--livereload", "--dev-addr", f"127.0.0.1:{port}", *(["--dirty"] if dirty else [])]
+    process = subprocess.Popen(args, cwd=root, env=_env(), stdout=log, stderr=subprocess.STDOUT)
+    times: list[float] = []
+    settled: list[bool] = []
+    try:
+        while fetch(url) is None:
+            if process.poll() is not None or time.perf_counter() - start > timeout:
+                raise SystemExit(f"benchmark: mkdocs serve did not come up; see {log_path}")
+            time.sleep(0.2)
+        first_build = time.perf_counter() - start
+        for number in range(1, edits + 1):
+            marker = f"Benchedit{number}x{os.getpid()}"
+            # Edit only once the server is idle; a build that never stops is itself a finding.
+            settled.append(_settle(log_path, quiet=2.0, limit=max(10.0, 2 * first_build)))
+            topic.write_text(original.replace("title: ", f"title: {marker} ", 1), encoding="utf-8")
+            saved = time.perf_counter()
+            while True:
+                page = fetch(url)
+                if page is not None and marker in page:
+                    times.append(time.perf_counter() - saved)
+                    break
+                if process.poll() is not None or time.perf_counter() - saved > timeout:
+                    raise SystemExit(f"benchmark: mkdocs serve did not rebuild after an edit; see {log_path}")
+                time.sleep(0.05)
+        settled.append(_settle(log_path, quiet=2.0, limit=max(10.0, 2 * first_build)))
+    finally:
+        topic.write_text(original, encoding="utf-8")
+        process.send_signal(signal.SIGINT)
+        timer = threading.Timer(30, process.kill)
+        timer.start()
+        try:
+            _, _, usage = os.wait4(process.pid, 0)
+        finally:
+            timer.cancel()
+        process.returncode = 0
+        log.close()
+    return {
+        "rebuild": median(times),
+        "runs": [round(t, 4) for t in times],
+        "first_build": first_build,
+        "settles": all(settled),
+        "rss_kib": usage.ru_maxrss,
+    }
+
+
+def measure_size(n: int, options: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    root = workdir / f"kb-{n}"
+    started = time.perf_counter()
+    counts = make_project(root, n, options.seed)
+    generated = time.perf_counter() - started
+    yaml_files = list((root / "content").glob("*/*.yaml"))
+    bib_files = list((root / "bibliography").glob("*.bib"))
+    size = sum(p.stat().st_size for p in [*yaml_files, *bib_files])
+    result: dict[str, Any] = {
+        "entries": n,
+        "counts": counts,
+        "yaml_files": len(yaml_files),
+        "bib_files": len(bib_files),
+        "source_bytes": size,
+        "generate_seconds": generated,
+    }
+    timeout = options.timeout
+    python = sys.executable
+    _say(f"N={n}: {len(yaml_files)} YAML files, {len(bib_files)} .bib files, {size / 1e6:.1f} MB of sources")
+
+    runs: list[dict[str, Any]] = []
+    for _ in range(options.runs):
+        clean_docs(root)
+        done = checked([python, "-m", "benchmarks.stages", str(root)], REPO, timeout)
+        stage = json.loads(done.out)
+        if stage["errors"]:
+            raise SystemExit(f"benchmark: the synthetic knowledge base of {n} entries has {stage['errors']} errors")
+        stage["process_rss_kib"] = done.rss_kib
+        runs.append(stage)
+    result["stages"] = {
+        "wall": {k: median([r["wall"][k] for r in runs]) for k in runs[0]["wall"]},
+        "cpu": {k: median([r["cpu"][k] for r in runs]) for k in runs[0]["cpu"]},
+        "floor_kib": median([r["floor_kib"] for r in runs]),
+        "peak_kib": median([r["peak_kib"] for r in runs]),
+        "pages": runs[0]["pages"],
+        "runs": [r["wall"] for r in runs],
+    }
+    wall = result["stages"]["wall"]
+    _say("  stages: " + ", ".join(f"{k} {wall[k]:.2f}s" for k in (*STAGES, "write", "build")))
+
+    bare, parsed, validate, startup = [], [], [], []
+    for _ in range(options.runs):
+        bare.append(checked([python, "-m", "benchmarks.stages", "--bare", str(root)], REPO, timeout))
+        parsed.append(json.loads(bare[-1].out))
+        validate.append(checked([_command("kb"), "validate"], root, timeout))
+        startup.append(checked([_command("kb"), "--version"], root, timeout))
+    commands = {"kb validate": summary(validate), "bare parse": summary(bare), "kb --version": summary(startup)}
+    # The parse alone, timed inside the process: without the interpreter's start and the imports.
+    commands["bare parse"]["parse"] = median([p["parse"] for p in parsed])
+    commands["bare parse"]["parse_cpu"] = median([p["parse_cpu"] for p in parsed])
+    _say(f"  kb validate {commands['kb validate']['wall']:.2f}s; bare C-loader parse {commands['bare parse']['wall']:.2f}s")
+
+    if n in options.site_sizes:
+        baseline = baseline_config(root)
+        plugin_runs, baseline_runs = [], []
+        for _ in range(options.site_runs):
+            clean_docs(root)
+            plugin_runs.append(checked([_command("mkdocs"), "build", "--strict"], root, timeout))
+            baseline_runs.append(checked([_command("mkdocs"), "build", "--strict", "-f", baseline.name], root, timeout))
+        commands["mkdocs build"] = summary(plugin_runs)
+        commands["baseline build"] = summary(baseline_runs)
+        _say(
+            f"  mkdocs build: plugin {commands['mkdocs build']['wall']:.2f}s, baseline {commands['baseline build']['wall']:.2f}s"
+        )
+    result["commands"] = commands
+    if n in options.serve_sizes:
+        result["serve"] = serve_rebuilds(root, options.site_runs, timeout)
+        settles = "" if result["serve"]["settles"] else " (and it keeps rebuilding: it never settles)"
+        _say(f"  mkdocs serve: rebuild after an edit {result['serve']['rebuild']:.2f}s{settles}")
+        if options.serve_dirty:
+            result["serve dirty"] = serve_rebuilds(root, options.site_runs, timeout, dirty=True)
+            _say(f"  mkdocs serve --dirty: rebuild after an edit {result['serve dirty']['rebuild']:.2f}s")
+    if not options.keep:
+        shutil.rmtree(root, ignore_errors=True)
+    return result
+
+
+# --- ratios and report ----------------------------------------------------------------------
+
+
+def _nearest(sizes: list[int], wanted: int) -> int | None:
+    return min(sizes, key=lambda s: (abs(s - wanted), -s)) if sizes else None
+
+
+def ratios(results: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The targets of the issue: each ratio of wall-clock times, with its CPU-time twin, bound and verdict."""
+    sizes = sorted(results)
+    found: list[dict[str, Any]] = []
+
+    def add(name: str, what: str, value: float | None, cpu: float | None, bound: float | None, target: bool = True) -> None:
+        verdict = "n/a" if value is None or bound is None else ("PASS" if value <= bound else "FAIL")
+        found.append(
+            {"name": name, "what": what, "value": value, "cpu": cpu, "bound": bound, "verdict": verdict if target else "info"}
+        )
+
+    def cmd(n: int, name: str, key: str = "wall") -> float:
+        return results[n]["commands"][name][key]
+
+    site = [s for s in sizes if "mkdocs build" in results[s]["commands"]]
+    at = _nearest(site, OVERHEAD_AT)
+    if at is None:
+        add("plugin overhead", "no mkdocs builds measured", None, None, OVERHEAD_MAX)
+    else:
+        add(
+            "plugin overhead",
+            f"mkdocs build with the plugin / baseline build of the same Markdown, N={at}",
+            cmd(at, "mkdocs build") / cmd(at, "baseline build"),
+            cmd(at, "mkdocs build", "cpu") / cmd(at, "baseline build", "cpu"),
+            OVERHEAD_MAX,
+        )
+
+    low, high = _nearest(sizes, LINEAR_FROM), _nearest(sizes, LINEAR_TO)
+    if low == high and len(sizes) > 1:
+        low, high = sizes[0], sizes[-1]
+    for stage in (*STAGES, "write"):
+        if low is None or high is None or low == high:
+            add(f"linear: {stage}", "needs two sizes", None, None, None)
+            continue
+        lo, hi = results[low]["stages"], results[high]["stages"]
+        if not lo["wall"][stage] and not hi["wall"][stage]:
+            continue  # a stage this pipeline does not have
+        add(
+            f"linear: {stage}",
+            f"{stage} time at N={high} / at N={low}",
+            hi["wall"][stage] / max(lo["wall"][stage], 1e-9),
+            hi["cpu"][stage] / max(lo["cpu"][stage], 1e-9),
+            LINEAR_SLACK * high / low,
+            target=stage != "write",  # writing files is the file system's work, not ours: shown, not held to it
+        )
+
+    top = _nearest(sizes, VALIDATE_AT)
+    assert top is not None
+    bare, bare_cpu = cmd(top, "bare parse"), cmd(top, "bare parse", "cpu")
+    add(
+        "validation",
+        f"kb validate / bare C-loader parse of the same YAML files (both commands), N={top}",
+        cmd(top, "kb validate") / bare,
+        cmd(top, "kb validate", "cpu") / bare_cpu,
+        VALIDATE_MAX,
+    )
+    stages = results[top]["stages"]
+    add(
+        "validation, YAML part",
+        f"kb validate less its BibTeX parsing (which the floor does not do) / the same floor, N={top}",
+        (cmd(top, "kb validate") - stages["wall"]["load_bibtex"]) / bare,
+        (cmd(top, "kb validate", "cpu") - stages["cpu"]["load_bibtex"]) / bare_cpu,
+        VALIDATE_MAX,
+        target=False,
+    )
+    parse = results[top]["commands"]["bare parse"]
+    add(
+        "reading YAML",
+        f"kb's YAML reading, with the line and column of every key and value / bare C-loader parse, in process, N={top}",
+        stages["wall"]["load_yaml"] / max(parse["parse"], 1e-9),
+        stages["cpu"]["load_yaml"] / max(parse["parse_cpu"], 1e-9),
+        None,
+        target=False,
+    )
+
+    if low is not None and high is not None and low != high:
+        lo, hi = results[low], results[high]
+        grow = (hi["stages"]["peak_kib"] - hi["stages"]["floor_kib"]) / max(
+            lo["stages"]["peak_kib"] - lo["stages"]["floor_kib"], 1
+        )
+        add("memory: pipeline", f"peak memory of kb build above its imports', N={high} / N={low}", grow, None, high / low)
+        grow = (cmd(high, "kb validate", "rss_kib") - cmd(high, "kb --version", "rss_kib")) / max(
+            cmd(low, "kb validate", "rss_kib") - cmd(low, "kb --version", "rss_kib"), 1
+        )
+        add("memory: kb validate", f"peak memory of kb validate above kb --version's, N={high} / N={low}", grow, None, high / low)
+    if len(site) > 1:
+        a, b = site[0], site[-1]
+        add(
+            "memory: mkdocs build",
+            f"peak memory of mkdocs build with the plugin, N={b} / N={a}",
+            cmd(b, "mkdocs build", "rss_kib") / cmd(a, "mkdocs build", "rss_kib"),
+            None,
+            b / a,
+            target=False,
+        )
+    return found
+
+
+def _s(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def _mib(kib: float | None) -> str:
+    return "—" if kib is None else f"{kib / 1024:.0f}"
+
+
+def table(results: dict[int, dict[str, Any]]) -> str:
+    def command(r: dict[str, Any], name: str, key: str = "wall") -> float | None:
+        return r["commands"].get(name, {}).get(key)
+
+    rows = [
+        "Seconds, wall clock (medians):",
+        "",
+        "| N | sources (MB) | load | validate | link | render | publish | write | kb build | kb validate | bare parse "
+        "| mkdocs + plugin | baseline | plugin / baseline | serve rebuild | serve --dirty |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for n in sorted(results):
+        r = results[n]
+        s = r["stages"]["wall"]
+        plugin, baseline = command(r, "mkdocs build"), command(r, "baseline build")
+        overhead = plugin / baseline if plugin and baseline else None
+        serve, dirty = r.get("serve", {}), r.get("serve dirty", {})
+        rebuild = _s(serve.get("rebuild")) + ("" if serve.get("settles", True) else " (no rest)")
+        rebuild_dirty = _s(dirty.get("rebuild")) + ("" if dirty.get("settles", True) else " (no rest)")
+        rows.append(
+            f"| {n} | {r['source_bytes'] / 1e6:.1f} | {_s(s['load'])} | {_s(s['validate'])} | {_s(s['link'])} | {_s(s['render'])} "
+            f"| {_s(s['publish'])} | {_s(s['write'])} | {_s(s['build'])} | {_s(command(r, 'kb validate'))} | {_s(command(r, 'bare parse'))} "
+            f"| {_s(plugin)} | {_s(baseline)} | {_s(overhead)} | {rebuild} | {rebuild_dirty} |"
+        )
+    rows += [
+        "",
+        "Peak resident memory, MiB:",
+        "",
+        "| N | kb build (after imports) | kb build | kb validate | kb --version | bare parse | mkdocs + plugin | baseline | mkdocs serve |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for n in sorted(results):
+        r = results[n]
+        rows.append(
+            f"| {n} | {_mib(r['stages']['floor_kib'])} | {_mib(r['stages']['peak_kib'])} | {_mib(command(r, 'kb validate', 'rss_kib'))} "
+            f"| {_mib(command(r, 'kb --version', 'rss_kib'))} | {_mib(command(r, 'bare parse', 'rss_kib'))} "
+            f"| {_mib(command(r, 'mkdocs build', 'rss_kib'))} | {_mib(command(r, 'baseline build', 'rss_kib'))} "
+            f"| {_mib(r.get('serve', {}).get('rss_kib'))} |"
+        )
+    return "\n".join(rows)
+
+
+def ratio_lines(found: list[dict[str, Any]]) -> str:
+    lines = ["| target | ratio | same, CPU time | bound | verdict |", "|---|---:|---:|---:|---|"]
+    for r in found:
+        bound = "—" if r["bound"] is None else f"≤ {r['bound']:.2f}"
+        lines.append(f"| {r['name']}: {r['what']} | {_s(r['value'])} | {_s(r['cpu'])} | {bound} | {r['verdict']} |")
+    return "\n".join(lines)
+
+
+def machine() -> dict[str, Any]:
+    try:
+        load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        load = "?"
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpus": os.cpu_count(),
+        "load_average_at_end": load,
+    }
+
+
+def report(results: dict[int, dict[str, Any]], options: argparse.Namespace, command: str) -> tuple[str, dict[str, Any]]:
+    found = ratios(results)
+    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    info = machine()
+    text = "\n".join(
+        [
+            "# Build-cost benchmark",
+            "",
+            f"{now}; `{command}`; {options.runs} run(s) per measurement, medians.",
+            f"Python {info['python']} on {info['platform']}, {info['cpus']} CPU(s); load average at the end {info['load_average_at_end']}.",
+            "",
+            table(results),
+            "",
+            "Targets (ratios of wall-clock medians; the CPU-time ratio beside each is less sensitive to other work on the machine):",
+            "",
+            ratio_lines(found),
+            "",
+        ]
+    )
+    data = {"date": now, "command": command, "machine": info, "runs": options.runs, "sizes": results, "ratios": found}
+    return text, data
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _sizes(text: str, every: tuple[int, ...]) -> tuple[int, ...]:
+    if text == "all":
+        return every
+    if text in ("", "none"):
+        return ()
+    return tuple(int(part) for part in text.split(","))
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.run", description="Time the knowledge-base build on synthetic knowledge bases."
+    )
+    parser.add_argument(
+        "--sizes", default=",".join(map(str, SIZES)), help="entries per knowledge base, comma-separated (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--site-sizes",
+        default=",".join(map(str, SITE_SIZES)),
+        help="sizes at which to run the two mkdocs builds: comma-separated, 'all' or 'none' (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--serve-sizes", default=None, help="sizes at which to time mkdocs serve's rebuild (default: the site sizes)"
+    )
+    parser.add_argument(
+        "--serve-dirty",
+        action="store_true",
+        help="also time mkdocs serve --dirty, which rebuilds only the pages whose files changed",
+    )
+    parser.add_argument("--runs", type=int, default=3, help="runs per measurement; medians are reported (default: %(default)s)")
+    parser.add_argument(
+        "--site-runs", type=int, default=None, help="runs of each mkdocs build, and edits under mkdocs serve (default: --runs)"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="only what the targets need, once: N=1000, 2000, 8000; mkdocs at 2000"
+    )
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=REPO / "benchmarks" / "results",
+        help="folder for latest.md and latest.json (default: benchmarks/results)",
+    )
+    parser.add_argument(
+        "--workdir", type=Path, default=None, help="where to generate the knowledge bases (default: a temporary folder)"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the generated knowledge bases")
+    parser.add_argument("--timeout", type=float, default=3600, help="seconds before one command is killed (default: %(default)s)")
+    options = parser.parse_args(argv)
+    options.sizes = _sizes(options.sizes, SIZES)
+    options.site_sizes = _sizes(options.site_sizes, options.sizes)
+    options.serve_sizes = options.site_sizes if options.serve_sizes is None else _sizes(options.serve_sizes, options.sizes)
+    if options.quick:
+        options.sizes, options.site_sizes, options.serve_sizes, options.runs = (
+            QUICK["sizes"],
+            QUICK["site_sizes"],
+            QUICK["serve_sizes"],
+            QUICK["runs"],
+        )
+    options.site_runs = options.site_runs or options.runs
+    if not options.sizes or options.runs < 1:
+        parser.error("give at least one size and one run")
+    for n in (*options.site_sizes, *options.serve_sizes):
+        if n not in options.sizes:
+            parser.error(f"size {n} is not among --sizes")
+    return options
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = parse_args(argv)
+    command = "python -m benchmarks.run " + " ".join(sys.argv[1:] if argv is None else argv)
+    workdir = options.workdir or Path(tempfile.mkdtemp(prefix="kb-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    results: dict[int, dict[str, Any]] = {}
+    try:
+        for n in sorted(options.sizes):
+            results[n] = measure_size(n, options, workdir)
+    finally:
+        if options.workdir is None and not options.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    text, data = report(results, options, command.strip())
+    print(text)
+    options.out.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    for name in ("latest", stamp):
+        (options.out / f"{name}.md").write_text(text, encoding="utf-8")
+        (options.out / f"{name}.json").write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
+    _say(f"written to {options.out / 'latest.md'} and {options.out / 'latest.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

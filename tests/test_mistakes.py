@@ -1,0 +1,369 @@
+"""Every kind of contributor mistake, fed to both `kb validate` and `mkdocs build --strict`.
+
+For each mistake: exit status 1, exactly the expected findings (file, line, column and
+message; one line per mistake, no knock-on errors), no traceback, and the site built before
+the mistake is byte-for-byte what it was. Then all of them at once: one run reports them all.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass, field
+
+import pytest
+
+from conftest import Project, _copy_mini
+
+FINDING = re.compile(
+    r"^(?:(?:ERROR|WARNING)\s+-\s+)?(?P<path>[^:\n]+):(?P<line>\d+):(?P<col>\d+): error: (?P<message>.+)$", re.MULTILINE
+)
+GITHUB = re.compile(r"^::error file=(?P<path>[^,\n]+),line=(?P<line>\d+),col=(?P<col>\d+)::(?P<message>.+)$", re.MULTILINE)
+
+TERM = "title: {title}\nshort: A new term.\naliases: []\nsources: [explainer]\n"
+# Lines: 1 title, 2 show, 3 hosts, 4 date, 5 duration, 6 format, 7 url, 8 summary, 9 sources.
+EPISODE = (
+    "title: A new episode\n"
+    "show: A show\n"
+    "hosts: [A Host]\n"
+    'date: "2024-05-01"\n'
+    'duration: "30:00"\n'
+    "format: podcast\n"
+    "url: https://example.org/episode\n"
+    "summary: An episode about open models.\n"
+    "sources: [reading-list]\n"
+)
+WORK = "@misc{{{key},\n  title = {{A work}},\n  year = {{2024}},\n  summary = {{A summary.}},\n}}\n"
+
+
+def episode(**changes: str) -> str:
+    """The valid episode above with some lines replaced (``field=new line``; empty removes it)."""
+    lines = EPISODE.splitlines(keepends=True)
+    for name, new in changes.items():
+        index = next(i for i, line in enumerate(lines) if line.startswith(f"{name}:"))
+        lines[index] = f"{new}\n" if new else ""
+    return "".join(lines)
+
+
+@dataclass(frozen=True)
+class Mistake:
+    name: str
+    files: dict[str, str | bytes]
+    #: (path, line, column, a fragment of the message) for every finding the mistake must cause.
+    expected: list[tuple[str, int, int, str]] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def one(name: str, rel: str, content: str | bytes, line: int, col: int, fragment: str) -> Mistake:
+    return Mistake(name, {rel: content}, [(rel, line, col, fragment)])
+
+
+def podcast(name: str, line: int, col: int, fragment: str, **changes: str) -> Mistake:
+    return one(name, f"content/podcasts/{name}.yaml", episode(**changes), line, col, fragment)
+
+
+BIG = b"title: Big\nshort: " + b"x" * (1024 * 1024) + b"\naliases: []\nsources: [explainer]\n"
+BOMB = (
+    b"title: Bomb\nshort: x\naliases: []\nsources: [explainer]\n"
+    b'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n'
+    b"b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+    b"c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+    b"d: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+)
+
+MISTAKES = [
+    # --- file level ---------------------------------------------------------------------
+    one("empty-file", "content/glossary/empty-file.yaml", b"", 1, 1, "file is empty"),
+    one("blank-file", "content/glossary/blank-file.yaml", b"  \n\n", 1, 1, "file is empty"),
+    one("comments-only", "content/glossary/comments-only.yaml", b"# title: x\n", 1, 1, "file holds no entry"),
+    one("empty-bib", "bibliography/empty-bib.bib", b"", 1, 1, "file is empty"),
+    one("not-utf8", "content/glossary/not-utf8.yaml", b"title: Caf\xe9\n", 1, 11, "invalid UTF-8 byte 0xe9"),
+    one("not-utf8-bib", "bibliography/not-utf8-bib.bib", b"@misc{k,\n  title = {Caf\xe9},\n}\n", 2, 15, "invalid UTF-8"),
+    one("nul-byte", "content/glossary/nul-byte.yaml", b"title: a\x00b\n", 1, 1, "NUL character"),
+    one("bom", "content/glossary/bom.yaml", b"\xef\xbb\xbf" + TERM.format(title="Bom").encode(), 1, 1, "byte-order mark"),
+    one("bom-bib", "bibliography/bom-bib.bib", b"\xef\xbb\xbf" + WORK.format(key="bomwork").encode(), 1, 1, "byte-order mark"),
+    one("too-large", "content/glossary/too-large.yaml", BIG, 1, 1, "file is too large"),
+    one("too-large-bib", "bibliography/too-large-bib.bib", b"%" * (1024 * 1024 + 1), 1, 1, "file is too large"),
+    one("wrong-extension", "content/glossary/wrong-extension.yml", TERM.format(title="x"), 1, 1, "rename it to .yaml"),
+    one("wrong-folder", "content/glosary/wrong-folder.yaml", TERM.format(title="x"), 1, 1, "'glosary' is not an entry folder"),
+    one("in-subfolder", "content/glossary/sub/in-subfolder.yaml", TERM.format(title="x"), 1, 1, "not in a subfolder"),
+    # --- YAML syntax ----------------------------------------------------------------------
+    one("yaml-colon", "content/glossary/yaml-colon.yaml", "title: Note: colons\nshort: x\n", 1, 12, "unexpected ':'"),
+    one("yaml-quote", "content/glossary/yaml-quote.yaml", 'title: "never closed\nshort: x\n', 1, 8, "quoted value is never closed"),
+    one(
+        "yaml-bracket",
+        "content/glossary/yaml-bracket.yaml",
+        "title: x\naliases: [a, b\nshort: y\n",
+        3,
+        6,
+        "the '[' opened at line 2, column 10 is not closed",
+    ),
+    one(
+        "yaml-indent",
+        "content/glossary/yaml-indent.yaml",
+        "title: x\nshort: y\naliases:\n  - a\n - b\nsources: [explainer]\n",
+        5,
+        2,
+        "check the indentation",
+    ),
+    one("yaml-at", "content/glossary/yaml-at.yaml", "title: @handle\n", 1, 8, "cannot start with '@'; put the value in quotes"),
+    one("yaml-two-documents", "content/glossary/yaml-two-documents.yaml", "title: x\n---\ntitle: y\n", 2, 1, "one entry per file"),
+    one("tab-indent", "content/glossary/tab-indent.yaml", "title: x\n\tshort: y\n", 2, 1, "tab character"),
+    one("tab-in-block", "content/glossary/tab-in-block.yaml", "title: x\nshort: >\n\tA term.\n", 3, 1, "tab character"),
+    one("not-a-mapping", "content/glossary/not-a-mapping.yaml", "- title: x\n", 1, 1, "must be a mapping"),
+    one("duplicate-key", "content/glossary/duplicate-key.yaml", TERM.format(title="x") + "title: y\n", 5, 1, "duplicate key 'title'"),
+    one("alias-bomb", "content/glossary/alias-bomb.yaml", BOMB, 5, 4, "anchors and aliases (& and *) are not allowed"),
+    one(
+        "merge-key",
+        "content/glossary/merge-key.yaml",
+        "base: &base {title: x, short: y}\n<<: *base\naliases: []\nsources: [explainer]\n",
+        2,
+        1,
+        "merge keys (<<) are not allowed",
+    ),
+    one("nesting-bomb", "content/glossary/nesting-bomb.yaml", "title: " + "[" * 5000 + "]" * 5000 + "\n", 1, 1007, "nests too deeply"),
+    one("python-tag", "content/glossary/python-tag.yaml", "title: !!python/object/apply:os.system [ls]\n", 1, 8, "is not allowed"),
+    # --- schema ---------------------------------------------------------------------------
+    podcast("wrong-type-list", 3, 8, "'hosts' must be a list, not text", hosts="hosts: A Host"),
+    podcast("wrong-type-text", 1, 8, "'title' must be text, not a number", title="title: 1984"),
+    one(
+        "wrong-type-number",
+        "content/topics/wrong-type-number.yaml",
+        "title: x\norder: first\nsummary: y\nsources: [explainer]\n",
+        2,
+        8,
+        "'order' must be a whole number, not text",
+    ),
+    one("missing-field", "content/glossary/missing-field.yaml", "title: x\naliases: []\nsources: [explainer]\n", 1, 1, "missing required field 'short'"),
+    podcast("unknown-field", 2, 1, "unknown field 'shw' (did you mean 'show'?)", show="shw: A show"),
+    podcast("unknown-field-far", 10, 1, "unknown field 'colour'", sources="sources: [reading-list]\ncolour: blue"),
+    podcast("enum", 6, 9, "'vidoe' is not allowed; use one of: podcast, video, podcast-video (did you mean 'video'?)", format="format: vidoe"),
+    one(
+        "enum-nested",
+        "content/definitions/enum-nested.yaml",
+        "title: x\npublisher: osi\nsummary: y\nrequires:\n  weights: {level: mandatory}\nsources: [explainer]\n",
+        5,
+        20,
+        "'requires.weights.level': 'mandatory' is not allowed",
+    ),
+    podcast("impossible-date", 4, 7, "must be a real ISO 8601 date", date='date: "2024-02-30"'),
+    podcast("month-13", 4, 7, "must be a real ISO 8601 date", date='date: "2023-13"'),
+    podcast("prose-date", 4, 7, "must be a real ISO 8601 date", date="date: 7 July 2024"),
+    podcast("bad-duration", 5, 11, "H:MM:SS or M:SS", duration='duration: "1:4:7"'),
+    podcast("minutes-duration", 5, 11, "H:MM:SS or M:SS", duration="duration: 90 min"),
+    podcast("bad-timestamp", 5, 18, "H:MM:SS or M:SS", duration='segment: {start: "1:00:60", end: "1:02:00"}'),
+    podcast(
+        "segment-backwards", 5, 34, "'segment.end' (1:00:00) must come after 'segment.start' (1:02:00)", duration='segment: {start: "1:02:00", end: "1:00:00"}'
+    ),
+    podcast("duration-and-segment", 1, 1, "give either duration", duration='duration: "30:00"\nsegment: {start: "1:00", end: "2:00"}'),
+    podcast("javascript-url", 7, 6, "must be an absolute http:// or https:// URL", url="url: javascript:alert(1)"),
+    podcast("data-url", 7, 6, "must be an absolute http:// or https:// URL", url="url: data:text/html;base64,PHNjcmlwdD4="),
+    podcast("ftp-url", 7, 6, "must be an absolute http:// or https:// URL", url="url: ftp://example.org/episode"),
+    podcast("relative-url", 7, 6, "must be an absolute http:// or https:// URL", url="url: www.example.org/episode"),
+    podcast("hostless-url", 7, 6, "must be an absolute http:// or https:// URL", url="url: https:///episode"),
+    podcast("spaced-url", 7, 6, "must be an absolute http:// or https:// URL", url='url: "https://example.org/an episode"'),
+    podcast("prose-javascript", 8, 14, "link to 'javascript:alert(1)' is not allowed", summary="summary: See [this](javascript:alert(1))."),
+    podcast("prose-data", 11, 3, "link to 'data:text/html,x' is not allowed", summary="summary: |\n  Text.\n\n  [x]: data:text/html,x"),
+    podcast("prose-image", 8, 15, "images are not allowed", summary="summary: Look ![x](https://example.org/x.png)"),
+    podcast("prose-snippet", 8, 10, "snippet markers (--8<--) are not allowed", summary='summary: --8<-- "/etc/passwd"'),
+    one(
+        "bib-url",
+        "bibliography/bib-url.bib",
+        "@misc{bib-url,\n  title = {A work},\n  year = {2024},\n  url = {javascript:alert(1)},\n  summary = {A summary.},\n}\n",
+        4,
+        9,
+        "'url': 'javascript:alert(1)' must be an absolute http:// or https:// URL",
+    ),
+    podcast("placeholder", 2, 7, "'show' still holds the placeholder 'TODO'", show="show: TODO"),
+    # --- ids ------------------------------------------------------------------------------
+    one("Not_A_Slug", "content/glossary/Not_A_Slug.yaml", TERM.format(title="x"), 1, 1, "id 'Not_A_Slug' (the file name) must be a slug"),
+    one("café", "content/glossary/café.yaml", TERM.format(title="x"), 1, 1, "id 'café' (the file name) must be a slug"),
+    one("%2e%2e%2fescape", "content/glossary/%2e%2e%2fescape.yaml", TERM.format(title="x"), 1, 1, "id '%2e%2e%2fescape' (the file name) must be a slug"),
+    one("double--hyphen", "content/glossary/double--hyphen.yaml", TERM.format(title="x"), 1, 1, "must be a slug"),
+    one("with space", "content/glossary/with space.yaml", TERM.format(title="x"), 1, 1, "id 'with space' (the file name) must be a slug"),
+    one("bib-key", "bibliography/bib-key.bib", WORK.format(key="Bad_Key"), 1, 1, "id 'Bad_Key' (the citation key) must be a slug"),
+    one(
+        "id-mismatch",
+        "content/glossary/id-mismatch.yaml",
+        TERM.format(title="x") + "id: another-name\n",
+        5,
+        1,
+        "id 'another-name' does not match the file name 'id-mismatch.yaml'; the file name is the id: rename the file or remove the id field",
+    ),
+    one("id-redundant", "content/glossary/id-redundant.yaml", "id: id-redundant\n" + TERM.format(title="x"), 1, 1, "remove the id field"),
+    Mistake(
+        "duplicate-across-types",
+        {"content/datasets/twin.yaml": "title: x\nsummary: y\nsources: [explainer]\n", "content/topics/twin.yaml": "title: x\nsummary: y\nsources: [explainer]\n"},
+        [("content/topics/twin.yaml", 1, 1, "duplicate id 'twin': already used by content/datasets/twin.yaml:1")],
+    ),
+    one("duplicate-yaml-bib", "bibliography/duplicate-yaml-bib.bib", WORK.format(key="mnist"), 1, 1, "duplicate id 'mnist': already used by content/datasets/mnist.yaml:1"),
+    Mistake(
+        "duplicate-bib-files",
+        {"bibliography/dup-one.bib": WORK.format(key="twin-work"), "bibliography/dup-two.bib": "\n\n" + WORK.format(key="twin-work")},
+        [("bibliography/dup-two.bib", 3, 1, "duplicate id 'twin-work': already used by bibliography/dup-one.bib:1")],
+    ),
+    one(
+        "duplicate-bib-key",
+        "bibliography/duplicate-bib-key.bib",
+        WORK.format(key="same-key") + "\n" + WORK.format(key="same-key"),
+        7,
+        1,
+        "duplicate id 'same-key': already used by bibliography/duplicate-bib-key.bib:1",
+    ),
+    # --- references -----------------------------------------------------------------------
+    podcast("unknown-source", 9, 11, "unknown id 'reading-lst' (did you mean 'reading-list'?)", sources="sources: [reading-lst]"),
+    podcast("unknown-link", 8, 14, "unknown id 'no-such-entry'", summary="summary: See [[no-such-entry]]."),
+    podcast("unknown-citation", 8, 13, "unknown id 'nobody2024'", summary="summary: As [@nobody2024, p. 3] says."),
+    podcast("wrong-ref-type", 10, 16, "'meta' is a organisation, but a stakeholder is expected here", sources="sources: [reading-list]\nstakeholders: [meta]"),
+    podcast("cite-not-paper", 8, 14, "'osi' is a organisation, but a paper is expected here", summary="summary: See [@osi]."),
+    # A field mistake and a reference mistake in one entry: both found in one run.
+    Mistake(
+        "two-in-one",
+        {"content/podcasts/two-in-one.yaml": episode(format="format: vidoe", sources="sources: [nope-nope]")},
+        [
+            ("content/podcasts/two-in-one.yaml", 6, 9, "'vidoe' is not allowed"),
+            ("content/podcasts/two-in-one.yaml", 9, 11, "unknown id 'nope-nope'"),
+        ],
+    ),
+    Mistake(
+        "every-missing-field",
+        {"content/glossary/every-missing-field.yaml": "title: x\nshrot: y\ncolour: red\n"},
+        [
+            ("content/glossary/every-missing-field.yaml", 1, 1, "missing required field 'aliases'"),
+            ("content/glossary/every-missing-field.yaml", 1, 1, "missing required field 'sources'"),
+            ("content/glossary/every-missing-field.yaml", 2, 1, "unknown field 'shrot' (did you mean 'short'?)"),
+            ("content/glossary/every-missing-field.yaml", 3, 1, "unknown field 'colour'"),
+        ],
+    ),
+    # --- BibTeX ---------------------------------------------------------------------------
+    one("bib-no-comma-after-key", "bibliography/bib-no-comma-after-key.bib", "@misc{nocomma title = {x}, year = {2024}, summary = {y}}\n", 1, 7, "a comma is missing after the citation key"),
+    one(
+        "bib-unclosed-value",
+        "bibliography/bib-unclosed-value.bib",
+        "@misc{unclosed-value,\n  title = {A work,\n  year = {2024},\n  summary = {y},\n}\n\n" + WORK.format(key="after-unclosed"),
+        1,
+        1,
+        "the value of 'title' opened at line 2, column 11 is never closed",
+    ),
+    one("bib-unclosed-entry", "bibliography/bib-unclosed-entry.bib", WORK.format(key="unclosed-entry").rstrip("}\n") + "\n", 1, 1, "this entry is never closed"),
+    one(
+        "bib-missing-comma",
+        "bibliography/bib-missing-comma.bib",
+        "@misc{missing-comma,\n  title = {A work}\n  year = {2024},\n  summary = {y},\n}\n",
+        2,
+        3,
+        "a comma is missing after the value of 'title' (before 'year' on line 3)",
+    ),
+    one("bib-no-equals", "bibliography/bib-no-equals.bib", "@misc{no-equals, title = {x}, year 2024, summary = {y}}\n", 1, 31, "a field has no '=': write year = {value}"),
+    one("bib-stray-text", "bibliography/bib-stray-text.bib", WORK.format(key="stray") + "}\n", 6, 1, "text outside any BibTeX entry: '}'"),
+    one("bib-no-at", "bibliography/bib-no-at.bib", "% A comment.\nmisc{no-at, title = {x}}\n", 2, 1, "text outside any BibTeX entry"),
+    one(
+        "bib-duplicate-field",
+        "bibliography/bib-duplicate-field.bib",
+        "@misc{duplicate-field,\n  title = {A},\n  title = {B},\n  year = {2024},\n  summary = {y},\n}\n",
+        1,
+        1,
+        "gives the field(s) title more than once",
+    ),
+    one("bib-unknown-field", "bibliography/bib-unknown-field.bib", WORK.format(key="work-unknown-field").replace("year", "yeer"), 3, 3, "unknown field 'yeer' (did you mean 'year'?)"),
+    one("bib-bad-year", "bibliography/bib-bad-year.bib", WORK.format(key="work-bad-year").replace("2024", "24"), 3, 10, "'24' must be a four-digit year"),
+]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """The mini knowledge base after a first good build, copied afresh for every mistake."""
+    project = _copy_mini(tmp_path_factory.mktemp("good") / "kb")
+    project.mkdocs_build()
+    assert (project.root / "site" / "index.html").is_file()
+    return project
+
+
+def _fresh(built: Project, tmp_path) -> Project:
+    root = tmp_path / "kb"
+    shutil.copytree(built.root, root, symlinks=True)
+    return Project(root)
+
+
+def findings(output: str, pattern: re.Pattern[str] = FINDING) -> list[tuple[str, int, int, str]]:
+    return [(m["path"], int(m["line"]), int(m["col"]), m["message"]) for m in pattern.finditer(output)]
+
+
+def unescape(value: str) -> str:
+    """Undo GitHub's workflow-command escaping, as the runner does."""
+    for escaped, char in (("%0D", "\r"), ("%0A", "\n"), ("%3A", ":"), ("%2C", ","), ("%25", "%")):
+        value = value.replace(escaped, char)
+    return value
+
+
+def assert_findings(found: list[tuple[str, int, int, str]], expected: list[tuple[str, int, int, str]], output: str) -> None:
+    """Exactly the expected findings: every one present, at its place, and nothing else."""
+    places = sorted((path, line, col) for path, line, col, _ in found)
+    assert places == sorted((path, line, col) for path, line, col, _ in expected), output
+    for path, line, col, fragment in expected:
+        messages = [m for p, li, c, m in found if (p, li, c) == (path, line, col)]
+        assert any(fragment in m for m in messages), f"{path}:{line}:{col}: expected '{fragment}' in {messages}\n{output}"
+
+
+def apply(project: Project, mistakes: list[Mistake]) -> list[tuple[str, int, int, str]]:
+    expected = []
+    for mistake in mistakes:
+        for rel, content in mistake.files.items():
+            project.write(rel, content)
+        expected.extend(mistake.expected)
+    return expected
+
+
+def check_both(project: Project, expected: list[tuple[str, int, int, str]]) -> None:
+    site, docs = project.snapshot("site"), project.snapshot("build/docs")
+    result = project.kb("validate")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert_findings(findings(result.stderr), expected, result.stderr)
+    count = len(expected)
+    assert result.stderr.rstrip().endswith(f"{count} error{'s' if count != 1 else ''} found"), result.stderr
+
+    build = project.mkdocs_build()
+    assert build.returncode == 1, build.stdout + build.stderr
+    assert "Traceback" not in build.stdout + build.stderr
+    assert_findings(findings(build.stderr), expected, build.stderr)
+    assert "the site was not built" in build.stderr
+    assert project.snapshot("site") == site, "a failed build changed the site"
+    assert project.snapshot("build/docs") == docs, "a failed build changed the generated pages"
+
+
+def test_mistake_names_are_unique():
+    names = [m.name for m in MISTAKES]
+    assert len(names) == len(set(names))
+    paths = [rel for m in MISTAKES for rel in m.files]
+    assert len(paths) == len(set(paths))
+
+
+@pytest.mark.parametrize("mistake", MISTAKES, ids=str)
+def test_each_mistake(built, tmp_path, mistake):
+    project = _fresh(built, tmp_path)
+    check_both(project, apply(project, [mistake]))
+
+
+def test_every_mistake_in_one_run(built, tmp_path):
+    """All the mistakes at once: one run of each command lists every one of them, and only them."""
+    project = _fresh(built, tmp_path)
+    expected = apply(project, MISTAKES)
+    check_both(project, expected)
+    annotations = project.kb("validate", "--format", "github")
+    assert annotations.returncode == 1
+    found = [(unescape(p), li, c, unescape(m)) for p, li, c, m in findings(annotations.stdout, GITHUB)]
+    assert_findings(found, expected, annotations.stdout)
+
+
+def test_fixing_the_mistake_builds_again(built, tmp_path):
+    """After a failed build, fixing the source is enough: no stale state is left behind."""
+    project = _fresh(built, tmp_path)
+    bad = podcast("fixable", 6, 9, "'vidoe'", format="format: vidoe")
+    check_both(project, apply(project, [bad]))
+    project.write("content/podcasts/fixable.yaml", EPISODE)
+    result = project.mkdocs_build()
+    assert result.returncode == 0, result.stderr
+    assert (project.root / "site" / "podcasts" / "fixable" / "index.html").is_file()
