@@ -27,8 +27,10 @@ grows with the glossary (in the baseline build exactly as in the plugin build).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
+import re
 import shutil
 import textwrap
 from dataclasses import dataclass, field
@@ -509,6 +511,36 @@ class Writer:
         (pages / "index.md").write_text(self.home(), encoding="utf-8")
         return wanted
 
+    def hand_pages(self, template: Path) -> None:
+        """The template's hand-written pages (content/pages), their links re-pointed at synthetic entries.
+
+        mkdocs.yml's nav names them, so a strict build needs them; and they are real pages.
+        """
+        source = template / "content" / "pages"
+        if not source.is_dir():
+            return
+        for path in sorted(source.rglob("*")):
+            if not path.is_file():
+                continue
+            target = self.root / "content" / "pages" / path.relative_to(source)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if path.suffix == ".md":
+                target.write_text(self.repoint(path.read_text(encoding="utf-8")), encoding="utf-8")
+            else:
+                shutil.copy(path, target)
+
+    def repoint(self, text: str) -> str:
+        """``[[id]]`` links and ``[@key]`` citations of the real knowledge base, pointed at synthetic ids."""
+
+        def pick(pool: list[str], real: str) -> str:
+            if real in pool:
+                return real  # the stakeholders are the same five
+            digest = int(hashlib.sha256(real.encode()).hexdigest(), 16)
+            return pool[digest % len(pool)]
+
+        text = _PAGE_LINK.sub(lambda m: f"[[{pick(self.everything, m.group(1))}{m.group(2) or ''}]]", text)
+        return _PAGE_CITE.sub(lambda m: "@" + pick(self.ids.by_type["paper"], m.group(1)), text)
+
     def home(self) -> str:
         lines = ["---", "title: Synthetic knowledge base", "---", "", "# Synthetic knowledge base", ""]
         lines.append(self.prose(600, 6).rstrip())
@@ -516,6 +548,10 @@ class Writer:
         lines += ["", "## Where to start", ""] + [f"- {self.link()} and {self.link()}: {self.words(10)}." for _ in range(6)]
         lines += ["", "See the [Topics](topics/index.md) and [Glossary](glossary/index.md) sections.", ""]
         return "\n".join(lines)
+
+
+_PAGE_LINK = re.compile(r"\[\[\s*([^\[\]|\n]*?)\s*(\|[^\[\]\n]*)?\]\]")
+_PAGE_CITE = re.compile(r"(?<=[\[;\s])@([^\s,;\]]+)(?=[^\[\]\n]*\])")
 
 
 class _Dumper(yaml.SafeDumper):
@@ -535,20 +571,29 @@ def _dump(entry: dict[str, Any]) -> str:
     return yaml.dump(entry, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=95, default_flow_style=None)
 
 
-def generate(root: Path, n: int, seed: int = 1) -> dict[str, int]:
-    """Write an ``n``-entry knowledge base into ``root``; returns the number of entries per type."""
-    return Writer(Path(root), n, seed).write()
+def generate(root: Path, n: int, seed: int = 1, template: Path | None = None) -> dict[str, int]:
+    """Write an ``n``-entry knowledge base into ``root``; returns the number of entries per type.
+
+    With a ``template`` project, its hand-written pages replace the synthetic home page.
+    """
+    writer = Writer(Path(root), n, seed)
+    made = writer.write()
+    if template is not None:
+        writer.hand_pages(Path(template))
+    return made
 
 
-def make_project(root: Path, n: int, seed: int = 1) -> dict[str, int]:
-    """A complete project in ``root``: the synthetic sources, the repository's mkdocs.yml and overrides/."""
+def make_project(root: Path, n: int, seed: int = 1, template: Path = REPO) -> dict[str, int]:
+    """A complete project in ``root``: the synthetic sources, and the template's (by default this
+    repository's) mkdocs.yml, overrides/ and hand-written pages."""
     root = Path(root)
+    template = Path(template)
     if root.exists():
         shutil.rmtree(root)
     root.mkdir(parents=True)
-    made = generate(root, n, seed)
-    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    shutil.copytree(REPO / "overrides", root / "overrides")
+    made = generate(root, n, seed, template)
+    shutil.copy(template / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(template / "overrides", root / "overrides")
     (root / "build" / "docs").mkdir(parents=True)
     (root / "build" / "docs" / ".gitkeep").touch()
     return made
@@ -559,8 +604,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("root", type=Path)
     parser.add_argument("-n", type=int, default=1000, help="number of entries (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--template", type=Path, default=REPO, help="the project whose mkdocs.yml, overrides/ and pages to use")
     args = parser.parse_args(argv)
-    made = make_project(args.root, args.n, args.seed)
+    made = make_project(args.root, args.n, args.seed, args.template)
     print(json.dumps(made))
     return 0
 

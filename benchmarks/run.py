@@ -253,7 +253,7 @@ def serve_rebuilds(root: Path, edits: int, timeout: float, dirty: bool = False) 
 def measure_size(n: int, options: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     root = workdir / f"kb-{n}"
     started = time.perf_counter()
-    counts = make_project(root, n, options.seed)
+    counts = make_project(root, n, options.seed, options.template)
     generated = time.perf_counter() - started
     yaml_files = list((root / "content").glob("*/*.yaml"))
     bib_files = list((root / "bibliography").glob("*.bib"))
@@ -567,6 +567,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--quick", action="store_true", help="only what the targets need, once: N=1000, 2000, 8000; mkdocs at 2000"
     )
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--template",
+        type=Path,
+        default=REPO,
+        help="the project whose mkdocs.yml, overrides/ and hand-written pages the knowledge bases get (default: this repository)",
+    )
     parser.add_argument(
         "--out",
         type=Path,

@@ -260,7 +260,12 @@ class Renderer:
         """Markdown abbreviation definitions for every glossary term, alias and abbreviation."""
         lines = []
         for term in self.entries_of("glossary"):
+            # Material's content.tooltips builds the tooltip from the title with innerHTML, and
+            # Markdown decodes entities in abbreviation titles: escaping <, > and & twice makes
+            # the attribute hold &lt; and so the tooltip show the definition as text.
             short = " ".join(str(term.get("short")).split())
+            for char, entity in (("&", "&amp;amp;"), ("<", "&amp;lt;"), (">", "&amp;gt;")):
+                short = short.replace(char, entity)
             words = [term.title, *term.get("aliases", []), *term.get("abbreviations", [])]
             for word in dict.fromkeys(words):
                 if "]" in word or "[" in word:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 import yaml
 
 from conftest import Project, _copy_mini
@@ -144,13 +143,6 @@ def test_hostile_text_in_entry_fields_stays_text(browser, tmp_path):
     assert found == [], "\n".join(found)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="XSS in the browser: a glossary definition is the title of each <abbr>, escaped in the HTML, but "
-    "Material's content.tooltips builds the tooltip from the title with innerHTML, so markup in a definition "
-    "runs on hover or focus. Fix in glossary.js (before Material mounts at DOMContentLoaded, make the title "
-    "HTML-escaped text, keeping the plain definition in aria-description) or escape it in kb's abbreviations.",
-)
 def test_hostile_glossary_definitions_stay_text_in_tooltips(browser, tmp_path):
     site = hostile_kb(tmp_path / "kb", ("short",))
     with serve(site) as server:
@@ -166,10 +158,6 @@ def test_hostile_titles_stay_text(browser, tmp_path):
     assert found == [], "\n".join(found)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the tooltip XSS above: tests/hostile.py's knowledge base carries markup in every glossary definition",
-)
 def test_hostile_knowledge_base_of_tests_hostile_py(browser, tmp_path):
     """tests/hostile.py's knowledge base (every field of every type hostile, traced by kb-xss-<n>), read in Chromium."""
     from hostile import write_hostile_kb

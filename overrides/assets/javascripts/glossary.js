@@ -25,7 +25,10 @@
       if (!path) return;
       var href = new URL(path, base).href;
       abbr.setAttribute("role", "link");
-      abbr.setAttribute("aria-description", abbr.getAttribute("title"));
+      // The title holds the definition HTML-escaped (see render.abbreviations): decode it as
+      // text in an inert document for screen readers.
+      var text = new DOMParser().parseFromString(abbr.getAttribute("title") || "", "text/html");
+      abbr.setAttribute("aria-description", text.documentElement.textContent);
       abbr.dataset.glossaryHref = href;
       abbr.addEventListener("click", function () { window.location.href = href; });
       abbr.addEventListener("keydown", function (event) {
