@@ -234,11 +234,16 @@ class Reader:
 
     def wait_for(self, css: str, timeout: float = 10.0, visible: bool = True):
         """The first element matching ``css`` once it is there (and shown, if ``visible``)."""
+        from selenium.common.exceptions import StaleElementReferenceException
+
         deadline = time.monotonic() + timeout
         while True:
-            for element in self.driver.find_elements("css selector", css):
-                if not visible or element.is_displayed():
-                    return element
+            try:
+                for element in self.driver.find_elements("css selector", css):
+                    if not visible or element.is_displayed():
+                        return element
+            except StaleElementReferenceException:
+                pass  # redrawn while we looked (search results are, as letters are typed)
             if time.monotonic() > deadline:
                 raise AssertionError(f"nothing matching {css!r} appeared within {timeout:g} s on {self.driver.current_url}")
             time.sleep(0.1)

@@ -95,8 +95,19 @@ def search(reader, word: str, wanted: str, timeout: float = 10.0) -> list[str]:
 
 
 def open_result(reader, wanted: str) -> None:
-    link = next(a for a in reader.driver.find_elements("css selector", ".md-search-result__link") if without_query(a.get_attribute("href")) == wanted)
-    link.click()
+    """Click the search result that leads to ``wanted``."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    def click() -> bool:
+        try:
+            links = reader.driver.find_elements("css selector", ".md-search-result__link")
+            link = next(a for a in links if without_query(a.get_attribute("href")) == wanted)
+            link.click()
+            return True
+        except StaleElementReferenceException:  # the list was redrawn under us: look again
+            return False
+
+    wait_until(click, what=f"a search result for {wanted} to click")
     wait_until(lambda: without_query(reader.driver.current_url) == wanted, what=f"{wanted} to open")
 
 
