@@ -11,8 +11,8 @@ and then adjusted for growth (see ``TYPE_SHARES``):
 - text lengths, list lengths and link density per field follow the real medians: a glossary
   ``short`` of about 115 characters and a body of about 220 with 2-3 links; a topic body of about
   1,400 characters with a dozen ``[[id]]`` links; paper summaries of about 450 characters, ...
-- papers are BibTeX entries in a handful of ``.bib`` files that grow with N (as the real ones would),
-  not one file per paper, so per-file costs show up;
+- papers are BibTeX entries in ``.bib`` files whose number and size both grow as the square root of
+  the number of papers (3 files for the real knowledge base's 18), so per-file costs show up;
 - the five stakeholders stay five: the site is built around five guides, and each guide page
   lists everything relevant to its group.
 
@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import random
 import re
 import shutil
@@ -66,8 +67,16 @@ FOLDERS = {
     "stakeholder": "stakeholders",
 }
 STAKEHOLDERS = ["policymakers", "researchers", "ai-companies", "developers", "civil-society"]
-#: Papers per .bib file: the real files hold 3 to 11; a large knowledge base would grow them.
-PAPERS_PER_BIB = 150
+
+
+def bib_files(papers: int) -> int:
+    """How many .bib files hold the papers: their number and their size both grow as the square root.
+
+    The real knowledge base has 3 files for 18 papers, as here; at 8,000 entries there are 31 files
+    of about 70 entries, so that a cost per file that grows faster than its size shows in the ratios.
+    """
+    return max(1, round(math.sqrt(papers) / 1.5))
+
 
 WORDS = """
 open source model weights data training licence licences definition framework governance
@@ -501,7 +510,7 @@ class Writer:
         bib = self.root / "bibliography"
         bib.mkdir(parents=True, exist_ok=True)
         papers = self.ids.by_type["paper"]
-        files = max(1, -(-len(papers) // PAPERS_PER_BIB))
+        files = bib_files(len(papers))
         for number in range(files):
             chunk = papers[number::files]
             header = f"% Synthetic bibliography, part {number + 1} of {files}.\n\n"

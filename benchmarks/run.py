@@ -85,6 +85,10 @@ def measure(args: list[str], cwd: Path, timeout: float) -> Measured:
         timer.start()
         try:
             _, status, usage = os.wait4(process.pid, 0)
+        except BaseException:
+            process.kill()
+            process.wait()
+            raise
         finally:
             timer.cancel()
         wall = time.perf_counter() - start
@@ -606,6 +610,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     options = parse_args(argv)
+    # Stopped with SIGTERM, still stop the command being measured and remove the knowledge bases.
+    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
     command = "python -m benchmarks.run " + " ".join(sys.argv[1:] if argv is None else argv)
     workdir = options.workdir or Path(tempfile.mkdtemp(prefix="kb-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
