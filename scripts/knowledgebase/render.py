@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import posixpath
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -306,4 +305,4 @@ def render_site(graph: Graph, settings: Settings) -> tuple[dict[str, str], str]:
     return renderer.pages(), renderer.abbreviations()
 
 
-__all__ = ["Renderer", "render_site", "entry_path", "front", "Path"]
+__all__ = ["Renderer", "render_site", "entry_path", "front"]
