@@ -209,7 +209,15 @@ def serve_rebuilds(root: Path, edits: int, timeout: float, dirty: bool = False) 
     log_path = root / "serve.log"
     log = open(log_path, "wb")  # noqa: SIM115 - closed below, after the server stops
     start = time.perf_counter()
-    args = [_command("mkdocs"), "serve", "--livereload", "--dev-addr", f"127.0.0.1:{port}", *(["--dirty"] if dirty else [])]
+    # A dirty build warns that its navigation may be stale, which strict mode (mkdocs.yml) would refuse.
+    args = [
+        _command("mkdocs"),
+        "serve",
+        "--livereload",
+        "--dev-addr",
+        f"127.0.0.1:{port}",
+        *(["--dirty", "--no-strict"] if dirty else []),
+    ]
     process = subprocess.Popen(args, cwd=root, env=_env(), stdout=log, stderr=subprocess.STDOUT)
     times: list[float] = []
     settled: list[bool] = []
@@ -236,21 +244,23 @@ def serve_rebuilds(root: Path, edits: int, timeout: float, dirty: bool = False) 
         settled.append(_settle(log_path, quiet=2.0, limit=max(10.0, 2 * first_build)))
     finally:
         topic.write_text(original, encoding="utf-8")
-        process.send_signal(signal.SIGINT)
-        timer = threading.Timer(30, process.kill)
-        timer.start()
-        try:
-            _, _, usage = os.wait4(process.pid, 0)
-        finally:
-            timer.cancel()
-        process.returncode = 0
+        peak = 0
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            timer = threading.Timer(30, process.kill)
+            timer.start()
+            try:
+                peak = os.wait4(process.pid, 0)[2].ru_maxrss
+            finally:
+                timer.cancel()
+            process.returncode = 0
         log.close()
     return {
         "rebuild": median(times),
         "runs": [round(t, 4) for t in times],
         "first_build": first_build,
         "settles": all(settled),
-        "rss_kib": usage.ru_maxrss,
+        "rss_kib": peak,
     }
 
 
@@ -320,12 +330,17 @@ def measure_size(n: int, options: argparse.Namespace, workdir: Path) -> dict[str
         )
     result["commands"] = commands
     if n in options.serve_sizes:
-        result["serve"] = serve_rebuilds(root, options.site_runs, timeout)
-        settles = "" if result["serve"]["settles"] else " (and it keeps rebuilding: it never settles)"
-        _say(f"  mkdocs serve: rebuild after an edit {result['serve']['rebuild']:.2f}s{settles}")
-        if options.serve_dirty:
-            result["serve dirty"] = serve_rebuilds(root, options.site_runs, timeout, dirty=True)
-            _say(f"  mkdocs serve --dirty: rebuild after an edit {result['serve dirty']['rebuild']:.2f}s")
+        for key, dirty in (("serve", False), ("serve dirty", True)):
+            if dirty and not options.serve_dirty:
+                continue
+            try:
+                result[key] = serve_rebuilds(root, options.site_runs, timeout, dirty=dirty)
+            except SystemExit as error:  # reported in the results; the other measurements stand
+                result[key] = {"error": str(error)}
+                _say(f"  mkdocs {key}: {error}")
+                continue
+            settles = "" if result[key]["settles"] else " (and it keeps rebuilding: it never settles)"
+            _say(f"  mkdocs serve{' --dirty' if dirty else ''}: rebuild after an edit {result[key]['rebuild']:.2f}s{settles}")
     if not options.keep:
         shutil.rmtree(root, ignore_errors=True)
     return result
@@ -461,8 +476,10 @@ def table(results: dict[int, dict[str, Any]]) -> str:
         plugin, baseline = command(r, "mkdocs build"), command(r, "baseline build")
         overhead = plugin / baseline if plugin and baseline else None
         serve, dirty = r.get("serve", {}), r.get("serve dirty", {})
-        rebuild = _s(serve.get("rebuild")) + ("" if serve.get("settles", True) else " (no rest)")
-        rebuild_dirty = _s(dirty.get("rebuild")) + ("" if dirty.get("settles", True) else " (no rest)")
+        rebuild, rebuild_dirty = (
+            "failed" if "error" in x else _s(x.get("rebuild")) + ("" if x.get("settles", True) else " (no rest)")
+            for x in (serve, dirty)
+        )
         rows.append(
             f"| {n} | {r['source_bytes'] / 1e6:.1f} | {_s(s['load'])} | {_s(s['validate'])} | {_s(s['link'])} | {_s(s['render'])} "
             f"| {_s(s['publish'])} | {_s(s['write'])} | {_s(s['build'])} | {_s(command(r, 'kb validate'))} | {_s(command(r, 'bare parse'))} "
@@ -616,21 +633,30 @@ def main(argv: list[str] | None = None) -> int:
     workdir = options.workdir or Path(tempfile.mkdtemp(prefix="kb-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     results: dict[int, dict[str, Any]] = {}
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    options.out.mkdir(parents=True, exist_ok=True)
     try:
         for n in sorted(options.sizes):
             results[n] = measure_size(n, options, workdir)
+            # What is measured so far, should a later size fail or be stopped.
+            text, data = report(results, options, command.strip())
+            write(options.out, f"{stamp}.partial", text, data)
     finally:
         if options.workdir is None and not options.keep:
             shutil.rmtree(workdir, ignore_errors=True)
     text, data = report(results, options, command.strip())
     print(text)
-    options.out.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     for name in ("latest", stamp):
-        (options.out / f"{name}.md").write_text(text, encoding="utf-8")
-        (options.out / f"{name}.json").write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
+        write(options.out, name, text, data)
+    for partial in options.out.glob(f"{stamp}.partial.*"):
+        partial.unlink()
     _say(f"written to {options.out / 'latest.md'} and {options.out / 'latest.json'}")
     return 0
+
+
+def write(folder: Path, name: str, text: str, data: dict[str, Any]) -> None:
+    (folder / f"{name}.md").write_text(text, encoding="utf-8")
+    (folder / f"{name}.json").write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
