@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from knowledgebase.schema import _resolve, entry_types
+from schema_values import formatted_value, free_text_kind
 
 ROOT = Path(__file__).resolve().parent.parent
 MARKER = re.compile(r"kb-xss-\d+")
@@ -46,14 +47,14 @@ _TEXT = (
     '"><svg onload=alert("kb-xss-{n}")>',
     "'><iframe src=javascript:alert('kb-xss-{n}')></iframe>",
     '[click](javascript:alert("kb-xss-{n}"))',
-    '<a href="javascript:alert(\'kb-xss-{n}\')">kb-xss-{n}</a>',
+    "<a href=\"javascript:alert('kb-xss-{n}')\">kb-xss-{n}</a>",
     "{{onclick=\"alert('kb-xss-{n}')\"}}",
     '--8<-- "/etc/passwd"',
     "&lt;b&gt;kb-xss-{n}&lt;/b&gt; &amp;",
     "{{{{ 7*7 }}}} {{% raw %}}",
-    "</title></textarea><script>alert(\"kb-xss-{n}\")</script>",
+    '</title></textarea><script>alert("kb-xss-{n}")</script>',
     "<!-- kb-xss-{n}",
-    "<javascript:alert(\"kb-xss-{n}\")>",
+    '<javascript:alert("kb-xss-{n}")>',
     "![x](https://evil.example/kb-xss-{n}.png)",
     "<style>body{{display:none}}</style>",
     '<details open ontoggle=alert("kb-xss-{n}")>',
@@ -67,11 +68,14 @@ _PROSE = (
     ('<script>alert("kb-xss-{n}")</script>', '<script>alert("kb-xss-{n}")</script>'),
     ('<img src=x onerror=alert("kb-xss-{n}")>', '<img src=x onerror=alert("kb-xss-{n}")>'),
     ('"><svg onload=alert("kb-xss-{n}")>', '"><svg onload=alert("kb-xss-{n}")>'),
-    ("<a href=\"javascript:alert('kb-xss-{n}')\">kb-xss-{n} link</a>", "<a href=\"javascript:alert('kb-xss-{n}')\">kb-xss-{n} link</a>"),
+    (
+        "<a href=\"javascript:alert('kb-xss-{n}')\">kb-xss-{n} link</a>",
+        "<a href=\"javascript:alert('kb-xss-{n}')\">kb-xss-{n} link</a>",
+    ),
     ("Attribute list {{onclick=\"alert('kb-xss-{n}')\"}}", "Attribute list {{onclick=\"alert('kb-xss-{n}')\"}}"),
     ("Block attribute list kb-xss-{n}\n{{: onmouseover=\"alert('kb-xss-{n}')\" }}", "{{: onmouseover=\"alert('kb-xss-{n}')\" }}"),
-    ("See [[{org}|<img src=x onerror=alert(\"kb-xss-{n}\")>]].", '<img src=x onerror=alert("kb-xss-{n}")>'),
-    ("As cited [@{paper}, <script>alert(\"kb-xss-{n}\")</script>].", '<script>alert("kb-xss-{n}")</script>'),
+    ('See [[{org}|<img src=x onerror=alert("kb-xss-{n}")>]].', '<img src=x onerror=alert("kb-xss-{n}")>'),
+    ('As cited [@{paper}, <script>alert("kb-xss-{n}")</script>].', '<script>alert("kb-xss-{n}")</script>'),
     ('[quoted href](https://example.org/"onmouseover="alert(kb-xss-{n}))', "quoted href"),
     ('[titled](https://example.org/kb-xss-{n} "t\\" onclick=\\"alert(1)")', "titled"),
     ('Code `<script>alert("kb-xss-{n}")</script>`', '<script>alert("kb-xss-{n}")</script>'),
@@ -189,7 +193,8 @@ class _Filler:
         kind = schema.get("type")
         if kind == "object":
             return {
-                name: self.value(entry, type_name, f"{path}.{name}", sub, base) for name, sub in schema.get("properties", {}).items()
+                name: self.value(entry, type_name, f"{path}.{name}", sub, base)
+                for name, sub in schema.get("properties", {}).items()
             }
         if kind == "array":
             items, item_base = _resolve(schema.get("items", {}), base)
@@ -203,35 +208,24 @@ class _Filler:
         return self.scalar(entry, type_name, path, schema)
 
     def scalar(self, entry: str, type_name: str, path: str, schema: dict[str, Any]) -> Any:
-        message = schema.get("x-message", "")
         name = re.sub(r"\[\d+\]$", "", path).rsplit(".", 1)[-1]
-        if schema.get("enum"):
-            return schema["enum"][0]
-        if schema.get("type") == "integer":
-            return 1
-        if schema.get("x-ref"):
-            return {"stakeholder": IDS["stakeholder"]}.get(schema.get("x-ref-type"), _ref_for(name))
-        if schema.get("format") == "kb-date":
-            return "2024-05-01"
-        if "H:MM:SS" in message:
-            return {"start": "1:00", "end": "2:30"}.get(name, "30:00")
-        if "four-digit year" in message:
-            return "2024"
-        if "month" in message:
-            return "5"
-        if "page" in message:
-            return "1--2"
-        if "DOI" in message:
-            return "10.1234/kb-xss"
-        if "slug" in message:
-            return f"old-{entry}" if name == "redirect_from" else "hostile-tag"
+        value = formatted_value(
+            schema,
+            name,
+            ref=lambda s, n: {"stakeholder": IDS["stakeholder"]}.get(s.get("x-ref-type"), _ref_for(n)),
+            slug=lambda n: f"old-{entry}" if n == "redirect_from" else "hostile-tag",
+        )
+        if value is not None:
+            return value
         self.count += 1
         n = self.count
-        if schema.get("format") == "http-url":
-            return self._place(entry, type_name, path, n, "url", url_payload(n))
-        if schema.get("x-markdown"):
-            return self._place(entry, type_name, path, n, "prose", prose_payload(n, IDS["organisation"], IDS["paper"]))
-        return self._place(entry, type_name, path, n, "text", text_payload(n))
+        kind = free_text_kind(schema)
+        payload = {
+            "url": url_payload,
+            "prose": lambda n: prose_payload(n, IDS["organisation"], IDS["paper"]),
+            "text": text_payload,
+        }[kind]
+        return self._place(entry, type_name, path, n, kind, payload(n))
 
     def _place(self, entry: str, type_name: str, path: str, n: int, kind: str, source: str) -> str:
         self.kb.placed.append(Placed(entry, type_name, path, n, kind, source))
@@ -315,7 +309,9 @@ def write_hostile_kb(root: Path) -> HostileKB:
         if type_name == "podcast":
             # The other shape of podcast: a segment instead of a duration.
             segment = {k: v for k, v in data.items() if k != "duration"}
-            segment["segment"] = filler.value("hostile-segment", "podcast", "segment", kind.schema["properties"]["segment"], kind.schema)
+            segment["segment"] = filler.value(
+                "hostile-segment", "podcast", "segment", kind.schema["properties"]["segment"], kind.schema
+            )
             segment["title"] = filler.scalar("hostile-segment", "podcast", "title", {"type": "string"})
             segment["summary"] = filler.scalar("hostile-segment", "podcast", "summary", {"type": "string", "x-markdown": True})
             segment["redirect_from"] = ["old-hostile-segment"]

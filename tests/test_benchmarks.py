@@ -95,7 +95,23 @@ def test_harness_runs_end_to_end(tmp_path):
 
 # --- the compiled fast path of validation -----------------------------------------------------
 
-_REPLACEMENTS = (None, True, 0, 7, 1.5, "", " ", "two\nlines", "Not A Slug", "2024-02-30", "ftp://example.org/x", "TODO", [], {}, ["a", "a"])
+_REPLACEMENTS = (
+    None,
+    True,
+    0,
+    7,
+    1.5,
+    "",
+    " ",
+    "two\nlines",
+    "Not A Slug",
+    "2024-02-30",
+    "ftp://example.org/x",
+    "TODO",
+    [],
+    {},
+    ["a", "a"],
+)
 
 
 def _paths(value, path=()):

@@ -86,7 +86,9 @@ def test_contributing_examples_validate_and_build(tmp_path):
         assert not target.exists() or lang == "bibtex", f"the example {path} would overwrite a real entry"
         if lang == "yaml":
             kind = next(k for k in entry_types().values() if f"content/{k.folder}/" in path)
-            assert body.startswith(f"# yaml-language-server: $schema=../../scripts/knowledgebase/schemas/{kind.name}.schema.json\n")
+            assert body.startswith(
+                f"# yaml-language-server: $schema=../../scripts/knowledgebase/schemas/{kind.name}.schema.json\n"
+            )
             target.write_text(body, encoding="utf-8")
         else:
             assert lang == "bibtex" and path.startswith("bibliography/") and path.endswith(".bib")
@@ -121,7 +123,9 @@ def test_contributing_error_example_is_what_kb_prints(project):
     sample = re.search(r"```text\n(.*?)```", text, re.S).group(1)
     podcast = next(body for _, path, body in examples() if path.startswith("content/podcasts/"))
     # The podcast example with the two mistakes of the sample.
-    mistaken = podcast.replace("format: podcast-video", "format: vidoe").replace("sources: [reading-list]", "sources: [reading-lst]")
+    mistaken = podcast.replace("format: podcast-video", "format: vidoe").replace(
+        "sources: [reading-list]", "sources: [reading-lst]"
+    )
     assert mistaken.count("vidoe") == 1 and mistaken.count("reading-lst") == 1
     project.write("content/podcasts/my-episode.yaml", mistaken)
     result = project.kb("validate")
@@ -173,7 +177,9 @@ def test_deploy_workflow(project):
     lines = run_lines(workflow)
     assert "mkdocs build --strict" in lines
     assert any('SOURCE_DATE_EPOCH="$(git log -1 --format=%ct)"' in line for line in lines)
-    upload = next(s for j in workflow["jobs"].values() for s in j["steps"] if s.get("uses", "").startswith("actions/upload-pages-artifact"))
+    upload = next(
+        s for j in workflow["jobs"].values() for s in j["steps"] if s.get("uses", "").startswith("actions/upload-pages-artifact")
+    )
     assert upload["with"]["path"] == "site"
     for line in lines:
         if line.startswith(("kb ", "make ")):

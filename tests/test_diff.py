@@ -50,7 +50,7 @@ def test_added_removed_renamed_changed_and_links(repo):
     # Added: a podcast linking an existing entry.
     repo.write(
         "content/podcasts/new-episode.yaml",
-        "title: A new episode\nshow: A show\nhosts: [A Host]\ndate: \"2024-05-01\"\nduration: \"30:00\"\n"
+        'title: A new episode\nshow: A show\nhosts: [A Host]\ndate: "2024-05-01"\nduration: "30:00"\n'
         "format: podcast\nurl: https://example.org/episode\nsummary: On [[osaid-1-0]].\nsources: [reading-list]\n",
     )
     # Removed: a data set nothing links to.
@@ -61,7 +61,11 @@ def test_added_removed_renamed_changed_and_links(repo):
     repo.write("content/glossary/open-weight-models.yaml", old + "redirect_from: [open-weights]\n")
     # Changed: an enum, a list, and one word deep in a long text.
     moshi = root / "content/podcasts/moshi.yaml"
-    moshi.write_text(moshi.read_text().replace("format: video", "format: podcast-video").replace("stakeholders: [developers]", "stakeholders: [developers, policymakers]"))
+    moshi.write_text(
+        moshi.read_text()
+        .replace("format: video", "format: podcast-video")
+        .replace("stakeholders: [developers]", "stakeholders: [developers, policymakers]")
+    )
     bib = root / "bibliography/works.bib"
     bib.write_text(bib.read_text().replace("openness alone does not undo", "openness by itself does not undo"))
 
@@ -88,7 +92,10 @@ def test_added_removed_renamed_changed_and_links(repo):
 
     # The prose link [[open-weights]] in a recommendation now points nowhere.
     broken = section(out, "Broken links")
-    assert "- `content/recommendations/avoid-broad-restrictions.yaml`: `avoid-broad-restrictions` → `open-weights` (prose): no such entry" in broken
+    assert (
+        "- `content/recommendations/avoid-broad-restrictions.yaml`: `avoid-broad-restrictions` → `open-weights` (prose): no such entry"
+        in broken
+    )
     assert "`avoid-broad-restrictions` → `open-weights` (relies\\_on)" not in broken  # field names are code, not escaped text
     assert "`avoid-broad-restrictions` → `open-weights` (relies_on)" in broken
     new_links = section(out, "New links")
@@ -105,7 +112,9 @@ def test_merge_base_shows_only_the_branch(repo):
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "feature")
     git(repo, "checkout", "-q", "main")
-    repo.write("content/organisations/main-only.yaml", "title: Main Only\nkind: company\nsummary: A company.\nsources: [explainer]\n")
+    repo.write(
+        "content/organisations/main-only.yaml", "title: Main Only\nkind: company\nsummary: A company.\nsources: [explainer]\n"
+    )
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "main moves on")
     git(repo, "checkout", "-q", "feature")
@@ -137,7 +146,9 @@ def test_bad_revision_and_no_repository_are_usage_errors(repo, tmp_path):
     assert "Traceback" not in result.stderr
     # A shallow clone has no history to compare with: the same clear message.
     shallow = tmp_path / "shallow"
-    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo.root}", str(shallow)], check=True, env={**os.environ, **GIT_ENV})
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{repo.root}", str(shallow)], check=True, env={**os.environ, **GIT_ENV}
+    )
     from conftest import Project
 
     result = Project(shallow).kb("diff", "HEAD~1")

@@ -142,7 +142,10 @@ def test_kb_linkcheck_reports_dead_links_at_their_place(linked, server):
     assert f"content/organisations/moved-dead-org.yaml:3:6: warning: dead link {server}/moved-to-nowhere (404 Not Found)" in lines
     assert f"content/organisations/error-org.yaml:3:6: warning: dead link {server}/error (500 Internal Server Error)" in lines
     assert f"content/organisations/slow-org.yaml:3:6: warning: dead link {server}/slow (no answer within {TIMEOUT} s)" in lines
-    assert "content/organisations/refused-org.yaml:3:6: warning: dead link http://127.0.0.1:9/nothing-listens-here (connection refused)" in lines
+    assert (
+        "content/organisations/refused-org.yaml:3:6: warning: dead link http://127.0.0.1:9/nothing-listens-here (connection refused)"
+        in lines
+    )
     assert any(line.startswith("content/organisations/prose-org.yaml:4:") and "missing?from=prose (404" in line for line in lines)
     # Working, redirected and HEAD-refusing URLs are not reported.
     for fine in ("moved-org", "no-head-org", "organisations/osi", "podcasts/moshi"):
@@ -163,7 +166,10 @@ def test_head_first_then_get(linked, server):
 def test_github_and_markdown_formats(linked, server):
     github = linked.kb("linkcheck", "--timeout", TIMEOUT, "--format", "github")
     assert github.returncode == 1
-    assert f"::warning file=content/organisations/dead-org.yaml,line=3,col=6::dead link {server}/missing (404 Not Found)" in github.stdout
+    assert (
+        f"::warning file=content/organisations/dead-org.yaml,line=3,col=6::dead link {server}/missing (404 Not Found)"
+        in github.stdout
+    )
     report = linked.kb("linkcheck", "--timeout", TIMEOUT, "--format", "markdown")
     assert report.returncode == 1
     out = report.stdout

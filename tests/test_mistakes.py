@@ -91,7 +91,9 @@ MISTAKES = [
     one("in-subfolder", "content/glossary/sub/in-subfolder.yaml", TERM.format(title="x"), 1, 1, "not in a subfolder"),
     # --- YAML syntax ----------------------------------------------------------------------
     one("yaml-colon", "content/glossary/yaml-colon.yaml", "title: Note: colons\nshort: x\n", 1, 12, "unexpected ':'"),
-    one("yaml-quote", "content/glossary/yaml-quote.yaml", 'title: "never closed\nshort: x\n', 1, 8, "quoted value is never closed"),
+    one(
+        "yaml-quote", "content/glossary/yaml-quote.yaml", 'title: "never closed\nshort: x\n', 1, 8, "quoted value is never closed"
+    ),
     one(
         "yaml-bracket",
         "content/glossary/yaml-bracket.yaml",
@@ -109,11 +111,20 @@ MISTAKES = [
         "check the indentation",
     ),
     one("yaml-at", "content/glossary/yaml-at.yaml", "title: @handle\n", 1, 8, "cannot start with '@'; put the value in quotes"),
-    one("yaml-two-documents", "content/glossary/yaml-two-documents.yaml", "title: x\n---\ntitle: y\n", 2, 1, "one entry per file"),
+    one(
+        "yaml-two-documents", "content/glossary/yaml-two-documents.yaml", "title: x\n---\ntitle: y\n", 2, 1, "one entry per file"
+    ),
     one("tab-indent", "content/glossary/tab-indent.yaml", "title: x\n\tshort: y\n", 2, 1, "tab character"),
     one("tab-in-block", "content/glossary/tab-in-block.yaml", "title: x\nshort: >\n\tA term.\n", 3, 1, "tab character"),
     one("not-a-mapping", "content/glossary/not-a-mapping.yaml", "- title: x\n", 1, 1, "must be a mapping"),
-    one("duplicate-key", "content/glossary/duplicate-key.yaml", TERM.format(title="x") + "title: y\n", 5, 1, "duplicate key 'title'"),
+    one(
+        "duplicate-key",
+        "content/glossary/duplicate-key.yaml",
+        TERM.format(title="x") + "title: y\n",
+        5,
+        1,
+        "duplicate key 'title'",
+    ),
     one("alias-bomb", "content/glossary/alias-bomb.yaml", BOMB, 5, 4, "anchors and aliases (& and *) are not allowed"),
     one(
         "merge-key",
@@ -123,8 +134,17 @@ MISTAKES = [
         1,
         "merge keys (<<) are not allowed",
     ),
-    one("nesting-bomb", "content/glossary/nesting-bomb.yaml", "title: " + "[" * 5000 + "]" * 5000 + "\n", 1, 1007, "nests too deeply"),
-    one("python-tag", "content/glossary/python-tag.yaml", "title: !!python/object/apply:os.system [ls]\n", 1, 8, "is not allowed"),
+    one(
+        "nesting-bomb",
+        "content/glossary/nesting-bomb.yaml",
+        "title: " + "[" * 5000 + "]" * 5000 + "\n",
+        1,
+        1007,
+        "nests too deeply",
+    ),
+    one(
+        "python-tag", "content/glossary/python-tag.yaml", "title: !!python/object/apply:os.system [ls]\n", 1, 8, "is not allowed"
+    ),
     # --- schema ---------------------------------------------------------------------------
     podcast("wrong-type-list", 3, 8, "'hosts' must be a list, not text", hosts="hosts: A Host"),
     podcast("wrong-type-text", 1, 8, "'title' must be text, not a number", title="title: 1984"),
@@ -136,10 +156,23 @@ MISTAKES = [
         8,
         "'order' must be a whole number, not text",
     ),
-    one("missing-field", "content/glossary/missing-field.yaml", "title: x\naliases: []\nsources: [explainer]\n", 1, 1, "missing required field 'short'"),
+    one(
+        "missing-field",
+        "content/glossary/missing-field.yaml",
+        "title: x\naliases: []\nsources: [explainer]\n",
+        1,
+        1,
+        "missing required field 'short'",
+    ),
     podcast("unknown-field", 2, 1, "unknown field 'shw' (did you mean 'show'?)", show="shw: A show"),
     podcast("unknown-field-far", 10, 1, "unknown field 'colour'", sources="sources: [reading-list]\ncolour: blue"),
-    podcast("enum", 6, 9, "'vidoe' is not allowed; use one of: podcast, video, podcast-video (did you mean 'video'?)", format="format: vidoe"),
+    podcast(
+        "enum",
+        6,
+        9,
+        "'vidoe' is not allowed; use one of: podcast, video, podcast-video (did you mean 'video'?)",
+        format="format: vidoe",
+    ),
     one(
         "enum-nested",
         "content/definitions/enum-nested.yaml",
@@ -155,17 +188,31 @@ MISTAKES = [
     podcast("minutes-duration", 5, 11, "H:MM:SS or M:SS", duration="duration: 90 min"),
     podcast("bad-timestamp", 5, 18, "H:MM:SS or M:SS", duration='segment: {start: "1:00:60", end: "1:02:00"}'),
     podcast(
-        "segment-backwards", 5, 34, "'segment.end' (1:00:00) must come after 'segment.start' (1:02:00)", duration='segment: {start: "1:02:00", end: "1:00:00"}'
+        "segment-backwards",
+        5,
+        34,
+        "'segment.end' (1:00:00) must come after 'segment.start' (1:02:00)",
+        duration='segment: {start: "1:02:00", end: "1:00:00"}',
     ),
-    podcast("duration-and-segment", 1, 1, "give either duration", duration='duration: "30:00"\nsegment: {start: "1:00", end: "2:00"}'),
+    podcast(
+        "duration-and-segment", 1, 1, "give either duration", duration='duration: "30:00"\nsegment: {start: "1:00", end: "2:00"}'
+    ),
     podcast("javascript-url", 7, 6, "must be an absolute http:// or https:// URL", url="url: javascript:alert(1)"),
     podcast("data-url", 7, 6, "must be an absolute http:// or https:// URL", url="url: data:text/html;base64,PHNjcmlwdD4="),
     podcast("ftp-url", 7, 6, "must be an absolute http:// or https:// URL", url="url: ftp://example.org/episode"),
     podcast("relative-url", 7, 6, "must be an absolute http:// or https:// URL", url="url: www.example.org/episode"),
     podcast("hostless-url", 7, 6, "must be an absolute http:// or https:// URL", url="url: https:///episode"),
     podcast("spaced-url", 7, 6, "must be an absolute http:// or https:// URL", url='url: "https://example.org/an episode"'),
-    podcast("prose-javascript", 8, 14, "link to 'javascript:alert(1)' is not allowed", summary="summary: See [this](javascript:alert(1))."),
-    podcast("prose-data", 11, 3, "link to 'data:text/html,x' is not allowed", summary="summary: |\n  Text.\n\n  [x]: data:text/html,x"),
+    podcast(
+        "prose-javascript",
+        8,
+        14,
+        "link to 'javascript:alert(1)' is not allowed",
+        summary="summary: See [this](javascript:alert(1)).",
+    ),
+    podcast(
+        "prose-data", 11, 3, "link to 'data:text/html,x' is not allowed", summary="summary: |\n  Text.\n\n  [x]: data:text/html,x"
+    ),
     podcast("prose-image", 8, 15, "images are not allowed", summary="summary: Look ![x](https://example.org/x.png)"),
     podcast("prose-snippet", 8, 10, "snippet markers (--8<--) are not allowed", summary='summary: --8<-- "/etc/passwd"'),
     one(
@@ -178,12 +225,35 @@ MISTAKES = [
     ),
     podcast("placeholder", 2, 7, "'show' still holds the placeholder 'TODO'", show="show: TODO"),
     # --- ids ------------------------------------------------------------------------------
-    one("Not_A_Slug", "content/glossary/Not_A_Slug.yaml", TERM.format(title="x"), 1, 1, "id 'Not_A_Slug' (the file name) must be a slug"),
+    one(
+        "Not_A_Slug",
+        "content/glossary/Not_A_Slug.yaml",
+        TERM.format(title="x"),
+        1,
+        1,
+        "id 'Not_A_Slug' (the file name) must be a slug",
+    ),
     one("café", "content/glossary/café.yaml", TERM.format(title="x"), 1, 1, "id 'café' (the file name) must be a slug"),
-    one("%2e%2e%2fescape", "content/glossary/%2e%2e%2fescape.yaml", TERM.format(title="x"), 1, 1, "id '%2e%2e%2fescape' (the file name) must be a slug"),
+    one(
+        "%2e%2e%2fescape",
+        "content/glossary/%2e%2e%2fescape.yaml",
+        TERM.format(title="x"),
+        1,
+        1,
+        "id '%2e%2e%2fescape' (the file name) must be a slug",
+    ),
     one("double--hyphen", "content/glossary/double--hyphen.yaml", TERM.format(title="x"), 1, 1, "must be a slug"),
-    one("with space", "content/glossary/with space.yaml", TERM.format(title="x"), 1, 1, "id 'with space' (the file name) must be a slug"),
-    one("bib-key", "bibliography/bib-key.bib", WORK.format(key="Bad_Key"), 1, 1, "id 'Bad_Key' (the citation key) must be a slug"),
+    one(
+        "with space",
+        "content/glossary/with space.yaml",
+        TERM.format(title="x"),
+        1,
+        1,
+        "id 'with space' (the file name) must be a slug",
+    ),
+    one(
+        "bib-key", "bibliography/bib-key.bib", WORK.format(key="Bad_Key"), 1, 1, "id 'Bad_Key' (the citation key) must be a slug"
+    ),
     one(
         "id-mismatch",
         "content/glossary/id-mismatch.yaml",
@@ -192,16 +262,36 @@ MISTAKES = [
         1,
         "id 'another-name' does not match the file name 'id-mismatch.yaml'; the file name is the id: rename the file or remove the id field",
     ),
-    one("id-redundant", "content/glossary/id-redundant.yaml", "id: id-redundant\n" + TERM.format(title="x"), 1, 1, "remove the id field"),
+    one(
+        "id-redundant",
+        "content/glossary/id-redundant.yaml",
+        "id: id-redundant\n" + TERM.format(title="x"),
+        1,
+        1,
+        "remove the id field",
+    ),
     Mistake(
         "duplicate-across-types",
-        {"content/datasets/twin.yaml": "title: x\nsummary: y\nsources: [explainer]\n", "content/topics/twin.yaml": "title: x\nsummary: y\nsources: [explainer]\n"},
+        {
+            "content/datasets/twin.yaml": "title: x\nsummary: y\nsources: [explainer]\n",
+            "content/topics/twin.yaml": "title: x\nsummary: y\nsources: [explainer]\n",
+        },
         [("content/topics/twin.yaml", 1, 1, "duplicate id 'twin': already used by content/datasets/twin.yaml:1")],
     ),
-    one("duplicate-yaml-bib", "bibliography/duplicate-yaml-bib.bib", WORK.format(key="mnist"), 1, 1, "duplicate id 'mnist': already used by content/datasets/mnist.yaml:1"),
+    one(
+        "duplicate-yaml-bib",
+        "bibliography/duplicate-yaml-bib.bib",
+        WORK.format(key="mnist"),
+        1,
+        1,
+        "duplicate id 'mnist': already used by content/datasets/mnist.yaml:1",
+    ),
     Mistake(
         "duplicate-bib-files",
-        {"bibliography/dup-one.bib": WORK.format(key="twin-work"), "bibliography/dup-two.bib": "\n\n" + WORK.format(key="twin-work")},
+        {
+            "bibliography/dup-one.bib": WORK.format(key="twin-work"),
+            "bibliography/dup-two.bib": "\n\n" + WORK.format(key="twin-work"),
+        },
         [("bibliography/dup-two.bib", 3, 1, "duplicate id 'twin-work': already used by bibliography/dup-one.bib:1")],
     ),
     one(
@@ -216,7 +306,13 @@ MISTAKES = [
     podcast("unknown-source", 9, 11, "unknown id 'reading-lst' (did you mean 'reading-list'?)", sources="sources: [reading-lst]"),
     podcast("unknown-link", 8, 14, "unknown id 'no-such-entry'", summary="summary: See [[no-such-entry]]."),
     podcast("unknown-citation", 8, 13, "unknown id 'nobody2024'", summary="summary: As [@nobody2024, p. 3] says."),
-    podcast("wrong-ref-type", 10, 16, "'meta' is a organisation, but a stakeholder is expected here", sources="sources: [reading-list]\nstakeholders: [meta]"),
+    podcast(
+        "wrong-ref-type",
+        10,
+        16,
+        "'meta' is a organisation, but a stakeholder is expected here",
+        sources="sources: [reading-list]\nstakeholders: [meta]",
+    ),
     podcast("cite-not-paper", 8, 14, "'osi' is a organisation, but a paper is expected here", summary="summary: See [@osi]."),
     # A field mistake and a reference mistake in one entry: both found in one run.
     Mistake(
@@ -238,16 +334,31 @@ MISTAKES = [
         ],
     ),
     # --- BibTeX ---------------------------------------------------------------------------
-    one("bib-no-comma-after-key", "bibliography/bib-no-comma-after-key.bib", "@misc{nocomma title = {x}, year = {2024}, summary = {y}}\n", 1, 7, "a comma is missing after the citation key"),
+    one(
+        "bib-no-comma-after-key",
+        "bibliography/bib-no-comma-after-key.bib",
+        "@misc{nocomma title = {x}, year = {2024}, summary = {y}}\n",
+        1,
+        7,
+        "a comma is missing after the citation key",
+    ),
     one(
         "bib-unclosed-value",
         "bibliography/bib-unclosed-value.bib",
-        "@misc{unclosed-value,\n  title = {A work,\n  year = {2024},\n  summary = {y},\n}\n\n" + WORK.format(key="after-unclosed"),
+        "@misc{unclosed-value,\n  title = {A work,\n  year = {2024},\n  summary = {y},\n}\n\n"
+        + WORK.format(key="after-unclosed"),
         1,
         1,
         "the value of 'title' opened at line 2, column 11 is never closed",
     ),
-    one("bib-unclosed-entry", "bibliography/bib-unclosed-entry.bib", WORK.format(key="unclosed-entry").rstrip("}\n") + "\n", 1, 1, "this entry is never closed"),
+    one(
+        "bib-unclosed-entry",
+        "bibliography/bib-unclosed-entry.bib",
+        WORK.format(key="unclosed-entry").rstrip("}\n") + "\n",
+        1,
+        1,
+        "this entry is never closed",
+    ),
     one(
         "bib-missing-comma",
         "bibliography/bib-missing-comma.bib",
@@ -256,9 +367,30 @@ MISTAKES = [
         3,
         "a comma is missing after the value of 'title' (before 'year' on line 3)",
     ),
-    one("bib-no-equals", "bibliography/bib-no-equals.bib", "@misc{no-equals, title = {x}, year 2024, summary = {y}}\n", 1, 31, "a field has no '=': write year = {value}"),
-    one("bib-stray-text", "bibliography/bib-stray-text.bib", WORK.format(key="stray") + "}\n", 6, 1, "text outside any BibTeX entry: '}'"),
-    one("bib-no-at", "bibliography/bib-no-at.bib", "% A comment.\nmisc{no-at, title = {x}}\n", 2, 1, "text outside any BibTeX entry"),
+    one(
+        "bib-no-equals",
+        "bibliography/bib-no-equals.bib",
+        "@misc{no-equals, title = {x}, year 2024, summary = {y}}\n",
+        1,
+        31,
+        "a field has no '=': write year = {value}",
+    ),
+    one(
+        "bib-stray-text",
+        "bibliography/bib-stray-text.bib",
+        WORK.format(key="stray") + "}\n",
+        6,
+        1,
+        "text outside any BibTeX entry: '}'",
+    ),
+    one(
+        "bib-no-at",
+        "bibliography/bib-no-at.bib",
+        "% A comment.\nmisc{no-at, title = {x}}\n",
+        2,
+        1,
+        "text outside any BibTeX entry",
+    ),
     one(
         "bib-duplicate-field",
         "bibliography/bib-duplicate-field.bib",
@@ -267,8 +399,22 @@ MISTAKES = [
         1,
         "gives the field(s) title more than once",
     ),
-    one("bib-unknown-field", "bibliography/bib-unknown-field.bib", WORK.format(key="work-unknown-field").replace("year", "yeer"), 3, 3, "unknown field 'yeer' (did you mean 'year'?)"),
-    one("bib-bad-year", "bibliography/bib-bad-year.bib", WORK.format(key="work-bad-year").replace("2024", "24"), 3, 10, "'24' must be a four-digit year"),
+    one(
+        "bib-unknown-field",
+        "bibliography/bib-unknown-field.bib",
+        WORK.format(key="work-unknown-field").replace("year", "yeer"),
+        3,
+        3,
+        "unknown field 'yeer' (did you mean 'year'?)",
+    ),
+    one(
+        "bib-bad-year",
+        "bibliography/bib-bad-year.bib",
+        WORK.format(key="work-bad-year").replace("2024", "24"),
+        3,
+        10,
+        "'24' must be a four-digit year",
+    ),
 ]
 
 

@@ -15,12 +15,15 @@ import pytest
 import yaml
 
 from knowledgebase.schema import _resolve, entry_types, walk
+from schema_values import formatted_value, free_text_kind
 
 TYPES = list(entry_types())
 YAML_TYPES = [t for t in TYPES if not entry_types()[t].is_bibtex]
 #: Ids of the mini knowledge base (tests/fixtures/mini) by type, for references.
 EXISTING = {"stakeholder": "developers", "organisation": "osi", "paper": "widder2024why", "source": "explainer"}
-PLACEHOLDER_FINDING = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+):(?P<col>\d+): error: '(?P<field>[^']+)' still holds the placeholder 'TODO'", re.M)
+PLACEHOLDER_FINDING = re.compile(
+    r"^(?P<path>[^:\n]+):(?P<line>\d+):(?P<col>\d+): error: '(?P<field>[^']+)' still holds the placeholder 'TODO'", re.M
+)
 
 
 def schema_at(kind, path: tuple) -> dict:
@@ -35,32 +38,19 @@ def schema_at(kind, path: tuple) -> dict:
 def valid_value(schema: dict, path: tuple) -> object:
     """A value that fits ``schema``, as a contributor would write one."""
     name = next((p for p in reversed(path) if isinstance(p, str)), "")
-    message = schema.get("x-message", "")
-    if schema.get("enum"):
-        return schema["enum"][0]
-    if schema.get("type") == "integer":
-        return max(1, schema.get("minimum", 1))
-    if schema.get("x-ref"):
-        return EXISTING.get(schema.get("x-ref-type"), "explainer")
-    if schema.get("format") == "kb-date":
-        return "2024-05-01"
-    if schema.get("format") == "http-url":
-        return "https://example.org/page"
-    if "H:MM:SS" in message:
-        return {"start": "1:00", "end": "2:30"}.get(name, "30:00")
-    if "four-digit year" in message:
-        return "2024"
-    if "month" in message:
-        return "5"
-    if "page" in message:
-        return "1--10"
-    if "DOI" in message:
-        return "10.1234/example"
-    if "slug" in message:
-        return f"example-{name.replace('_', '-')}"
-    if schema.get("x-markdown"):
-        return "Written in our own words, with a link to [[developers]]."
-    return f"An example {name.replace('_', ' ')}"
+    value = formatted_value(
+        schema,
+        name,
+        ref=lambda s, _: EXISTING.get(s.get("x-ref-type"), "explainer"),
+        slug=lambda n: f"example-{n.replace('_', '-')}",
+    )
+    if value is not None:
+        return value
+    return {
+        "url": "https://example.org/page",
+        "prose": "Written in our own words, with a link to [[developers]].",
+        "text": f"An example {name.replace('_', ' ')}",
+    }[free_text_kind(schema)]
 
 
 def fill_yaml(text: str, kind) -> str:
@@ -246,7 +236,10 @@ def test_every_type_filled_builds_the_site(project):
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        (("glossary", "Open Weights"), "id 'Open Weights' is not a slug: use lower-case letters and digits separated by single hyphens (such as 'open-weights')"),
+        (
+            ("glossary", "Open Weights"),
+            "id 'Open Weights' is not a slug: use lower-case letters and digits separated by single hyphens (such as 'open-weights')",
+        ),
         (("glossary", "café"), "is not a slug"),
         (("glossary", "../escape"), "is not a slug"),
         (("glossary", "a--b"), "is not a slug"),

@@ -22,7 +22,23 @@ from hostile import MARKER, REFUSED_URLS, text_visible, write_hostile_kb
 from knowledgebase.schema import entry_types
 
 #: Elements no entry text may bring into a page.
-FORBIDDEN_TAGS = {"script", "iframe", "object", "embed", "style", "img", "svg", "details", "form", "input", "base", "link", "meta", "textarea", "title"}
+FORBIDDEN_TAGS = {
+    "script",
+    "iframe",
+    "object",
+    "embed",
+    "style",
+    "img",
+    "svg",
+    "details",
+    "form",
+    "input",
+    "base",
+    "link",
+    "meta",
+    "textarea",
+    "title",
+}
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "srcdoc", "data", "poster", "background"}
 SAFE_URL = re.compile(r"^(https?://|mailto:|#|\.{0,2}/|[\w.-]+(/|\.html|$)|\?|$)", re.I)
 
@@ -105,7 +121,9 @@ def hostile(tmp_path_factory):
     assert validated.returncode == 0, validated.stderr
     built = project.mkdocs_build()
     assert built.returncode == 0, built.stderr
-    pages = {p.relative_to(root / "site").as_posix(): scan(p.read_text(encoding="utf-8")) for p in (root / "site").rglob("*.html")}
+    pages = {
+        p.relative_to(root / "site").as_posix(): scan(p.read_text(encoding="utf-8")) for p in (root / "site").rglob("*.html")
+    }
     return kb, project, pages
 
 
@@ -248,7 +266,11 @@ def test_bad_urls_are_refused_in_url_fields(project, url):
     assert "must be an absolute http:// or https:// URL" in result.stderr
 
 
-@pytest.mark.parametrize("url", [u for u in REFUSED_URLS if not any(c.isspace() for c in u) and u not in ("https://", "http:///no-host")] + ["https:///x", "<javascript:alert(1)>"])
+@pytest.mark.parametrize(
+    "url",
+    [u for u in REFUSED_URLS if not any(c.isspace() for c in u) and u not in ("https://", "http:///no-host")]
+    + ["https:///x", "<javascript:alert(1)>"],
+)
 def test_bad_urls_are_refused_in_markdown_links(project, url):
     project.write(
         "content/organisations/linker.yaml",
@@ -263,10 +285,16 @@ def test_bad_urls_are_refused_in_markdown_links(project, url):
 
 
 def test_bad_urls_are_refused_in_bibtex(project):
-    project.write("bibliography/bad.bib", "@misc{bad-url,\n  title = {T},\n  year = {2024},\n  url = {javascript:alert(1)},\n  summary = {S [x](data:text/html,x).},\n}\n")
+    project.write(
+        "bibliography/bad.bib",
+        "@misc{bad-url,\n  title = {T},\n  year = {2024},\n  url = {javascript:alert(1)},\n  summary = {S [x](data:text/html,x).},\n}\n",
+    )
     result = project.kb("validate")
     assert result.returncode == 1
-    assert "bibliography/bad.bib:4:9: error: 'url': 'javascript:alert(1)' must be an absolute http:// or https:// URL" in result.stderr
+    assert (
+        "bibliography/bad.bib:4:9: error: 'url': 'javascript:alert(1)' must be an absolute http:// or https:// URL"
+        in result.stderr
+    )
     assert "bibliography/bad.bib:5:16: error: link to 'data:text/html,x' is not allowed" in result.stderr
 
 
@@ -296,7 +324,11 @@ def _outside(project: Project) -> set[str]:
         ("content/glossary/ｅｖｉｌ.yaml", None, "must be a slug"),  # fullwidth letters
         ("content/glossary/evil\u202e.yaml", None, "must be a slug"),  # right-to-left override
         ("content/glossary/EVIL.yaml", None, "must be a slug"),
-        ("bibliography/evil.bib", "@misc{../../../evil,\n  title = {x},\n  year = {2024},\n  summary = {y},\n}\n", "must be a slug"),
+        (
+            "bibliography/evil.bib",
+            "@misc{../../../evil,\n  title = {x},\n  year = {2024},\n  summary = {y},\n}\n",
+            "must be a slug",
+        ),
         ("bibliography/evil2.bib", "@misc{a/b,\n  title = {x},\n  year = {2024},\n  summary = {y},\n}\n", "must be a slug"),
     ],
 )
@@ -305,7 +337,12 @@ def test_no_id_can_name_a_path(built_once, tmp_path, rel, content, fragment):
     shutil.copytree(built_once.root, project.root, symlinks=True)
     site, outside = project.snapshot("site"), _outside(project)
     assert site, "the good build comes first"
-    project.write(rel, content if content is not None else "title: Evil\nshort: x.\naliases: []\nsources: [explainer]\nredirect_from: [../../etc]\n")
+    project.write(
+        rel,
+        content
+        if content is not None
+        else "title: Evil\nshort: x.\naliases: []\nsources: [explainer]\nredirect_from: [../../etc]\n",
+    )
     for result in (project.kb("validate"), project.mkdocs_build()):
         assert result.returncode == 1, result.stdout + result.stderr
         assert fragment in result.stderr and "Traceback" not in result.stderr
@@ -344,7 +381,9 @@ def test_yaml_is_loaded_safely(project):
     """No tag constructs an object: python/object, python/name and friends are refused, not run."""
     marker = project.root.parent / "pwned"
     for tag in ("!!python/object/apply:os.system", "!!python/name:os.system", "!!python/object/new:os.system", "!!binary"):
-        project.write("content/glossary/tagged.yaml", f"title: {tag} [touch {marker}]\nshort: x.\naliases: []\nsources: [explainer]\n")
+        project.write(
+            "content/glossary/tagged.yaml", f"title: {tag} [touch {marker}]\nshort: x.\naliases: []\nsources: [explainer]\n"
+        )
         result = project.kb("validate")
         assert result.returncode == 1, (tag, result.stderr)
         assert "is not allowed" in result.stderr or "must be text" in result.stderr, result.stderr
@@ -355,7 +394,18 @@ def test_hostile_kb_module_api(tmp_path):
     """The generator is reusable (the browser tests build it too): fresh folder, valid, complete."""
     kb = write_hostile_kb(tmp_path / "again")
     assert (tmp_path / "again" / "mkdocs.yml").is_file()
-    assert set(kb.entries.values()) >= {"definition", "podcast", "paper", "glossary", "stakeholder", "topic", "organisation", "dataset", "source", "recommendation"}
+    assert set(kb.entries.values()) >= {
+        "definition",
+        "podcast",
+        "paper",
+        "glossary",
+        "stakeholder",
+        "topic",
+        "organisation",
+        "dataset",
+        "source",
+        "recommendation",
+    }
     assert all(MARKER.search(p.source) for p in kb.placed)
     assert len({p.n for p in kb.placed}) == len(kb.placed)
     assert all(url.endswith("/") for url in kb.pages)

@@ -56,6 +56,7 @@ def test_serve_rebuilds_on_yaml_and_bibtex_changes(project):
         bib = project.root / "bibliography/works.bib"
         bib.write_text(bib.read_text().replace("Makes the case for AI", "Argues at length for AI"))
         assert wait_for(lambda: "Argues at length" in (fetch(url + "papers/case-for-public-ai/") or "")), log.read_text()
+
         # Writing only changed pages means a rebuild does not wake the watcher again: the count of
         # builds comes to rest (a loop would keep it climbing however long we wait).
         def builds() -> int:

@@ -217,8 +217,7 @@ def copy_with(reader, button) -> tuple[str | None, str]:
     button.click()
     time.sleep(0.2)
     copied = reader.driver.execute_async_script(
-        "const done = arguments[arguments.length - 1];"
-        "navigator.clipboard.readText().then(done, e => done('ERROR ' + e));"
+        "const done = arguments[arguments.length - 1];navigator.clipboard.readText().then(done, e => done('ERROR ' + e));"
     )
     return exposed, copied
 

@@ -23,7 +23,9 @@ from .test_site_html import ACCEPTED_NU
 
 HEAD = '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title><link rel="icon" href="data:,">'
 
-GOOD = HEAD.format(title="A good page") + """
+GOOD = (
+    HEAD.format(title="A good page")
+    + """
 <style>body { color: #222; background: #fff; } a { color: #1a4fb5; text-decoration: underline; }</style>
 </head><body><main>
 <h1 id="top">A good page</h1>
@@ -34,6 +36,7 @@ and a script that runs: <span id="ran">not yet</span>.</p>
 <script src="good.js"></script>
 </main></body></html>
 """
+)
 
 PAGES = {
     "good.html": GOOD,
@@ -58,9 +61,9 @@ document.getElementById('copy').addEventListener('click', e =>
     "low-contrast.html": GOOD.replace("color: #222;", "color: #aaa;"),
     "link-by-colour.html": GOOD.replace("text-decoration: underline;", "text-decoration: none;"),
     "unnamed-dialog.html": GOOD.replace("</main>", '<div role="dialog"><p>Search</p></div></main>'),
-    "invalid.html": GOOD.replace("<h1 id=\"top\">", '<h1 id="ran">').replace("</p>", "</span></p>", 1).replace(
-        '<button type="button"', '<button type="button" colour="blue"'
-    ),
+    "invalid.html": GOOD.replace('<h1 id="top">', '<h1 id="ran">')
+    .replace("</p>", "</span></p>", 1)
+    .replace('<button type="button"', '<button type="button" colour="blue"'),
     "dead-copy-button.html": GOOD.replace('src="good.js"', 'src="pixel.svg" hidden').replace(
         "<script ", '<script>document.getElementById("ran").textContent = "yes";</script><script '
     ),

@@ -21,9 +21,9 @@ from .conftest import Reader, serve
 
 PAYLOAD = (
     '<script>window.__pwned="script";alert("script")</script>'
-    ' <img src=x onerror="window.__pwned=\'onerror\';alert(\'onerror\')">'
+    " <img src=x onerror=\"window.__pwned='onerror';alert('onerror')\">"
     ' "><svg onload="window.__pwned=\'svg\'">'
-    ' <a href="javascript:window.__pwned=\'a-href\'">or me</a>'
+    " <a href=\"javascript:window.__pwned='a-href'\">or me</a>"
 )
 VISIBLE = '<script>window.__pwned="script";alert("script")</script>'  # as a reader must see it
 TEXT_FIELDS = ("summary", "body", "roles_note")
@@ -91,7 +91,9 @@ def signs_of_script(reader) -> list[str]:
 ENTRY_PAGES = tuple(p for p in PAGES if p.count("/") == 2)
 
 
-def read_like_a_reader(reader, server, pages: dict[str, list[str]], search_for: str, tooltip_shows: str | None = None) -> list[str]:
+def read_like_a_reader(
+    reader, server, pages: dict[str, list[str]], search_for: str, tooltip_shows: str | None = None
+) -> list[str]:
     """Open the pages, show their glossary tooltips, search; every sign that script ran.
 
     ``pages`` maps each page to the texts a reader must see on it, as text; ``tooltip_shows``,
@@ -146,7 +148,9 @@ def test_hostile_text_in_entry_fields_stays_text(browser, tmp_path):
 def test_hostile_glossary_definitions_stay_text_in_tooltips(browser, tmp_path):
     site = hostile_kb(tmp_path / "kb", ("short",))
     with serve(site) as server:
-        found = read_like_a_reader(Reader(browser, server), server, mini_pages(("glossary/", "glossary/open-weights/")), "pwned", VISIBLE)
+        found = read_like_a_reader(
+            Reader(browser, server), server, mini_pages(("glossary/", "glossary/open-weights/")), "pwned", VISIBLE
+        )
     assert found == [], "\n".join(found)
 
 

@@ -27,7 +27,9 @@ def test_page_loads_without_errors_or_other_hosts(reader, site, site_dir, kind):
     assert heading(reader.driver) or kind == "404", f"{kind}: no h1 on {visit.url}"
     assert not visit.errors(), f"console errors on {visit.url}:\n" + "\n".join(visit.errors())
     assert not visit.failures(), f"failed requests on {visit.url}:\n" + "\n".join(visit.failures())
-    assert not visit.outbound(site.origin), f"requests to other hosts from {visit.url}:\n" + "\n".join(visit.outbound(site.origin))
+    assert not visit.outbound(site.origin), f"requests to other hosts from {visit.url}:\n" + "\n".join(
+        visit.outbound(site.origin)
+    )
     loaded = checks.requests_made(visit.events)
     assert any(r.kind == "Stylesheet" for r in loaded) and any(r.kind == "Script" for r in loaded), "the page loaded no CSS or JS"
 
@@ -43,7 +45,9 @@ def test_search_finds_an_entry_by_a_word_of_its_summary(reader, built_repo, site
     assert wanted in shown, f"searching {word!r} does not list {path}; it lists:\n" + "\n".join(shown)
     flows.open_result(reader, wanted)
     assert heading(reader.driver) == title
-    wait_until(lambda: reader.driver.find_elements("css selector", "article mark"), what=f"{word!r} to be highlighted on the page")
+    wait_until(
+        lambda: reader.driver.find_elements("css selector", "article mark"), what=f"{word!r} to be highlighted on the page"
+    )
 
 
 # --- guides --------------------------------------------------------------------------------------
@@ -97,7 +101,11 @@ def test_guide_items_lead_to_their_pages(reader, stakeholder):
     assert len({i["section"] for i in items}) > 1, f"{guide} lists nothing but recommendations"
     # Every item's page exists and is the page the item names...
     titles = reader.driver.execute_async_script(FETCH_TITLES_JS, [i["href"] for i in items])
-    wrong = [f"{i['section']}: {i['title']!r} -> {i['href']} shows {t!r}" for i, t in zip(items, titles, strict=True) if t != i["title"]]
+    wrong = [
+        f"{i['section']}: {i['title']!r} -> {i['href']} shows {t!r}"
+        for i, t in zip(items, titles, strict=True)
+        if t != i["title"]
+    ]
     assert not wrong, "\n".join(wrong)
     # ...and a click on an item opens it: the first recommendation, and the last item listed.
     for item in (items[0], items[-1]):
@@ -106,6 +114,7 @@ def test_guide_items_lead_to_their_pages(reader, stakeholder):
 
 
 # --- glossary tooltips -----------------------------------------------------------------------------
+
 
 def glossary_terms(project_root: Path) -> dict[str, str]:
     """Each glossary word (title, alias, abbreviation) -> its definition as the tooltip gives it."""
