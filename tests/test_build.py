@@ -164,3 +164,24 @@ def test_zensical_builds_the_same_pages(project):
         page = project.root / "site" / url
         assert page.is_file(), url
     assert "Moshi - An open source version of GPT-4o?" in project.site("podcasts/moshi/index.html")
+
+
+def test_write_tree_keeps_dotfiles_drops_stale_files_and_never_leaves_its_folder(tmp_path):
+    from knowledgebase.output import write_tree
+
+    docs = tmp_path / "docs"
+    (docs / "old" / "deep").mkdir(parents=True)
+    (docs / "old" / "deep" / "gone.md").write_text("stale")
+    (docs / ".gitkeep").touch()
+    (docs / "keep.md").write_text("same")
+    stamp = (docs / "keep.md").stat().st_mtime_ns
+    assert write_tree(docs, {"keep.md": b"same", "new/page.md": b"fresh", "changed.md": b"v2"}) == (2, 1)
+    assert (docs / "keep.md").stat().st_mtime_ns == stamp  # unchanged, so not rewritten
+    assert (docs / "new" / "page.md").read_bytes() == b"fresh"
+    assert (docs / ".gitkeep").exists() and not (docs / "old").exists()
+    assert write_tree(docs, {"keep.md": b"same", "new/page.md": b"fresh", "changed.md": b"v3"}) == (1, 0)
+    assert (docs / "changed.md").read_bytes() == b"v3" and not list(docs.rglob("*.tmp"))
+    for rel in ("../escape.md", "/etc/passwd", "a/../../b.md", "a//b.md"):
+        with pytest.raises(ValueError, match="refusing to write outside"):
+            write_tree(docs, {rel: b"x"})
+    assert not (tmp_path / "escape.md").exists()

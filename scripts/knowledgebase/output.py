@@ -13,34 +13,41 @@ from pathlib import Path
 def write_tree(folder: Path, files: dict[str, bytes]) -> tuple[int, int]:
     """Make ``folder`` hold exactly ``files`` (relative posix path -> bytes). Returns (written, removed)."""
     folder.mkdir(parents=True, exist_ok=True)
+    root = str(folder)
+    made: set[str] = {root}
     written = removed = 0
     for rel, data in files.items():
-        target = folder / rel
-        if _inside(folder, target) is False:
+        parts = rel.split("/")
+        # Paths are made from ids (slugs), but a path must never leave the folder whatever made it.
+        if rel.startswith("/") or any(part in ("", ".", "..") for part in parts):
             raise ValueError(f"refusing to write outside {folder}: {rel}")
+        target = os.path.join(root, *parts)
         try:
-            if target.read_bytes() == data:
-                continue
-        except OSError:
-            pass
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.tmp")
-        temporary.write_bytes(data)
-        os.replace(temporary, target)
+            with open(target, "rb") as existing:
+                if existing.read() == data:
+                    continue
+            # Replaced, not rewritten in place: a reader (the serve watcher) never sees half a file.
+            temporary = os.path.join(os.path.dirname(target), f".{parts[-1]}.tmp")
+        except FileNotFoundError:
+            temporary = None
+        parent = os.path.dirname(target)
+        if parent not in made:
+            os.makedirs(parent, exist_ok=True)
+            made.add(parent)
+        with open(temporary or target, "wb") as out:
+            out.write(data)
+        if temporary:
+            os.replace(temporary, target)
         written += 1
-    wanted = {Path(rel) for rel in files}
-    for path in sorted(folder.rglob("*"), reverse=True):
-        rel = path.relative_to(folder)
-        if rel.name.startswith("."):
-            continue  # .gitkeep and editors' files: MkDocs ignores them, and they are not ours
-        if path.is_dir():
-            if not any(path.iterdir()):
-                path.rmdir()
-        elif rel not in wanted:
-            path.unlink()
-            removed += 1
+    wanted = {os.path.join(root, *rel.split("/")) for rel in files}
+    # Bottom-up, so that a folder emptied of stale files goes too.
+    for directory, _subfolders, names in os.walk(root, topdown=False):
+        for name in names:
+            path = os.path.join(directory, name)
+            # .gitkeep and editors' files: MkDocs ignores them, and they are not ours.
+            if not name.startswith(".") and path not in wanted:
+                os.unlink(path)
+                removed += 1
+        if directory != root and not os.path.basename(directory).startswith(".") and not os.listdir(directory):
+            os.rmdir(directory)
     return written, removed
-
-
-def _inside(folder: Path, target: Path) -> bool:
-    return os.path.commonpath([folder.resolve(), target.resolve()]) == str(folder.resolve())
