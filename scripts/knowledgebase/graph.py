@@ -110,12 +110,12 @@ def link(entries: list[Entry], pages: list[HandPage], diagnostics: Diagnostics, 
     pending = {r.id for r in rejected if r.id not in known}
 
     def check(source: SourceFile, path: FieldPath, target: str, want: str | None, needle: str | None = None) -> bool:
+        if target.__class__ is str and target in known and (not want or known[target].type == want):
+            return True  # the usual case, tested first: no need to find where it stands
         if not isinstance(target, str) or is_placeholder(target):
             return False  # a wrong type or a placeholder, reported by validation
         if target in pending:
             return False  # its own mistakes are reported at its file
-        if target in known and (not want or known[target].type == want):
-            return True  # the usual case: no need to find where it stands
         line, col = source.locate(path, needle) if needle else source.value_mark(path)
         if target not in known:
             hint = did_you_mean(target, known)

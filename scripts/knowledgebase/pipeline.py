@@ -8,7 +8,6 @@ from pathlib import Path
 from .diagnostics import Diagnostics
 from .graph import Graph, link, read_pages
 from .output import write_tree
-from .render import render_site
 from .settings import Settings
 from .sources import read_sources
 from .validate import rejected, validate
@@ -40,6 +39,8 @@ def build(settings: Settings) -> Loaded:
     loaded = load(settings)
     if not loaded.ok:
         return loaded
+    from .render import render_site  # Jinja2 and the templates: not needed to validate
+
     pages, abbreviations = render_site(loaded.graph, settings)
     files = {rel: text.encode("utf-8") for rel, text in pages.items()}
     for asset in loaded.assets:
