@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from mkdocs.utils.meta import get_data
 
 from browser.checks import Links, broken_links, parse_links
 
@@ -127,10 +128,39 @@ def test_kb_build_rewrites_only_changes_and_removes_stale_pages(project):
 def test_front_matter_carries_page_metadata(project):
     assert project.kb("build").returncode == 0
     page = (project.root / "build/docs/papers/widder2024why.md").read_text()
-    front = page.split("---\n")[1]
+    body, meta = get_data(page)  # as MkDocs reads it
     # HTML-escaped, since themes print it as it is.
-    assert "title: Why &#39;open&#39; AI systems are actually closed, and why this matters" in front
-    assert "id: widder2024why" in front and "type: paper" in front
+    assert meta["title"] == "Why &#39;open&#39; AI systems are actually closed, and why this matters"
+    assert meta["kb"] == {"id": "widder2024why", "type": "paper"}
+    assert body.startswith("# ") and "---" not in body.splitlines()[0]
+
+
+def test_front_matter_reads_back_as_written_whatever_the_characters():
+    from knowledgebase.render import front
+
+    # Line and paragraph separators, NEL, BOM, controls, quotes, YAML indicators, astral characters.
+    tricky = [
+        "a\x85b",
+        "x\u2028y\u2029z",
+        "\ufeffbom",
+        "tab\there",
+        "two\nlines",
+        "q\"uote'",
+        "\x7f\x80\x9f",
+        "😀 é 中文",
+        "--- not the end",
+        "...",
+        "#hash",
+        "key: value",
+        "{[,]}",
+        "\\back",
+        "\x00\x01\x1f",
+        "null",
+        "~",
+    ]
+    for text in tricky:
+        meta = {"title": text, "tags": [text, "b"], "kb": {"id": "x", "n": 3, "ok": False}}
+        assert get_data(front(meta) + "# Body\n") == ("# Body\n", meta), repr(text)
 
 
 def test_two_builds_are_byte_identical(project, tmp_path):

@@ -17,6 +17,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from mkdocs.utils.meta import get_data
 
 from conftest import ROOT, Project
 from knowledgebase import cite
@@ -474,22 +475,22 @@ def test_dates_come_from_git_and_source_date_epoch_wins(project: Project, monkey
 
     assert project.kb("build").returncode == 0
     docs = project.root / "build/docs"
-    assert "updated: '2025-06-07'" in (docs / "datasets/mnist.md").read_text(encoding="utf-8")
+    assert get_data((docs / "datasets/mnist.md").read_text(encoding="utf-8"))[1]["cite"]["updated"] == "2025-06-07"
     feed = (docs / "feed.xml").read_text(encoding="utf-8")
     assert feed.index("A Later Work") < feed.index("MNIST")  # newest first
     assert "<published>2025-06-07T08:09:10Z</published>" in feed
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14
     assert project.kb("build").returncode == 0
-    assert "updated: '2023-11-14'" in (docs / "datasets/mnist.md").read_text(encoding="utf-8")
+    assert get_data((docs / "datasets/mnist.md").read_text(encoding="utf-8"))[1]["cite"]["updated"] == "2023-11-14"
 
 
 def test_outside_git_without_source_date_epoch_a_page_has_no_date(project: Project, monkeypatch):
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     assert project.kb("build").returncode == 0
     page = (project.root / "build/docs/datasets/mnist.md").read_text(encoding="utf-8")
-    front = page.split("---\n")[1]
-    assert "updated:" not in front
+    cite_meta = get_data(page)[1]["cite"]
+    assert "updated" not in cite_meta and cite_meta["permalink"] == "datasets/mnist/"
     csl = json.loads((project.root / "build/docs/datasets/mnist/page.csl.json").read_text(encoding="utf-8"))
     assert "issued" not in csl[0] and "accessed" in csl[0]  # APA: (n.d.), retrieved on the day of the build
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 from collections import defaultdict
 from typing import Any
 from urllib.parse import quote
 
 import jinja2
-import yaml
 from markupsafe import Markup, escape
 
 from . import citation, markup
@@ -305,12 +305,28 @@ def _date_of(entry: Entry) -> str:
     return ""
 
 
+#: What must not stand unescaped in a YAML double-quoted scalar: what YAML does not allow in a file
+#: (controls, surrogates, non-characters), what it reads as a line break (NEL, LS, PS), and the BOM.
+_YAML_UNPRINTABLE = re.compile("[^\x09\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+
+
 def front(meta: dict[str, Any]) -> str:
-    """YAML front matter that MkDocs and Zensical read as ``page.meta``."""
-    # The C dumper: front matter of thousands of pages is the bulk of what kb build writes.
-    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-    text = yaml.dump(meta, Dumper=dumper, sort_keys=False, allow_unicode=True, width=10**6)
-    return "---\n" + text + "---\n\n"
+    """YAML front matter that MkDocs and Zensical read as ``page.meta``.
+
+    Each key's value is written as JSON, which is YAML too: a JSON string is a YAML double-quoted
+    scalar, a JSON list or object a YAML flow collection. It reads back as the same data, and it is
+    several times faster to write than YAML's own dumper, which mattered for thousands of pages.
+    """
+    lines = ["---"]
+    for key, value in meta.items():
+        text = json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+        lines.append(f"{key}: {_YAML_UNPRINTABLE.sub(_yaml_escape, text)}")
+    return "\n".join(lines) + "\n---\n\n"
+
+
+def _yaml_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def render_site(graph: Graph, settings: Settings) -> tuple[dict[str, str], str]:
