@@ -587,6 +587,20 @@ def _memoize_macros(model: Any) -> None:
         original = cls.__dict__[name]
         if not getattr(original, "kb_memoized", False):
             setattr(cls, name, _memoized(original))
+    # A cited item looks its reference up in the bibliography for every variable it prints.
+    from citeproc.source import CitationItem
+
+    lookup = CitationItem.__dict__["reference"]
+    if not getattr(lookup.fget, "kb_memoized", False):
+
+        def reference(item: Any) -> Any:
+            found = item.__dict__.get("_kb_reference")
+            if found is None:
+                found = item.__dict__["_kb_reference"] = lookup.fget(item)
+            return found
+
+        reference.kb_memoized = True  # type: ignore[attr-defined]
+        CitationItem.reference = property(reference)
 
 
 def _memoized(method: Callable[..., Any]) -> Callable[..., Any]:
