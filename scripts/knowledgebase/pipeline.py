@@ -9,7 +9,7 @@ from .diagnostics import Diagnostics
 from .graph import Graph, link, read_pages
 from .output import write_tree
 from .settings import Settings
-from .sources import read_sources
+from .sources import gc_paused, read_sources
 from .validate import rejected, validate
 
 
@@ -24,6 +24,7 @@ class Loaded:
         return not self.diagnostics.errors
 
 
+@gc_paused  # over all three stages: resumed in between, it would walk what they have built
 def load(settings: Settings) -> Loaded:
     """Read, validate and link every source; every problem is in ``diagnostics``."""
     diagnostics = Diagnostics()
