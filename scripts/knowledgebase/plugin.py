@@ -51,4 +51,10 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         for folder in (self.settings.content_dir, self.settings.bibliography_dir):
             if folder.is_dir():
                 server.watch(str(folder))
+        # Every file in docs_dir is written by the build from the folders watched above, so the
+        # watch MkDocs keeps on docs_dir only saw our own writes and rebuilt each edit twice.
+        try:
+            server.unwatch(config.docs_dir)
+        except KeyError:
+            pass  # not watched (an older or newer MkDocs): nothing to undo
         return server
