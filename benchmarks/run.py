@@ -230,7 +230,7 @@ def serve_rebuilds(root: Path, edits: int, timeout: float, dirty: bool = False) 
         for number in range(1, edits + 1):
             marker = f"Benchedit{number}x{os.getpid()}"
             # Edit only once the server is idle; a build that never stops is itself a finding.
-            settled.append(_settle(log_path, quiet=2.0, limit=max(10.0, 2 * first_build)))
+            settled.append(_settle(log_path, quiet=2.0, limit=max(10.0, 3 * first_build)))
             topic.write_text(original.replace("title: ", f"title: {marker} ", 1), encoding="utf-8")
             saved = time.perf_counter()
             while True:
@@ -241,7 +241,7 @@ def serve_rebuilds(root: Path, edits: int, timeout: float, dirty: bool = False) 
                 if process.poll() is not None or time.perf_counter() - saved > timeout:
                     raise SystemExit(f"benchmark: mkdocs serve did not rebuild after an edit; see {log_path}")
                 time.sleep(0.05)
-        settled.append(_settle(log_path, quiet=2.0, limit=max(10.0, 2 * first_build)))
+        settled.append(_settle(log_path, quiet=2.0, limit=max(10.0, 3 * first_build)))
     finally:
         topic.write_text(original, encoding="utf-8")
         peak = 0
