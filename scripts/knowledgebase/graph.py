@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from . import markup
@@ -58,15 +59,21 @@ class Graph:
         """The works cited in ``source``'s prose, in order of first citation."""
         return self.outgoing(source, ("cite",))
 
-    def finish(self) -> None:
+    # Indexed on first use, once every edge is in: validation alone never asks for them.
+    @cached_property
+    def _backlinks(self) -> dict[str, list[str]]:
         backlinks: dict[str, dict[str, None]] = defaultdict(dict)
-        outgoing: dict[str, list[Edge]] = defaultdict(list)
         for edge in self.edges:
             if edge.source != edge.target:
                 backlinks[edge.target].setdefault(edge.source)
+        return {k: list(v) for k, v in backlinks.items()}
+
+    @cached_property
+    def _outgoing(self) -> dict[str, list[Edge]]:
+        outgoing: dict[str, list[Edge]] = defaultdict(list)
+        for edge in self.edges:
             outgoing[edge.source].append(edge)
-        self._backlinks = {k: list(v) for k, v in backlinks.items()}
-        self._outgoing = dict(outgoing)
+        return dict(outgoing)
 
 
 def read_pages(root: Path, pages_dir: Path, diagnostics: Diagnostics) -> tuple[list[HandPage], list[Path]]:
@@ -163,7 +170,6 @@ def link(entries: list[Entry], pages: list[HandPage], diagnostics: Diagnostics, 
     for page in pages:
         # The site's own pages are reviewed like code: their links and HTML are trusted.
         _link_prose(graph, f"page:{page.rel}", page.source, (), page.text, check, diagnostics, trusted=True)
-    graph.finish()
     return graph
 
 

@@ -112,9 +112,27 @@ class _YamlProblem(Exception):
 
 
 _STR = "tag:yaml.org,2002:str"
+#: The tag our loader gives a plain (unquoted, untagged) scalar: _scalar resolves it as YAML 1.2 core.
+_PLAIN = "tag:kb,plain"
 _SCALAR_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp", "binary", "value", "yaml")
-)
+) | {_PLAIN}
+#: The first characters a YAML 1.2 core null, boolean or number can start with.
+_NOT_TEXT_START = frozenset("0123456789+-.~nNtTfF")
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """PyYAML's C parser and composer, without YAML 1.1's tag resolution.
+
+    The composer asks for the tag of every scalar; PyYAML's answer (YAML 1.1 regular expressions,
+    which read 1:04:07 as a number) was thrown away by _scalar anyway. Here a plain scalar is
+    only marked plain, and _scalar resolves it once, as YAML 1.2 core.
+    """
+
+    def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
+        if kind is yaml.ScalarNode:
+            return _PLAIN if implicit[0] else _STR
+        return "tag:yaml.org,2002:seq" if kind is yaml.SequenceNode else "tag:yaml.org,2002:map"
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
@@ -127,6 +145,8 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     value = node.value
     if node.style:
         return value
+    if value and value[0] not in _NOT_TEXT_START:
+        return value  # plain text, the usual plain scalar: nothing else can start so
     if value in ("", "~", "null", "Null", "NULL"):
         return None
     if value in ("true", "True", "TRUE"):
@@ -216,7 +236,7 @@ def read_yaml(path: Path, display: str, type_name: str, diagnostics: Diagnostics
         return None
     source = SourceFile(display, text=text)
     try:
-        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
         (line, col), message = _yaml_error_message(error, text)
         diagnostics.error(display, line, col, message)
