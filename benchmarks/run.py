@@ -36,6 +36,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -428,16 +429,50 @@ def ratios(results: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
         target=False,
     )
 
+    # Memory grows no faster than N when the memory each added entry costs is no more at the top
+    # of the range than over the whole of it. (A ratio of peaks above a floor, as below, hangs on
+    # the floor: a few MiB off the true fixed cost swings it widely while the growth stays linear.)
+    def marginal(peak: Callable[[int], float], what: str, name: str) -> None:
+        if len(sizes) < 3:
+            add(name, f"{what}: needs three sizes", None, None, LINEAR_SLACK)
+            return
+        first, before, last = sizes[0], sizes[-2], sizes[-1]
+        top = (peak(last) - peak(before)) / (last - before)
+        whole = (peak(last) - peak(first)) / (last - first)
+        add(
+            name,
+            f"{what}: memory per added entry from N={before} to {last} / from N={first} to {last} ({top:.1f} / {whole:.1f} KiB)",
+            top / whole if whole > 0 else None,
+            None,
+            LINEAR_SLACK,
+        )
+
+    marginal(lambda n: results[n]["stages"]["peak_kib"], "peak memory of kb build", "memory: pipeline")
+    marginal(lambda n: cmd(n, "kb validate", "rss_kib"), "peak memory of kb validate", "memory: kb validate")
     if low is not None and high is not None and low != high:
         lo, hi = results[low], results[high]
         grow = (hi["stages"]["peak_kib"] - hi["stages"]["floor_kib"]) / max(
             lo["stages"]["peak_kib"] - lo["stages"]["floor_kib"], 1
         )
-        add("memory: pipeline", f"peak memory of kb build above its imports', N={high} / N={low}", grow, None, high / low)
+        add(
+            "memory, above a floor",
+            f"peak memory of kb build above its imports', N={high} / N={low}",
+            grow,
+            None,
+            high / low,
+            target=False,
+        )
         grow = (cmd(high, "kb validate", "rss_kib") - cmd(high, "kb --version", "rss_kib")) / max(
             cmd(low, "kb validate", "rss_kib") - cmd(low, "kb --version", "rss_kib"), 1
         )
-        add("memory: kb validate", f"peak memory of kb validate above kb --version's, N={high} / N={low}", grow, None, high / low)
+        add(
+            "memory, above a floor",
+            f"peak memory of kb validate above kb --version's, N={high} / N={low}",
+            grow,
+            None,
+            high / low,
+            target=False,
+        )
     if len(site) > 1:
         a, b = site[0], site[-1]
         add(
