@@ -65,17 +65,17 @@ def test_harness_runs_end_to_end(tmp_path):
     """Every stage, command, build, serve rebuild and ratio, at a size that takes seconds."""
     out = tmp_path / "results"
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    command = [sys.executable, "-m", "benchmarks.run", "--sizes", "30,60", "--runs", "1", "--site-sizes", "60"]
+    command = [sys.executable, "-m", "benchmarks.run", "--sizes", "30,45,60", "--runs", "1", "--site-sizes", "60"]
     command += ["--out", str(out), "--workdir", str(tmp_path / "work")]
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
     report = (out / "latest.md").read_text(encoding="utf-8")
     assert report.strip() in result.stdout
-    for n in ("30", "60"):
+    for n in ("30", "45", "60"):
         assert f"\n| {n} |" in report
     data = json.loads((out / "latest.json").read_text(encoding="utf-8"))
     sizes = data["sizes"]
-    assert set(sizes) == {"30", "60"}
+    assert set(sizes) == {"30", "45", "60"}
     for key in ("load", "load_yaml", "load_bibtex", "validate", "link", "render", "write", "build"):
         assert sizes["60"]["stages"]["wall"][key] > 0, key
         assert sizes["60"]["stages"]["cpu"][key] > 0, key
