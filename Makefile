@@ -27,8 +27,8 @@ build: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/kb validate
 
-# Build-cost benchmark on synthetic knowledge bases (see benchmarks/README.md); takes about an
-# hour. BENCH_ARGS="--quick" measures only what the targets need; results in benchmarks/results/.
+# Build-cost benchmark on synthetic knowledge bases (see benchmarks/README.md); takes about half
+# an hour. BENCH_ARGS="--quick" measures only what the targets need; results in benchmarks/results/.
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 

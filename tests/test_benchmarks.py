@@ -14,16 +14,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from benchmarks import generate
+
+from knowledgebase.diagnostics import Diagnostics
+from knowledgebase.pipeline import load
+from knowledgebase.schema import entry_types
+from knowledgebase.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from benchmarks import generate  # noqa: E402
-
-from knowledgebase.diagnostics import Diagnostics  # noqa: E402
-from knowledgebase.pipeline import load  # noqa: E402
-from knowledgebase.schema import entry_types  # noqa: E402
-from knowledgebase.settings import Settings  # noqa: E402
 from knowledgebase.sources import read_sources  # noqa: E402
 
 TARGETS = (

