@@ -188,7 +188,9 @@ def _settle(log: Path, quiet: float, limit: float) -> bool:
     last, since = None, time.perf_counter()
     while time.perf_counter() < deadline:
         text = log.read_text(encoding="utf-8", errors="replace")
-        state = (text.count("Building documentation"), text.count("Documentation built"))
+        # Builds started and finished. Not "Documentation built": MkDocs' build logger drops a
+        # line it has logged before, so two builds of the same length would look unfinished.
+        state = (text.count("Building documentation"), text.count("Reloading browsers") + ("Serving on" in text))
         if state != last:
             last, since = state, time.perf_counter()
         elif state[0] == state[1] and time.perf_counter() - since >= quiet:

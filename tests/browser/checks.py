@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -230,3 +231,19 @@ def nu_findings(files: Sequence[Path], vnu_jar: Path, java: str = "java", accept
         if not any(rule.matches(finding) for rule in accepted):
             findings.append(finding)
     return findings
+
+
+def settle_transitions(driver, timeout: float = 10) -> None:  # noqa: ANN001 - a selenium WebDriver
+    """Wait until no CSS transition runs. Material fades colours when the palette changes and hides
+    the tabs when the page scrolls; colours measured mid-way (on a loaded machine, after any fixed
+    delay) are neither state's."""
+    deadline = time.monotonic() + timeout
+    time.sleep(0.05)  # let the change start its transitions
+    while time.monotonic() < deadline:
+        running = driver.execute_script(
+            "return document.getAnimations().filter(a => a.playState === 'running' || a.playState === 'pending').length"
+        )
+        if not running:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"transitions still running after {timeout} s on {driver.current_url}")

@@ -258,22 +258,8 @@ class Reader:
             if not toggles:
                 raise AssertionError(f"no palette toggle on {self.driver.current_url}")
             toggles[0].click()
-            self.settle_transitions()
+            checks.settle_transitions(self.driver)
         raise AssertionError(f"the palette toggle did not switch to {scheme}")
-
-    def settle_transitions(self, timeout: float = 10) -> None:
-        """Wait until no CSS transition runs: Material fades colours when the palette changes, and
-        colours measured mid-fade (under a loaded machine, after any fixed delay) are neither palette's."""
-        deadline = time.monotonic() + timeout
-        time.sleep(0.05)  # let the click's style change start its transitions
-        while time.monotonic() < deadline:
-            running = self.driver.execute_script(
-                "return document.getAnimations().filter(a => a.playState === 'running' || a.playState === 'pending').length"
-            )
-            if not running:
-                return
-            time.sleep(0.1)
-        raise AssertionError(f"transitions still running after {timeout} s on {self.driver.current_url}")
 
     def screenshot(self, name: str) -> Path:
         ARTIFACTS.mkdir(exist_ok=True)

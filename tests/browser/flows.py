@@ -257,7 +257,7 @@ def axe_whole_page(driver, axe_source: str) -> list[dict]:
     try:
         for top in range(0, max(height - window, 0) + 1, window - 300):
             driver.execute_script("window.scrollTo(0, arguments[0])", top)
-            time.sleep(0.1)
+            checks.settle_transitions(driver)
             for violation in checks.axe_violations(driver, axe_source):
                 known = merged.setdefault(violation["id"], {**violation, "nodes": []})
                 seen = {str(node["target"]) for node in known["nodes"]}
