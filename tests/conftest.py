@@ -77,6 +77,18 @@ def _copy_mini(root: Path) -> Project:
     return Project(root)
 
 
+def set_site_fields(config: Path, site_url: str | None = None, repo_url: str | None = None) -> None:
+    """Give mkdocs.yml a site_url (and repo_url) of its own, in place of the deployment's !ENV ones
+    (a second site_url key would not do: YAML keeps the last)."""
+    text = config.read_text(encoding="utf-8")
+    for key, value in (("site_url", site_url), ("repo_url", repo_url)):
+        if value is not None:
+            line = f"{key}: !ENV [KB_{key.upper()}, null]"
+            assert line in text, f"{config} has no {line!r}"
+            text = text.replace(line, f"{key}: {value}")
+    config.write_text(text, encoding="utf-8")
+
+
 def copy_repo(root: Path) -> Project:
     """The real knowledge base (content, bibliography, configuration, overrides) in ``root``."""
     for name in ("content", "bibliography", "overrides"):

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from mkdocs.utils.meta import get_data
 
-from conftest import ROOT, Project
+from conftest import ROOT, Project, set_site_fields
 from knowledgebase import cite
 from knowledgebase.pipeline import load
 from knowledgebase.settings import Settings
@@ -395,7 +395,7 @@ def test_a_renamed_entry_keeps_its_old_url(project: Project):
     old.unlink()
     project.write("content/podcasts/moshi-voice-model.yaml", text + "redirect_from: [moshi]\n")
     config = project.root / "mkdocs.yml"
-    config.write_text(f"site_url: {SITE_URL}\n" + config.read_text(encoding="utf-8"), encoding="utf-8")
+    set_site_fields(config, SITE_URL)
     result = project.mkdocs_build()
     assert result.returncode == 0, result.stderr
 
@@ -448,7 +448,7 @@ def git(project: Project, *args: str, when: str | None = None) -> None:
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
-def test_dates_come_from_git_and_source_date_epoch_wins(project: Project, monkeypatch):
+def test_dates_come_from_git_and_source_date_epoch_is_only_the_fallback(project: Project, monkeypatch):
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     git(project, "init", "-q")
     git(project, "add", "content", "bibliography")
@@ -480,9 +480,18 @@ def test_dates_come_from_git_and_source_date_epoch_wins(project: Project, monkey
     assert feed.index("A Later Work") < feed.index("MNIST")  # newest first
     assert "<published>2025-06-07T08:09:10Z</published>" in feed
 
+    # SOURCE_DATE_EPOCH dates the build, and only the entries with no history of their own.
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14
+    project.write(
+        "content/datasets/fresh.yaml", "title: Fresh\nmodality: text\nsummary: Not committed yet.\nsources: [explainer]\n"
+    )
     assert project.kb("build").returncode == 0
-    assert get_data((docs / "datasets/mnist.md").read_text(encoding="utf-8"))[1]["cite"]["updated"] == "2023-11-14"
+    mnist = get_data((docs / "datasets/mnist.md").read_text(encoding="utf-8"))[1]["cite"]
+    assert (mnist["published"], mnist["updated"]) == ("2024-03-05", "2025-06-07")
+    fresh = get_data((docs / "datasets/fresh.md").read_text(encoding="utf-8"))[1]["cite"]
+    assert (fresh["published"], fresh["updated"]) == ("2023-11-14", "2023-11-14")
+    csl = json.loads((docs / "datasets/mnist/page.csl.json").read_text(encoding="utf-8"))[0]
+    assert csl["issued"] == {"date-parts": [[2025, 6, 7]]} and csl["accessed"] == {"date-parts": [[2023, 11, 14]]}
 
 
 def test_outside_git_without_source_date_epoch_a_page_has_no_date(project: Project, monkeypatch):
@@ -504,8 +513,8 @@ def built_real(tmp_path_factory: pytest.TempPathFactory) -> Project:
     root = tmp_path_factory.mktemp("real") / "kb"
     for folder in ("content", "bibliography", "overrides"):
         shutil.copytree(ROOT / folder, root / folder)
-    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    (root / "mkdocs.yml").write_text(f"site_url: {SITE_URL}\n{config}", encoding="utf-8")
+    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    set_site_fields(root / "mkdocs.yml", SITE_URL)
     (root / "build" / "docs").mkdir(parents=True)
     project = Project(root)
     project.run("mkdocs", "build", "--strict", check=True)

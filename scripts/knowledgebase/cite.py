@@ -12,17 +12,12 @@ All of it reaches the HTML through the page's front matter (``cite``), which
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import os
 import re
-import shutil
-import subprocess
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache, lru_cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -31,6 +26,10 @@ from bibtexparser import model as bib
 
 from . import markup
 from .graph import Graph
+
+# Each entry's first-published and last-updated dates, from the git history of its own source,
+# computed once per build by history.py; everything here reads them through ``stamps``.
+from .history import stamps
 from .model import Entry
 from .schema import entry_types
 from .settings import Settings
@@ -67,155 +66,6 @@ def download_path(entry: Entry, what: str = "page") -> str:
     It sits in the page's own folder, so the page links it by its bare name.
     """
     return f"{page_url(entry)}{what}.csl.json"
-
-
-# --- Dates ----------------------------------------------------------------------------------
-
-
-@dataclass
-class Stamps:
-    """When each entry last changed and was first added, and the date of this build."""
-
-    updated: dict[str, dt.date] = field(default_factory=dict)
-    added: dict[str, dt.datetime] = field(default_factory=dict)
-    #: SOURCE_DATE_EPOCH, else the start of today (UTC): a day, not a moment, so that rebuilding
-    #: (as ``mkdocs serve`` does on every change) rewrites nothing that did not change.
-    build: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0))
-    epoch: dt.datetime | None = None
-
-
-def source_date_epoch() -> dt.datetime | None:
-    """SOURCE_DATE_EPOCH (reproducible-builds.org), when it is set to a number of seconds."""
-    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    return dt.datetime.fromtimestamp(int(value), dt.UTC) if value.isdigit() else None
-
-
-def stamps(graph: Graph, settings: Settings) -> Stamps:
-    """The dates of every entry, computed once per build (the graph is new for every build).
-
-    The date of the last change comes from git; SOURCE_DATE_EPOCH, when set, wins, so that two
-    builds of the same sources are byte-identical. The date an entry was added (for the feed) is
-    its first commit, else SOURCE_DATE_EPOCH. Outside git and without SOURCE_DATE_EPOCH an entry
-    has no date: never the file's mtime, which a checkout resets.
-    """
-    cached = getattr(graph, "_cite_stamps", None)
-    if cached is not None:
-        return cached
-    epoch = source_date_epoch()
-    result = Stamps(epoch=epoch)
-    if epoch is not None:
-        result.build = epoch
-    history = _git_history(graph, settings)
-    for entry_id in graph.entries:
-        first, last = history.get(entry_id, (None, None))
-        if epoch is not None:
-            result.updated[entry_id] = epoch.date()
-        elif last is not None:
-            result.updated[entry_id] = dt.datetime.fromtimestamp(last, dt.UTC).date()
-        if first is not None:
-            result.added[entry_id] = dt.datetime.fromtimestamp(first, dt.UTC)
-        elif epoch is not None:
-            result.added[entry_id] = epoch
-    graph._cite_stamps = result  # type: ignore[attr-defined]
-    return result
-
-
-def _git(cwd: Path, *args: str) -> str | None:
-    git = shutil.which("git")
-    if git is None:
-        return None
-    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
-    try:
-        result = subprocess.run(
-            [git, "-c", "core.quotepath=off", *args],
-            cwd=cwd,
-            env=env,
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-            timeout=600,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return result.stdout if result.returncode == 0 else None
-
-
-_ZERO = "0" * 40
-
-
-def _git_history(graph: Graph, settings: Settings) -> dict[str, tuple[int | None, int | None]]:
-    """(first, last) commit time of every entry that git knows.
-
-    One ``git log`` over content/ and bibliography/ gives the times of every YAML file, however
-    many there are. A .bib file holds many entries, so its lines are dated with one ``git blame``
-    per .bib file (a handful): an entry was added when its ``@type{key,`` line was committed and
-    last changed at its newest line. Lines not committed yet have no date.
-    """
-    root = settings.root
-    top_text = _git(root, "rev-parse", "--show-toplevel")
-    if not top_text:
-        return {}
-    top = Path(top_text.strip()).resolve()
-    folders = [
-        p.resolve().relative_to(top).as_posix()
-        for p in (settings.content_dir, settings.bibliography_dir)
-        if p.is_dir() and p.resolve().is_relative_to(top)
-    ]
-    if not folders:
-        return {}
-    log = _git(top, "log", "--format=%x00%ct", "--name-only", "--no-renames", "--", *folders)
-    if log is None:
-        return {}
-    files: dict[Path, tuple[int, int]] = {}
-    for block in log.split("\x00")[1:]:
-        lines = block.split("\n")
-        try:
-            when = int(lines[0])
-        except ValueError:
-            continue
-        for name in lines[1:]:
-            if name:
-                path = top / name
-                files[path] = (when, files[path][1]) if path in files else (when, when)  # newest commit first
-
-    result: dict[str, tuple[int | None, int | None]] = {}
-    by_bib: dict[Path, list[Entry]] = {}
-    for entry in graph.entries.values():
-        path = (root / entry.source.path).resolve()
-        if entry.type == "paper":
-            by_bib.setdefault(path, []).append(entry)
-        elif path in files:
-            result[entry.id] = files[path]
-    for path, entries in by_bib.items():
-        if path not in files:
-            continue
-        blame = _git(top, "blame", "--line-porcelain", "--", path.relative_to(top).as_posix())
-        if blame is None:
-            continue
-        times = _blame_times(blame)
-        starts = sorted((e.source.start[0], e.id) for e in entries)
-        for index, (start, entry_id) in enumerate(starts):
-            end = starts[index + 1][0] if index + 1 < len(starts) else max(times, default=start) + 1
-            dated = [times[n] for n in range(start, end) if times.get(n) is not None]
-            result[entry_id] = (times.get(start), max(dated) if dated else None)
-    return result
-
-
-_BLAME_HEADER = re.compile(r"^([0-9a-f]{40}) \d+ (\d+)")
-
-
-def _blame_times(porcelain: str) -> dict[int, int | None]:
-    """Line number -> commit time, from ``git blame --line-porcelain``; None for uncommitted lines."""
-    times: dict[int, int | None] = {}
-    sha, line = "", 0
-    for text in porcelain.split("\n"):
-        header = _BLAME_HEADER.match(text)
-        if header:
-            sha, line = header.group(1), int(header.group(2))
-        elif text.startswith("committer-time ") and line:
-            times[line] = None if sha == _ZERO else int(text.split()[1])
-    return times
 
 
 # --- BibTeX sources -------------------------------------------------------------------------
@@ -1010,17 +860,36 @@ def entry_jsonld(entry: Entry, graph: Graph, settings: Settings) -> dict[str, An
             data["audience"] = {"@type": "Audience", "audienceType": audience}
         if absolute:
             data["url"] = link
-        updated = stamps(graph, settings).updated.get(entry.id)
-        if updated:
-            data["dateModified"] = updated.isoformat()
+        data.update(_page_dates(entry, graph, settings))
+        if settings.licence:
+            data["license"] = settings.licence.url
     if description and "description" not in data:
         data["description"] = description
     tags = entry.get("tags") or []
     if tags and "keywords" not in data:
         data["keywords"] = list(tags)
+    # The page (what the knowledge base wrote about the thing): its own dates and licence, which
+    # are not those of a paper or an episode it describes.
+    webpage: dict[str, Any] = {"@type": "WebPage"}
     if absolute:
-        data["mainEntityOfPage"] = {"@type": "WebPage", "@id": link, "isPartOf": site}
+        webpage.update({"@id": link, "url": link})
+    webpage.update(_page_dates(entry, graph, settings))
+    if settings.licence:
+        webpage["license"] = settings.licence.url
+    webpage["isPartOf"] = site
+    data["mainEntityOfPage"] = webpage
     return {"@context": "https://schema.org", **{k: v for k, v in data.items() if v not in (None, "", [])}}
+
+
+def _page_dates(entry: Entry, graph: Graph, settings: Settings) -> dict[str, str]:
+    """schema.org datePublished and dateModified of an entry's page, from its source's history."""
+    dates = stamps(graph, settings)
+    found = {}
+    if entry.id in dates.added:
+        found["datePublished"] = dates.added[entry.id].date().isoformat()
+    if entry.id in dates.updated:
+        found["dateModified"] = dates.updated[entry.id].isoformat()
+    return found
 
 
 def script_json(data: Any) -> str:
@@ -1070,6 +939,8 @@ def page_meta(entry: Entry, graph: Graph, settings: Settings) -> dict[str, Any]:
     link = permalink(entry, settings)
     cite: dict[str, Any] = {"permalink": link, "absolute": link.startswith(("http://", "https://"))}
     updated = dates.updated.get(entry.id)
+    if entry.id in dates.added:
+        cite["published"] = dates.added[entry.id].date().isoformat()
     if updated:
         cite["updated"] = updated.isoformat()
     if entry.type == "paper":

@@ -17,3 +17,5 @@ class KnowledgeBaseConfig(base.Config):
     snippets_dir = c.Type(str, default=DEFAULTS["snippets_dir"])
     #: Optional folder of Jinja2 templates that replace the built-in ones of the same name.
     templates_dir = c.Type(str, default=DEFAULTS["templates_dir"])
+    #: The branch the site is published from: "Edit this entry" opens the source there.
+    repo_branch = c.Type(str, default=DEFAULTS["repo_branch"])

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .diagnostics import Diagnostics
 from .graph import Graph, link, read_pages
+from .history import stamps
 from .output import write_tree
 from .settings import Settings
 from .sources import gc_paused, read_sources
@@ -40,6 +41,8 @@ def build(settings: Settings) -> Loaded:
     loaded = load(settings)
     if not loaded.ok:
         return loaded
+    # Each entry's dates, from git, once: the pages, citations, exports and feed all read them.
+    stamps(loaded.graph, settings)
     from .render import render_site  # Jinja2 and the templates: not needed to validate
 
     pages, abbreviations = render_site(loaded.graph, settings)

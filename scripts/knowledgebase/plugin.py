@@ -15,6 +15,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 
 from .config import KnowledgeBaseConfig
+from .history import stamps
 from .pipeline import build
 from .settings import Settings
 
@@ -44,6 +45,14 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
             count = len(loaded.diagnostics.errors)
             raise PluginError(f"{count} error{'s' if count != 1 else ''} in the knowledge base sources; the site was not built")
         log.info("knowledgebase: %d entries rendered in %.2f s", len(loaded.graph.entries), time.perf_counter() - start)
+        cut = stamps(loaded.graph, self.settings).shallow
+        if cut:  # info, not a warning: --strict would stop the build, and the site is still right
+            log.info(
+                "knowledgebase: a shallow clone: the first publication of %d entries is not in the history fetched, and the "
+                "entries not changed since fall back to SOURCE_DATE_EPOCH; fetch the whole history (git fetch --unshallow, "
+                "or fetch-depth: 0 in actions/checkout)",
+                len(cut),
+            )
 
     def on_serve(self, server, config: MkDocsConfig, builder):  # noqa: ANN001 - MkDocs' own signature
         # Editing a YAML or BibTeX file must rebuild the site, like editing a page does.

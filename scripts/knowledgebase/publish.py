@@ -38,10 +38,11 @@ FEED_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:open-source-ai-kb:feed")
 def site_files(graph: Graph, settings: Settings) -> dict[str, bytes]:
     files: dict[str, bytes] = {
         "data/knowledge-base.json": knowledge_base_json(graph, settings),
-        "data/bibliography.bib": bibliography_bib(graph).encode("utf-8"),
+        "data/bibliography.bib": bibliography_bib(graph, settings).encode("utf-8"),
         "data/bibliography.csl.json": cite.csl_json([cite.work_csl(e).item for e in _papers(graph)]).encode("utf-8"),
         "feed.xml": feed(graph, settings),
         "llms.txt": llms_txt(graph, settings).encode("utf-8"),
+        "robots.txt": robots_txt(settings).encode("utf-8"),
     }
     for name, text in sorted(schema_files().items()):
         files[f"data/schemas/{name}"] = text.encode("utf-8")
@@ -98,6 +99,8 @@ def knowledge_base_json(graph: Graph, settings: Settings) -> bytes:
     entries = []
     for entry in _entries(graph):
         record: dict[str, Any] = {"id": entry.id, "type": entry.type, "url": cite.permalink(entry, settings)}
+        if entry.id in dates.added:
+            record["published"] = dates.added[entry.id].date().isoformat()
         if entry.id in dates.updated:
             record["updated"] = dates.updated[entry.id].isoformat()
         record["data"] = entry.data
@@ -106,6 +109,7 @@ def knowledge_base_json(graph: Graph, settings: Settings) -> bytes:
         "schema_version": SCHEMA_VERSION,
         "name": settings.site_name,
         "url": cite.site_root(settings) or None,
+        "license": licence_record(settings),
         "types": {
             name: {
                 "singular": kind.singular,
@@ -120,9 +124,21 @@ def knowledge_base_json(graph: Graph, settings: Settings) -> bytes:
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def bibliography_bib(graph: Graph) -> str:
+def licence_record(settings: Settings) -> dict[str, str] | None:
+    """The content's licence as the open data states it."""
+    licence = settings.licence
+    return {"name": licence.name, "spdx": licence.spdx, "url": licence.url} if licence else None
+
+
+def bibliography_bib(graph: Graph, settings: Settings) -> str:
     """Every work of the bibliography as BibTeX, its fields as the sources give them."""
-    return "\n".join(cite.work_bibtex(e) for e in _papers(graph))
+    works = "\n".join(cite.work_bibtex(e) for e in _papers(graph))
+    if not settings.licence:
+        return works
+    # BibTeX, biber, pandoc and pybtex all skip @comment: the licence travels with the file.
+    where = f" ({cite.site_root(settings)})" if cite.site_root(settings) else ""
+    note = f"The bibliography of the {settings.site_name}{where}, under {settings.licence.name}: {settings.licence.url}"
+    return "@comment{" + cite.bib_text(note) + "}\n\n" + works
 
 
 # --- Feed -----------------------------------------------------------------------------------
@@ -168,6 +184,8 @@ def feed(graph: Graph, settings: Settings) -> bytes:
     add(root, "link", rel="alternate", type="text/html", href=cite.site_root(settings) or "./")
     author = add(root, "author")
     add(author, "name", cite.CONTRIBUTORS)
+    if settings.licence:
+        add(root, "rights", f"{settings.licence.name}: {settings.licence.url}")
     add(root, "generator", "knowledgebase")
     for entry in newest:
         item = add(root, "entry")
@@ -175,9 +193,7 @@ def feed(graph: Graph, settings: Settings) -> bytes:
         add(item, "id", f"urn:uuid:{uuid.uuid5(FEED_NAMESPACE, f'{entry.type}/{entry.id}')}")
         add(item, "link", rel="alternate", type="text/html", href=_href(settings, cite.page_url(entry)))
         add(item, "published", _atom_time(added(entry)))
-        changed = dates.updated.get(entry.id)
-        midnight = dt.datetime(changed.year, changed.month, changed.day, tzinfo=dt.UTC) if changed else added(entry)
-        add(item, "updated", _atom_time(max(added(entry), midnight)))
+        add(item, "updated", _atom_time(max(added(entry), dates.modified.get(entry.id, added(entry)))))
         kind = types[entry.type]
         add(item, "category", term=entry.type, label=kind.singular)
         summary = _plain(graph, entry.get("summary") or entry.get("short"))
@@ -213,6 +229,11 @@ def llms_txt(graph: Graph, settings: Settings) -> str:
         f"base is also available as data: [knowledge-base.json]({_href(settings, 'data/knowledge-base.json')}) "
         f"(schema version {SCHEMA_VERSION}); the JSON Schemas of its sources are listed at the end.",
     ]
+    if settings.licence:
+        lines += [
+            "",
+            f"Licence: the text and data are under {settings.licence.name} ({settings.licence.url}); credit the {settings.site_name} contributors.",
+        ]
     for name, kind in types.items():
         entries = sorted(graph.by_type(name), key=lambda e: (e.title.casefold(), e.id))
         if not entries:
@@ -231,6 +252,22 @@ def llms_txt(graph: Graph, settings: Settings) -> str:
         f"- [Feed of new entries]({_href(settings, 'feed.xml')}): Atom",
     ]
     lines += [f"- [{name}]({_href(settings, f'data/schemas/{name}')}): JSON Schema" for name in sorted(schema_files())]
+    return "\n".join(lines) + "\n"
+
+
+# --- robots.txt -----------------------------------------------------------------------------
+
+
+def robots_txt(settings: Settings) -> str:
+    """Every page may be crawled; the sitemap (MkDocs writes it) is named when its address is known.
+
+    Crawlers read robots.txt only at the root of a host: a site published under a sub-path
+    (``https://OWNER.github.io/REPO/``) is crawled by the rules of the host's own robots.txt, and
+    this one serves whoever looks for it there, and a site moved to a domain of its own.
+    """
+    lines = ["User-agent: *", "Allow: /"]
+    if cite.site_root(settings):
+        lines += ["", f"Sitemap: {cite.site_root(settings)}sitemap.xml"]
     return "\n".join(lines) + "\n"
 
 

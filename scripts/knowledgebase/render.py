@@ -231,6 +231,11 @@ class Renderer:
         from . import cite  # citations, Highwire tags and JSON-LD for overrides/main.html
 
         meta.update(cite.page_meta(entry, self.graph, self.settings))
+        from .repository import source_links  # "Edit this entry" and "Report an error"
+
+        links = source_links(entry, self.settings, cite.permalink(entry, self.settings))
+        if links:
+            meta["source"] = links
         return meta
 
     def pages(self) -> dict[str, str]:

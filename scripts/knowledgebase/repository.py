@@ -1,0 +1,43 @@
+"""From an entry's page back to its source: "Edit this entry" and "Report an error".
+
+Both are links into the repository that ``repo_url`` names (GitHub's URL layout): the entry's
+YAML file opened in GitHub's editor, or the .bib file shown at the line where the entry's record
+starts (GitHub edits a whole file, and cannot open its editor at a line); and the repository's
+"Report an error" issue form (.github/ISSUE_TEMPLATE/report-error.yml) with the page's address
+and the entry's id filled in through the form's query parameters. Without ``repo_url`` there
+are no such links, rather than broken ones.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode
+
+from .model import Entry
+from .settings import Settings
+
+#: The issue form a reader reports an error with, and the id of its field that names the entry.
+REPORT_FORM = "report-error.yml"
+REPORT_FIELD = "entry"
+
+
+def repository(settings: Settings) -> str:
+    """The repository's address without a trailing slash, or '' when mkdocs.yml sets no repo_url."""
+    url = settings.repo_url.strip().rstrip("/")
+    return url if url.startswith(("https://", "http://")) else ""
+
+
+def source_links(entry: Entry, settings: Settings, permalink: str) -> dict[str, str] | None:
+    """The edit and report links of an entry's page (None without repo_url), for its front matter."""
+    repo = repository(settings)
+    source = entry.source.path.replace("\\", "/")
+    if not repo or source.startswith(("/", "../")):  # a source outside the repository has no page there
+        return None
+    path = quote(source)
+    branch = quote(settings.repo_branch, safe="/")
+    if entry.source.path.endswith(".bib"):
+        edit = f"{repo}/blob/{branch}/{path}#L{entry.source.start[0]}"
+    else:
+        edit = f"{repo}/edit/{branch}/{path}"
+    where = permalink if permalink.startswith(("https://", "http://")) else f"{permalink} (id: {entry.id})"
+    query = urlencode({"template": REPORT_FORM, "title": f"Error in {entry.id}", REPORT_FIELD: where}, quote_via=quote)
+    return {"edit": edit, "report": f"{repo}/issues/new?{query}", "file": source}
