@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build validate test lint system-deps clean bench
+.PHONY: serve build site validate test lint system-deps clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,11 @@ serve: $(STAMP)
 
 build: $(STAMP)
 	$(BIN)/mkdocs build --strict
+
+# The site exactly as the deployment builds it (.github/workflows/deploy.yml runs the same script):
+#   make site KB_SITE_URL=https://OWNER.github.io/REPO/ KB_REPO_URL=https://github.com/OWNER/REPO
+site: $(STAMP)
+	PATH="$(abspath $(BIN)):$$PATH" KB_SITE_URL="$(KB_SITE_URL)" KB_REPO_URL="$(KB_REPO_URL)" scripts/build-site.sh
 
 validate: $(STAMP)
 	$(BIN)/kb validate

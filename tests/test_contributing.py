@@ -172,18 +172,49 @@ def test_deploy_workflow(project):
     workflow = load_yaml(GITHUB / "workflows" / "deploy.yml")
     assert workflow["on"]["push"]["branches"] == ["main"]
     assert workflow["permissions"]["pages"] == "write" and workflow["permissions"]["id-token"] == "write"
-    uses = [s["uses"].split("@")[0] for j in workflow["jobs"].values() for s in j["steps"] if "uses" in s]
+    steps = [s for j in workflow["jobs"].values() for s in j["steps"]]
+    uses = [s["uses"].split("@")[0] for s in steps if "uses" in s]
     assert "actions/upload-pages-artifact" in uses and "actions/deploy-pages" in uses
-    lines = run_lines(workflow)
-    assert "mkdocs build --strict" in lines
-    assert any('SOURCE_DATE_EPOCH="$(git log -1 --format=%ct)"' in line for line in lines)
-    upload = next(
-        s for j in workflow["jobs"].values() for s in j["steps"] if s.get("uses", "").startswith("actions/upload-pages-artifact")
-    )
+    checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"]["fetch-depth"] == 0, "every entry's dates come from the history of its source"
+    # The site is built by the script `make site` runs, with the address GitHub Pages gives it.
+    build = next(s for s in steps if s.get("run") == "scripts/build-site.sh")
+    pages = next(s for s in steps if s.get("uses", "").startswith("actions/configure-pages@"))
+    assert steps.index(pages) < steps.index(build)
+    assert build["env"]["KB_SITE_URL"] == "${{ steps.%s.outputs.base_url }}" % pages["id"]
+    assert build["env"]["KB_REPO_URL"] == "${{ github.server_url }}/${{ github.repository }}"
+    assert "scripts/build-site.sh" in (ROOT / "Makefile").read_text()
+    upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-pages-artifact"))
     assert upload["with"]["path"] == "site"
-    for line in lines:
+    for line in run_lines(workflow):
         if line.startswith(("kb ", "make ")):
             assert_command_exists(line, project)
+
+
+#: The current major version of every action the workflows use (looked up in each action's
+#: repository: the first majors to run on Node 24, or later, as Node 20 leaves the runners).
+CURRENT_ACTIONS = {
+    "actions/checkout": 7,
+    "actions/setup-python": 7,
+    "actions/configure-pages": 6,
+    "actions/upload-pages-artifact": 5,
+    "actions/deploy-pages": 5,
+}
+
+
+def test_every_action_is_on_its_current_major_and_dependabot_keeps_it_there():
+    for path in sorted((GITHUB / "workflows").glob("*.yml")):
+        for job in load_yaml(path)["jobs"].values():
+            for step in job["steps"]:
+                if "uses" in step:
+                    name, _, version = step["uses"].partition("@")
+                    assert name in CURRENT_ACTIONS, f"{path.name}: {name} is not known here; look up its current major"
+                    assert version == f"v{CURRENT_ACTIONS[name]}", f"{path.name}: {step['uses']}"
+    dependabot = load_yaml(GITHUB / "dependabot.yml")
+    assert dependabot["version"] == 2
+    ecosystems = {u["package-ecosystem"]: u for u in dependabot["updates"]}
+    assert set(ecosystems) == {"github-actions", "pip"}
+    assert all(u["directory"] == "/" and u["schedule"]["interval"] for u in ecosystems.values())
 
 
 def test_linkcheck_workflow(project):
@@ -238,14 +269,20 @@ def test_pull_request_template():
     assert text.count("- [ ]") >= 4
 
 
-def test_codeowners():
-    lines = [line for line in (GITHUB / "CODEOWNERS").read_text().splitlines() if line.strip() and not line.startswith("#")]
-    patterns = {}
-    for line in lines:
-        pattern, *owners = line.split()
-        assert owners and all(re.match(r"^@[\w.-]+(/[\w.-]+)?$|^[^@\s]+@[^@\s]+$", o) for o in owners), line
-        patterns[pattern] = owners
-    assert {"/content/", "/bibliography/", "/.github/", "/scripts/"} <= set(patterns)
+def test_codeowners_names_no_owner_that_may_not_exist():
+    # An owner GitHub does not know makes the rule an error; until the repository has real teams
+    # the rules are a commented template, with instructions, that covers the sources and the code.
+    text = (GITHUB / "CODEOWNERS").read_text()
+    active = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    assert active == [], active
+    template = {}
+    for line in text.splitlines():
+        match = re.match(r"^# (\S+)\s+(@\S+)$", line)
+        if match:
+            template[match.group(1)] = match.group(2)
+    assert {"/content/", "/bibliography/", "/.github/", "/scripts/"} <= set(template)
+    assert all(o.startswith("@OWNER/") for o in template.values()), template
+    assert "remove the leading #" in text
 
 
 def test_pre_commit_hooks_run_kb_validate(project):
