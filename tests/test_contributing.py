@@ -181,7 +181,7 @@ def test_deploy_workflow(project):
     build = next(s for s in steps if s.get("run") == "scripts/build-site.sh")
     pages = next(s for s in steps if s.get("uses", "").startswith("actions/configure-pages@"))
     assert steps.index(pages) < steps.index(build)
-    assert build["env"]["KB_SITE_URL"] == "${{ steps.%s.outputs.base_url }}" % pages["id"]
+    assert build["env"]["KB_SITE_URL"] == "${{ steps." + pages["id"] + ".outputs.base_url }}"
     assert build["env"]["KB_REPO_URL"] == "${{ github.server_url }}/${{ github.repository }}"
     assert "scripts/build-site.sh" in (ROOT / "Makefile").read_text()
     upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-pages-artifact"))
