@@ -31,8 +31,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import yaml
 
-from conftest import ROOT, Project
+from conftest import ROOT, Project, copy_repo
 from test_citation import NOCITE_ALL, needs_pandoc, read_page
+from test_citation import git as citation_git
 
 SITE_URL = "https://example.github.io/kb"  # as actions/configure-pages gives it: no trailing slash
 BASE = SITE_URL + "/"
@@ -45,18 +46,9 @@ BIN = Path(sys.executable).parent
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
 
-def git(root: Path, *args: str, when: str | None = None) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "Test",
-        "GIT_AUTHOR_EMAIL": "test@example.org",
-        "GIT_COMMITTER_NAME": "Test",
-        "GIT_COMMITTER_EMAIL": "test@example.org",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-    }
-    if when:
-        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = when
-    return subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True).stdout
+def git(root: Path, *args: str, when: str | None = None) -> None:
+    """git in ``root``, as a test author with a fixed date (as tests/test_citation.py does)."""
+    citation_git(Project(root), *args, when=when)
 
 
 def _yaml_entries(root: Path) -> list[Path]:
@@ -115,14 +107,10 @@ def build_site(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> Published:
-    root = tmp_path_factory.mktemp("published") / "repo"
-    for name in ("content", "bibliography", "overrides"):
-        shutil.copytree(ROOT / name, root / name)
-    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    root = copy_repo(tmp_path_factory.mktemp("published") / "repo").root
     (root / "scripts").mkdir()
     shutil.copy(ROOT / "scripts" / "build-site.sh", root / "scripts" / "build-site.sh")
     (root / ".gitignore").write_text("build/\nsite/\n", encoding="utf-8")
-    (root / "build" / "docs").mkdir(parents=True)
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "The knowledge base", when=FIRST)
@@ -490,3 +478,33 @@ def test_the_404_page_is_styled_under_the_sub_path(published: Published, chromiu
         # The home link of the 404 page leads to the site under its sub-path.
         home = chromium.execute_script("return document.querySelector('a.md-header__button.md-logo').href")
         assert home == f"{origin}/kb/", home
+
+
+# --- a shallow clone ----------------------------------------------------------------------------
+
+
+def test_a_shallow_clone_builds_and_dates_only_what_its_history_shows(project: Project, tmp_path: Path):
+    """Its oldest commit seems to add every file: that says nothing of when they were written."""
+    origin = project.root
+    git(origin, "init", "-q", "-b", "main")
+    git(origin, "add", "content", "bibliography", "mkdocs.yml", "overrides")
+    git(origin, "commit", "-q", "-m", "first", when=FIRST)
+    for when, name in ((SECOND, "mnist"), ("2025-09-01T12:00:00Z", "common-crawl")):
+        path = origin / "content" / "datasets" / f"{name}.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace("summary: ", "summary: Reviewed. ", 1), encoding="utf-8")
+        git(origin, "commit", "-q", "-am", f"reword {name}", when=when)
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth", "2", f"file://{origin}", str(clone))  # commits 2 and 3: 2 is the boundary
+    (clone / "build" / "docs").mkdir(parents=True)
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1756728000"}  # the last commit's time, as build-site.sh sets it
+    result = subprocess.run(
+        [str(BIN / "mkdocs"), "build", "--strict"], cwd=clone, env=env, capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stderr
+    assert "a shallow clone" in result.stderr and "fetch-depth: 0" in result.stderr
+    dates = {e["id"]: e for e in json.loads((clone / "site/data/knowledge-base.json").read_text(encoding="utf-8"))["entries"]}
+    # Changed after the boundary: its last change is known, its first publication no earlier.
+    assert (dates["common-crawl"]["published"], dates["common-crawl"]["updated"]) == ("2025-09-01", "2025-09-01")
+    # Not changed since: no date from history, so SOURCE_DATE_EPOCH, like a file never committed.
+    assert (dates["mnist"]["published"], dates["mnist"]["updated"]) == ("2025-09-01", "2025-09-01")
+    assert (dates["widder2024why"]["published"], dates["widder2024why"]["updated"]) == ("2025-09-01", "2025-09-01")
