@@ -55,8 +55,6 @@ class Stamps:
     #: SOURCE_DATE_EPOCH, else the start of today (UTC).
     build: dt.datetime = field(default_factory=_midnight_today)
     epoch: dt.datetime | None = None
-    #: Entries whose dates could not be read from history, and fell back (or have none).
-    undated: list[str] = field(default_factory=list)
     #: Entries whose history starts at a shallow clone's boundary, so is not all there.
     shallow: list[str] = field(default_factory=list)
 
@@ -86,14 +84,13 @@ def _compute(graph: Graph, settings: Settings) -> Stamps:
         first, last, cut = history.get(entry_id, (None, None, False))
         if cut:
             result.shallow.append(entry_id)
-        if last is None:
-            result.undated.append(entry_id)
+        if last is None:  # no history of its own: the fallback, or no date at all
             if epoch is not None:
                 result.added[entry_id] = result.modified[entry_id] = epoch
                 result.updated[entry_id] = epoch.date()
             continue
         changed = dt.datetime.fromtimestamp(last, dt.UTC)
-        if first is None:  # history cut short by a shallow clone: no earlier than the fallback allows
+        if first is None:  # cut short by a shallow clone: not known, but no later than the last change
             first_time = min(epoch, changed) if epoch is not None else changed
         else:
             first_time = dt.datetime.fromtimestamp(first, dt.UTC)
