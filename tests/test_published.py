@@ -508,3 +508,31 @@ def test_a_shallow_clone_builds_and_dates_only_what_its_history_shows(project: P
     # Not changed since: no date from history, so SOURCE_DATE_EPOCH, like a file never committed.
     assert (dates["mnist"]["published"], dates["mnist"]["updated"]) == ("2025-09-01", "2025-09-01")
     assert (dates["widder2024why"]["published"], dates["widder2024why"]["updated"]) == ("2025-09-01", "2025-09-01")
+
+
+# --- the published pages as a reader's tools see them ------------------------------------------
+
+
+def test_published_pages_are_valid_html_and_accessible(published: Published, chromium, tmp_path: Path):
+    """What only the published build has (source links, the repository link, sharing tags) is
+    valid HTML and passes axe-core, like the rest of the site."""
+    from browser import checks
+    from browser import conftest as browser
+    from browser.flows import axe_whole_page
+    from browser.test_site_html import ACCEPTED_NU
+
+    java = shutil.which("java")
+    if not java or not browser.VNU_JAR.is_file():
+        browser.missing("Java and the Nu HTML checker", f"{browser.INSTALL_JAVA}; {browser.INSTALL_NODE}")
+    if not browser.AXE_JS.is_file():
+        browser.missing("axe-core (tests/browser/node_modules)", browser.INSTALL_NODE)
+    pages = [published.page(i) for i in (published.changed, published.changed_work)]
+    files = [*pages, published.site / "index.html", published.site / "404.html"]
+    findings = checks.nu_findings(files, browser.VNU_JAR, java=java, accepted=ACCEPTED_NU)
+    assert not findings, "\n".join(map(str, findings))
+    axe = browser.AXE_JS.read_text(encoding="utf-8")
+    with serve_under_sub_path(published.site, tmp_path) as origin:
+        for page in pages:
+            chromium.get(f"{origin}/kb/{page.parent.relative_to(published.site).as_posix()}/")
+            violations = axe_whole_page(chromium, axe)
+            assert not violations, f"{page}:\n{checks.describe_violations(violations)}"
