@@ -4,8 +4,8 @@
 the generated pages, and MkDocs (or Zensical) copies every file that is not Markdown into the
 site as it is. Redirect pages are Markdown, so they become pages.
 
-Everything here is a pure function of the sources and of SOURCE_DATE_EPOCH (or git dates), so
-two builds of the same sources give the same bytes.
+Everything here is a pure function of the sources, their git history (history.py) and
+SOURCE_DATE_EPOCH, so two builds of the same commit give the same bytes.
 """
 
 from __future__ import annotations
@@ -157,8 +157,8 @@ def _href(settings: Settings, path: str) -> str:
 def feed(graph: Graph, settings: Settings) -> bytes:
     """An Atom feed of the newest entries, newest first.
 
-    An entry's time is its first commit (git), else SOURCE_DATE_EPOCH; without either, the time
-    of the build. Ids are UUIDs made from the entry's id, so they stay put when the site moves.
+    An entry is published at its first commit and updated at its last (history.py), else at
+    SOURCE_DATE_EPOCH; without either, at the time of the build. Ids are UUIDs made from the entry's id, so they stay put when the site moves.
     """
     dates = cite.stamps(graph, settings)
     types = entry_types()
