@@ -30,6 +30,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
+from mkdocs.utils.meta import get_data
 
 from conftest import ROOT, Project, copy_repo
 from test_citation import NOCITE_ALL, needs_pandoc, read_page
@@ -536,3 +537,20 @@ def test_published_pages_are_valid_html_and_accessible(published: Published, chr
             chromium.get(f"{origin}/kb/{page.parent.relative_to(published.site).as_posix()}/")
             violations = axe_whole_page(chromium, axe)
             assert not violations, f"{page}:\n{checks.describe_violations(violations)}"
+
+
+def test_a_renamed_entry_keeps_the_date_it_was_first_published(project: Project, monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    root = project.root
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "content", "bibliography")
+    git(root, "commit", "-q", "-m", "first", when=FIRST)
+    old = root / "content" / "datasets" / "common-crawl.yaml"
+    new = old.with_name("common-crawl-corpus.yaml")
+    new.write_text(old.read_text(encoding="utf-8") + "redirect_from: [common-crawl]\n", encoding="utf-8")
+    old.unlink()
+    git(root, "add", "-A", "content")
+    git(root, "commit", "-q", "-m", "rename common-crawl", when=SECOND)
+    assert project.kb("build").returncode == 0
+    cite_meta = get_data((root / "build/docs/datasets/common-crawl-corpus.md").read_text(encoding="utf-8"))[1]["cite"]
+    assert (cite_meta["published"], cite_meta["updated"]) == (FIRST[:10], SECOND[:10])
