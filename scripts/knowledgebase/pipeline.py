@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import style
 from .diagnostics import Diagnostics
 from .graph import Graph, link, read_pages
 from .output import write_tree
@@ -32,6 +33,7 @@ def load(settings: Settings) -> Loaded:
     entries = validate(raws, diagnostics)
     pages, assets = read_pages(settings.root, settings.pages_dir, diagnostics)
     graph = link(entries, pages, diagnostics, rejected(raws, entries))
+    style.check(graph, diagnostics)  # warnings only: seams in prose, such as "the The ..."
     return Loaded(graph, assets, diagnostics)
 
 
