@@ -176,20 +176,21 @@ def render(
     return Markup("".join(out))
 
 
-def plain(text: str, title: Callable[[str], str] = str, style: Callable[[str], str] | None = None) -> str:
+def plain(text: str, title: Callable[[str], str] = str, fitted: Callable[[str, str], str] | None = None) -> str:
     """Prose as one line of plain text, for descriptions and tooltips; ``title`` names a linked id.
 
-    With ``style`` (an id -> ``TERM``, ``PAGE`` or ``NAME``) titles are fitted to the sentence as on
-    the page. A citation goes with the space before it: "a claim [@key]." must not become "a claim .".
+    ``fitted`` (id, the prose before the link) gives a link's text as the page shows it; without
+    it a title's own "The" still goes after another "the". A citation goes with the space before
+    it: "a claim [@key]." must not become "a claim .".
     """
 
     def name(match: re.Match[str]) -> str:
         if match.group(2):
             return match.group(2)
-        found = title(match.group(1))
-        if style is None:
-            return found
-        return running_title(found, text[max(0, match.start() - _CONTEXT) : match.start()], style(match.group(1)))
+        before = text[max(0, match.start() - _CONTEXT) : match.start()]
+        if fitted is not None:
+            return fitted(match.group(1), before)
+        return running_title(title(match.group(1)), before, ARTICLE)
 
     text = LINK.sub(name, text)
     text = _CITE_AND_SPACE.sub("", text)
@@ -210,12 +211,13 @@ def excerpt(text: str, limit: int) -> str:
 #: How a linked title is written in running text: a glossary term that is a common noun, one of the
 #: knowledge base's own page titles (topics, guides, recommendations), or a name kept as written.
 TERM, PAGE, NAME = "term", "page", "name"
+ARTICLE = "article"  # no type known: only a title's "The" after another "the" is dropped
 _CONTEXT = 40  # characters of prose before a link that decide how its title is written
 _CITE_AND_SPACE = re.compile(r"[ \t]*" + CITE.pattern)
 _THE_BEFORE = re.compile(r"\bthe\s+$", re.IGNORECASE)
 # Where a sentence (or a list item, heading, table cell or quotation) starts: nothing before it on its
 # paragraph, or a full stop, a line's Markdown marker, a table's bar.
-_SENTENCE_START = re.compile(r"(?:\A|[.!?]\s+|\n\s*\n\s*|\n\s*(?:[-*+]|\d+[.)]|#+|>)\s+|\|\s*)\Z")
+_SENTENCE_START = re.compile(r"(?:\A|[.!?]\s+|\n\s*\n\s*|(?:\A|\n)\s*(?:[-*+]|\d+[.)]|#+|>)\s+|\|\s*)\Z")
 
 
 def starts_sentence(before: str) -> bool:
@@ -223,10 +225,15 @@ def starts_sentence(before: str) -> bool:
     return bool(_SENTENCE_START.search(before.rstrip("*_")))
 
 
-def _lower_first_word(title: str) -> str:
-    word = title.split(" ", 1)[0]
-    # "Marginal risk" -> "marginal risk", but "AI stack", "API access" keep their capitals.
-    if word[:1].isupper() and (len(word) == 1 or word[1:].islower()):
+def _capitalised(word: str) -> bool:
+    return word[:1].isupper() and (len(word) == 1 or word[1:].islower())
+
+
+def lower_first_word(title: str) -> str:
+    """"Marginal risk" -> "marginal risk"; "AI stack" and a title-cased name such as "Open Source
+    AI Definition" keep their capitals."""
+    first, *rest = title.split(" ")
+    if _capitalised(first) and not any(_capitalised(word) for word in rest):
         return title[:1].lower() + title[1:]
     return title
 
@@ -240,11 +247,10 @@ def running_title(title: str, before: str, style: str) -> str:
     """
     if style == NAME:
         return title
-    start = starts_sentence(before)
-    if style == PAGE and title.startswith("The ") and _THE_BEFORE.search(before.rstrip("*_")):
+    if style in (PAGE, ARTICLE) and title.startswith("The ") and _THE_BEFORE.search(before.rstrip("*_")):
         return title[len("The ") :]
-    if start:
+    if style == ARTICLE or starts_sentence(before):
         return title
     if style == TERM or (style == PAGE and title.startswith("The ")):
-        return _lower_first_word(title)
+        return lower_first_word(title)
     return title

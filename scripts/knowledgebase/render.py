@@ -168,7 +168,7 @@ class Renderer:
             text = token.text
             if text is None and token.target in self.graph.entries:
                 entry = self.graph.entries[token.target]
-                text = markup.running_title(entry.title, token.before, self.title_style(entry.id))
+                text = style.link_text(entry, token.before)
             return self.link(context, token.target, text)
 
         def cite(tokens: list[markup.Token]) -> str:
@@ -184,11 +184,12 @@ class Renderer:
         return [(kind, sorted(groups[name], key=sort_key)) for name, kind in self.types.items() if groups.get(name)]
 
     def plain(self, text: object) -> str:
-        return markup.plain(str(text), lambda i: self.graph.entries[i].title if i in self.graph.entries else i, self.title_style)
-
-    def title_style(self, entry_id: str) -> str:
-        """How an entry's title is written when a link to it stands in running text."""
-        return style.title_style(self.graph.entries.get(entry_id))
+        entries = self.graph.entries
+        return markup.plain(
+            str(text),
+            lambda i: entries[i].title if i in entries else i,
+            lambda i, before: style.link_text(entries[i], before) if i in entries else i,
+        )
 
     def ai_generated(self, entry: Entry) -> bool:
         """Whether the entry, or a source it names, is marked as drawing on AI-generated text."""

@@ -27,6 +27,7 @@ _DOUBLED = re.compile(r"\b(the|a|an|of|to|in|and|for|on|is|that)\s+\1\b", re.IGN
 _SPACE_BEFORE_PUNCT = re.compile(r"(?<=[^\s|])[ \t]+[.,;:!?](?=\s|$|[)*_])")
 _PARENTHESIS = re.compile(r"\(([^()\n]{2,80})\)")
 _WORD_BEFORE = re.compile(r"(\w+)\W*\Z")
+_THE_BEFORE = re.compile(r"\bthe\s+$", re.IGNORECASE)
 
 
 def title_style(entry: Entry | None) -> str:
@@ -42,6 +43,17 @@ def title_style(entry: Entry | None) -> str:
     if entry.type in ("topic", "stakeholder", "recommendation"):
         return markup.PAGE
     return markup.NAME
+
+
+def link_text(entry: Entry, before: str) -> str:
+    """The text of a link to ``entry`` with no text of its own, standing after ``before``.
+
+    A source document with a ``short_title`` is named by it after "the" ("the reading list"),
+    since its full title ("the Openness and AI: Open Source - ...") does not fit there.
+    """
+    if entry.type == "source" and entry.get("short_title") and _THE_BEFORE.search(before.rstrip("*_")):
+        return str(entry.get("short_title"))
+    return markup.running_title(entry.title, before, title_style(entry))
 
 
 @dataclass(frozen=True)
@@ -76,7 +88,7 @@ def _read(raw: str, graph: Graph) -> tuple[_Reading, list[tuple[markup.Token, st
             target, label = match.group(1), match.group(2)
             before = raw[max(0, start - 40) : start]
             entry = graph.entries.get(target)
-            shown = label or (markup.running_title(entry.title, before, title_style(entry)) if entry else target)
+            shown = label or (link_text(entry, before) if entry else target)
             token = markup.Token("link", target, start, match.group(), text=label or None, before=before)
             links.append((token, shown))
         else:
@@ -98,7 +110,8 @@ def seams(raw: str, graph: Graph) -> list[Seam]:
         found.append(Seam(offset, raw[offset : offset + 30].split("\n", 1)[0], message))
 
     for match in _DOUBLED.finditer(reading.text):
-        add(reading.origin[match.start()], f"'{match.group()}': the same word twice")
+        if raw[reading.origin[match.end() - 1]] != "[":  # into a link's text: reported below, with advice
+            add(reading.origin[match.start()], f"'{match.group()}': the same word twice")
     for match in _SPACE_BEFORE_PUNCT.finditer(reading.text):
         add(reading.origin[match.start()], f"space before '{match.group().strip()}'")
     for match in _PARENTHESIS.finditer(reading.text):
@@ -114,11 +127,17 @@ def seams(raw: str, graph: Graph) -> list[Seam]:
         if target is None:
             continue
         mid = not markup.starts_sentence(token.before)
-        if token.text and title_style(target) == markup.TERM and mid and markup._lower_first_word(shown) != shown:
+        if token.text and title_style(target) == markup.TERM and mid and markup.lower_first_word(shown) != shown:
             add(token.offset, f"'{shown}' is a common noun: write it in lower case mid-sentence (or leave out the link text)")
-        if re.search(r"\bthe\s+$", token.before.rstrip("*_"), re.IGNORECASE) and re.match(r"the\b", shown, re.IGNORECASE):
+        if _THE_BEFORE.search(token.before.rstrip("*_")) and re.match(r"the\b", shown, re.IGNORECASE):
             add(token.offset, f"'the {shown}': the article twice; drop one of them")
-        if target.type == "source" and not token.text and mid:
+        if target.type == "source" and not token.text and shown == target.title and _THE_BEFORE.search(token.before.rstrip("*_")):
+            add(
+                token.offset,
+                f"'the {shown}': a document's full title rarely fits after 'the'; "
+                f"give the source a short_title, or the link a text such as [[{token.target}|…]]",
+            )
+        elif target.type == "source" and not token.text and mid:
             word = _WORD_BEFORE.search(token.before.rstrip())
             after = raw[token.offset + len(token.raw) : token.offset + len(token.raw) + 1]
             if (word is None or word.group(1).casefold() not in _LEADS_INTO_NAME) and after in ("", ".", ",", ";", ")"):
