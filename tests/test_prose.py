@@ -116,7 +116,12 @@ def test_no_doubled_article_before_a_link(site):
         if THE_BEFORE.search(text[:offset]) and re.match(r"the\b", link, re.IGNORECASE)
     ]
     assert not found, found[:10]
-    doubled = [f"{rel}: {m.group()!r} in {text[:120]!r}" for rel, page in parsed.items() for text, _ in page.blocks for m in DOUBLED.finditer(text)]
+    doubled = [
+        f"{rel}: {m.group()!r} in {text[:120]!r}"
+        for rel, page in parsed.items()
+        for text, _ in page.blocks
+        for m in DOUBLED.finditer(text)
+    ]
     assert not doubled, doubled[:10]
     described = [f"{rel}: {page.description[:120]}" for rel, page in parsed.items() if DOUBLED.search(page.description)]
     assert not described, described[:10]
@@ -124,9 +129,7 @@ def test_no_doubled_article_before_a_link(site):
 
 def test_no_capitalised_common_noun_term_mid_sentence(site):
     parsed, graph = site
-    terms = {
-        term.id: term for term in graph.by_type("glossary") if title_style(term) == "term" and term.title[:1].isupper()
-    }
+    terms = {term.id: term for term in graph.by_type("glossary") if title_style(term) == "term" and term.title[:1].isupper()}
     assert {"transparency", "marginal-risk", "open-weights"} <= set(terms)  # the examples that read badly
     found, checked = [], 0
     for rel, page in parsed.items():
