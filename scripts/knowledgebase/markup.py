@@ -230,9 +230,10 @@ def _capitalised(word: str) -> bool:
 
 
 def lower_first_word(title: str) -> str:
-    """Lower-case a title's first word ("Marginal risk" -> "marginal risk"); "AI stack" and a title-cased
-    name such as "Open Source
-    AI Definition" keep their capitals."""
+    """Lower-case a title's first word ("Marginal risk" -> "marginal risk").
+
+    "AI stack" and a title-cased name such as "Open Source AI Definition" keep their capitals.
+    """
     first, *rest = title.split(" ")
     if _capitalised(first) and not any(_capitalised(word) for word in rest):
         return title[:1].lower() + title[1:]
