@@ -585,6 +585,7 @@ def check_both(project: Project, expected: list[tuple[str, int, int, str]]) -> N
     assert project.snapshot("build/docs") == docs, "a failed build changed the generated pages"
 
 
+@pytest.mark.quick
 def test_mistake_names_are_unique():
     names = [m.name for m in MISTAKES]
     assert len(names) == len(set(names))
@@ -598,6 +599,7 @@ def test_each_mistake(built, tmp_path, mistake):
     check_both(project, apply(project, [mistake]))
 
 
+@pytest.mark.quick  # every message of the corpus, in one run of each command
 def test_every_mistake_in_one_run(built, tmp_path):
     """All the mistakes at once: one run of each command lists every one of them, and only them."""
     project = _fresh(built, tmp_path)

@@ -6,6 +6,9 @@ import re
 
 import pytest
 
+# Part of `make check`, the contributor's quick check (see the Makefile).
+pytestmark = pytest.mark.quick
+
 LINE = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+):(?P<col>\d+): error: (?P<message>.+)$", re.MULTILINE)
 
 
