@@ -16,6 +16,15 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 BIN = Path(sys.executable).parent
+#: A contributor's git identity, and no configuration of the machine's, for commits in tests.
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "A Contributor",
+    "GIT_AUTHOR_EMAIL": "contributor@example.org",
+    "GIT_COMMITTER_NAME": "A Contributor",
+    "GIT_COMMITTER_EMAIL": "contributor@example.org",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": "/dev/null",
+}
 
 
 class Project:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import BIN, ROOT, Project
+from conftest import BIN, GIT_IDENTITY, ROOT, Project
 from knowledgebase.pipeline import load
 from knowledgebase.schema import entry_types
 from knowledgebase.settings import Settings
@@ -275,14 +275,6 @@ SHELL_BLOCK = re.compile(r"^```sh\n(?P<body>.*?)^```$", re.M | re.S)
 CONTRIBUTOR_DOCS = [ROOT / "CONTRIBUTING.md", GITHUB / "PULL_REQUEST_TEMPLATE.md", *FORMS]
 #: Ids the walk-through creates, which the documentation uses as the contributor's own example.
 WALK_THROUGH_IDS = {"my-episode", "newpaper2024test"}
-GIT_IDENTITY = {
-    "GIT_AUTHOR_NAME": "A Contributor",
-    "GIT_AUTHOR_EMAIL": "contributor@example.org",
-    "GIT_COMMITTER_NAME": "A Contributor",
-    "GIT_COMMITTER_EMAIL": "contributor@example.org",
-    "GIT_CONFIG_NOSYSTEM": "1",
-    "GIT_CONFIG_GLOBAL": "/dev/null",
-}
 
 
 def shell_blocks() -> list[list[str]]:
