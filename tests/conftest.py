@@ -117,7 +117,7 @@ def wait_for(predicate: Callable[[], object], timeout: float = 90) -> bool:
 
 
 @contextlib.contextmanager
-def mkdocs_serve(project: Project) -> Iterator[tuple[str, Path]]:
+def mkdocs_serve(project: Project, *options: str) -> Iterator[tuple[str, Path]]:
     """``mkdocs serve --livereload`` on ``project`` at a free port: yields its URL and its log file."""
     from benchmarks.run import free_port  # the harness times the same server
 
@@ -126,7 +126,7 @@ def mkdocs_serve(project: Project) -> Iterator[tuple[str, Path]]:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     with open(log, "w") as out:
         server = subprocess.Popen(
-            [str(BIN / "mkdocs"), "serve", "--livereload", "--dev-addr", f"127.0.0.1:{port}"],
+            [str(BIN / "mkdocs"), "serve", "--livereload", "--dev-addr", f"127.0.0.1:{port}", *options],
             cwd=project.root,
             env=env,
             stdout=out,

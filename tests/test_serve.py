@@ -57,3 +57,25 @@ def test_serve_starts_on_broken_sources(project):
         project.write("content/glossary/broken.yaml", "title: x\nshort: y\naliases: []\nsources: [explainer]\n")
         assert wait_for(lambda: "Handwritten digits" in (fetch(url + "datasets/mnist/") or "")), log.read_text()
         assert "kb-preview" not in fetch(url)
+
+
+def test_dirty_serve_shows_and_clears_the_banner(project):
+    """With --dirty MkDocs renders only pages whose Markdown changed; the banner must still reach
+    every page when an error appears, and leave every page when it is fixed."""
+    untouched = ("", "papers/case-for-public-ai/")  # pages whose Markdown no edit below changes
+
+    # --no-strict: in strict mode MkDocs counts its own "A 'dirty' build is being performed" warning.
+    with mkdocs_serve(project, "--dirty", "--no-strict") as (url, log):
+
+        def everywhere(wanted: bool) -> bool:
+            return all(("kb-preview__list" in (fetch(url + page) or "")) == wanted for page in untouched)
+
+        assert wait_for(lambda: fetch(url + "datasets/mnist/") is not None), log.read_text()
+        mnist = project.root / "content/datasets/mnist.yaml"
+        good = mnist.read_text()
+        mnist.write_text(good.replace("sources: [explainer]", "sources: [explainer-typo]"))
+        assert wait_for(lambda: everywhere(True)), log.read_text()[-2000:]
+        assert "unknown id &#39;explainer-typo&#39;" in fetch(url)
+        mnist.write_text(good.replace("Handwritten digits.", "Handwritten digits, fixed."))
+        assert wait_for(lambda: "fixed." in (fetch(url + "datasets/mnist/") or "")), log.read_text()[-2000:]
+        assert wait_for(lambda: everywhere(False)), log.read_text()[-2000:]

@@ -33,13 +33,15 @@ log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
     def __init__(self) -> None:
         self.settings: Settings | None = None
-        self.serving = False
+        self.serving = self.dirty = False
         #: While serving invalid sources: the errors shown on the last good site.
         self.preview: Preview | None = None
+        #: The errors the pages of the last build show, for `mkdocs serve --dirty` (see on_files).
+        self.shown: object = None
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         # Also keeps this plugin object for every rebuild of one `mkdocs serve`.
-        self.serving = command == "serve"
+        self.serving, self.dirty = command == "serve", dirty
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path).resolve().parent
@@ -74,6 +76,13 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         log.info("knowledgebase: %d entries rendered in %.2f s", len(loaded.graph.entries), time.perf_counter() - start)
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        shown = self.preview.context() if self.preview else None
+        if self.dirty and shown != self.shown:
+            from .preview import mark_stale
+
+            # A dirty build renders only pages whose Markdown changed; the banner is on all of them.
+            mark_stale(files)
+        self.shown = shown
         if self.preview is None:
             return files
         from .preview import add_placeholders

@@ -10,6 +10,7 @@ and a placeholder page at the address of each entry that has no good page yet, s
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -86,3 +87,15 @@ def add_placeholders(preview: Preview, files: Files, config: MkDocsConfig) -> Fi
         if files.get_file_from_path(rel) is None:
             files.append(File.generated(config, rel, content=text))
     return files
+
+
+def mark_stale(files: Files) -> None:
+    """Have ``mkdocs serve --dirty`` render every page again: the banner appeared, changed or went.
+
+    A dirty build renders a page only when its built HTML is older than its Markdown (MkDocs'
+    ``File.is_modified``), so the built pages, in the server's own temporary site folder, are
+    dated back to 1970.
+    """
+    for file in files.documentation_pages():
+        if file.abs_src_path and os.path.isfile(file.abs_dest_path):
+            os.utime(file.abs_dest_path, (0, 0))
