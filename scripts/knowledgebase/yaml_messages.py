@@ -8,6 +8,8 @@ and says how to fix it (usually: put the value in quotes).
 
 from __future__ import annotations
 
+import re
+
 import yaml
 
 #: What YAML makes of a value that starts with one of these characters, where text was meant.
@@ -25,6 +27,9 @@ STARTS = {
 }
 
 Position = tuple[int, int]
+
+#: Where YAML could read an anchor: `&name` at the start of a value ("R&D", "A & B" cannot be one).
+_ANCHOR_LIKE = re.compile(r"(?:^|[\s\[{,])&\S", re.MULTILINE)
 
 
 def _at(mark: yaml.Mark | None) -> Position:
@@ -131,8 +136,8 @@ def explain(error: yaml.MarkedYAMLError, text: str) -> tuple[Position, str]:
 
 def anchor(text: str) -> tuple[Position, str] | None:
     """The first anchor (``&name``) in ``text``: YAML drops it silently, so ``&`` text would vanish."""
-    if "&" not in text:
-        return None
+    if "&" not in text or not _ANCHOR_LIKE.search(text):
+        return None  # the usual case, decided without a second (pure-Python) parse
     try:
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if getattr(event, "anchor", None):
