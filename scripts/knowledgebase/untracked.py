@@ -7,8 +7,8 @@ repository, or without git, there is nothing to say.
 
 from __future__ import annotations
 
-from .cite import _git
 from .diagnostics import Diagnostic
+from .history import _git  # git, run quietly: None where it is missing or fails
 from .settings import Settings
 
 
