@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import __version__
 from .pipeline import Loaded, build, load
-from .settings import Settings
+from .settings import Settings, SettingsError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -19,7 +19,11 @@ def _settings(config: str) -> Settings:
     path = Path(config)
     if not path.is_file():
         raise SystemExit(_usage_error(f"no such config file: {config}"))
-    return Settings.from_mkdocs_yml(path)
+    try:
+        return Settings.from_mkdocs_yml(path)
+    except SettingsError as error:
+        print(error, file=sys.stderr)
+        raise SystemExit(EXIT_INVALID) from None
 
 
 def _usage_error(message: str) -> int:
@@ -55,7 +59,10 @@ def _add_contributor_commands(commands) -> None:  # noqa: ANN001 - argparse's pr
     changes = commands.add_parser("diff", help="what the working tree changes against git revision BASE, as Markdown")
     changes.add_argument("base", metavar="BASE", help="a git revision, such as origin/main")
     changes.add_argument(
-        "--no-merge-base", dest="merge_base", action="store_false", help="compare with BASE itself, not where HEAD branched from it"
+        "--no-merge-base",
+        dest="merge_base",
+        action="store_false",
+        help="compare with BASE itself, not where HEAD branched from it",
     )
     links = commands.add_parser("linkcheck", help="request every external URL in the sources and report dead ones")
     links.add_argument("--format", choices=("text", "github", "markdown"), default="text")
@@ -75,8 +82,7 @@ def _new(settings: Settings, args: argparse.Namespace) -> int:
     if args.print_only:
         print(text, end="")
         return EXIT_OK
-    rel = path.relative_to(settings.root).as_posix()
-    print(f"wrote {rel}: replace every TODO, then run `kb validate` (and `make serve` to preview)")
+    print(f"wrote {settings.show(path)}: replace every TODO, then run `kb validate` (and `make serve` to preview)")
     return EXIT_OK
 
 
@@ -157,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     _loaded[:] = [loaded]
     code = _report(loaded.diagnostics, "text")
     if code == EXIT_OK:
-        print(f"{len(loaded.graph.entries)} entries rendered into {settings.docs_dir.relative_to(settings.root)}")
+        print(f"{len(loaded.graph.entries)} entries rendered into {settings.show(settings.docs_dir)}")
     return code
 
 

@@ -15,6 +15,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 
 from .config import KnowledgeBaseConfig
+from .ownership import claim_site
 from .pipeline import build
 from .settings import Settings
 
@@ -28,7 +29,10 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path).resolve().parent
         docs_dir = Path(config.docs_dir).resolve()
-        self.settings = Settings.from_options(root, docs_dir, dict(self.config), config)
+        self.settings = Settings.from_options(root, docs_dir, dict(self.config), config, config.config_file_path)
+        # Here, before any on_pre_build: MkDocs empties site_dir right after those, so a site_dir
+        # that holds sources (or anything not built) must be refused now, with nothing touched.
+        claim_site(self.settings)
         return config
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
@@ -39,7 +43,7 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         loaded = build(self.settings)
         errors = loaded.diagnostics.sorted()
         for diagnostic in errors:
-            log.error(str(diagnostic))
+            (log.warning if diagnostic.severity == "warning" else log.error)(str(diagnostic))
         if loaded.diagnostics.errors:
             count = len(loaded.diagnostics.errors)
             raise PluginError(f"{count} error{'s' if count != 1 else ''} in the knowledge base sources; the site was not built")
