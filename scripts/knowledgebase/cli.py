@@ -66,7 +66,18 @@ def _add_contributor_commands(commands) -> None:  # noqa: ANN001 - argparse's pr
     )
     links = commands.add_parser("linkcheck", help="request every external URL in the sources and report dead ones")
     links.add_argument("--format", choices=("text", "github", "markdown"), default="text")
-    links.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for each answer (default: %(default)s)")
+    links.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        help="seconds each request may take in all, redirects included (default: %(default)s)",
+    )
+    links.add_argument(
+        "--deadline",
+        type=float,
+        default=900.0,
+        help="seconds the whole check may take; later URLs are not checked (default: %(default)s)",
+    )
     links.add_argument("--workers", type=int, default=8, help="requests at a time (default: %(default)s)")
 
 
@@ -100,15 +111,26 @@ def _diff(settings: Settings, args: argparse.Namespace) -> int:
 def _linkcheck(settings: Settings, args: argparse.Namespace) -> int:
     from . import linkcheck
 
-    places, results, elapsed = linkcheck.run(settings, args.timeout, args.workers)
+    places, results, elapsed = linkcheck.run(settings, args.timeout, args.workers, args.deadline)
+    if linkcheck.offline(results):
+        first = next(iter(results.values())).reason
+        print(
+            f"kb linkcheck: error: no network: none of the {len(results)} URLs reached a server ({first}); "
+            "nothing is reported dead: check the connection and run it again",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     dead = linkcheck.findings(places, results)
+    unchecked = sum(1 for result in results.values() if not result.checked)
     if args.format == "markdown":
         print(linkcheck.markdown(places, results, elapsed), end="")
     else:
         for finding in dead:
             print(finding.github() if args.format == "github" else finding)
-        print(f"{len(results)} URLs checked, {len({d.message for d in dead})} dead", file=sys.stderr)
-    return EXIT_INVALID if dead else EXIT_OK
+        print(f"{len(results) - unchecked} URLs checked, {len({d.message for d in dead})} dead", file=sys.stderr)
+    if unchecked:
+        print(f"kb linkcheck: error: {unchecked} URLs not checked: the deadline of {args.deadline:g} s passed", file=sys.stderr)
+    return EXIT_INVALID if dead or unchecked else EXIT_OK
 
 
 CONTRIBUTOR_COMMANDS = {"new": _new, "diff": _diff, "linkcheck": _linkcheck}
