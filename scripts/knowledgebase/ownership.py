@@ -154,7 +154,8 @@ def _at_setting(settings: Settings, output: Output, reason: str) -> Diagnostic:
     shown = settings.show(_resolve(output.path))
     if mark is None:
         setting = f"{output.setting} (not set, so the default '{output.default}')"
-        mark = setting_mark(config, "") or (1, 1)  # at the plugin, for one of its options
+        # An unset option of the plugin is named where the plugin is listed; MkDocs' own at the top.
+        mark = (setting_mark(config, "") if output.setting not in MKDOCS_DEFAULTS else None) or (1, 1)
     else:
         setting = f"{output.setting} '{settings.show(output.path)}'"
     if shown != settings.show(output.path):

@@ -93,9 +93,11 @@ class Settings:
             with open(config_file, encoding="utf-8") as handle:
                 config = yaml.load(handle, Loader=_LenientLoader) or {}
         except yaml.MarkedYAMLError as error:
-            mark = error.problem_mark or error.context_mark
-            line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-            raise SettingsError(f"{config_file.name}:{line}:{col}: error: YAML syntax error: {error.problem}") from None
+            from .sources import yaml_error_message
+
+            text = config_file.read_text(encoding="utf-8", errors="replace")
+            (line, col), message = yaml_error_message(error, text)
+            raise SettingsError(f"{config_file.name}:{line}:{col}: error: {message}") from None
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
             raise SettingsError(f"{config_file.name}: error: cannot read it: {error}") from None
         if not isinstance(config, dict):

@@ -236,7 +236,7 @@ class _Builder:
         return result
 
 
-def _yaml_error_message(error: yaml.MarkedYAMLError, text: str = "") -> tuple[tuple[int, int], str]:
+def yaml_error_message(error: yaml.MarkedYAMLError, text: str = "") -> tuple[tuple[int, int], str]:
     """Where a YAML syntax error is, and what to do about it, in a contributor's words."""
     problem, context = error.problem or str(error), error.context or ""
     mark = error.problem_mark or error.context_mark
@@ -275,7 +275,7 @@ def read_yaml(path: Path, display: str, type_name: str, diagnostics: Diagnostics
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
-        (line, col), message = _yaml_error_message(error, text)
+        (line, col), message = yaml_error_message(error, text)
         diagnostics.error(display, line, col, message)
         return None
     except yaml.YAMLError as error:
