@@ -179,7 +179,7 @@ def check(url: str, timeout: float = 10.0) -> Result:
     if not is_http_url(url):
         return Result(url, False, None, "not an http(s) URL")
     last: Result | None = None
-    late = Result(url, False, None, f"no answer within {timeout:g} s", unreachable=True)
+    late = Result(url, False, None, f"no answer within {timeout:g} s")
     for method in ("HEAD", "GET"):
         started = time.monotonic()
         try:
