@@ -91,8 +91,13 @@ class Writer:
             raise
         written = removed = 0
         for tree in self.trees:
-            for temporary, target in tree.pending:
-                os.replace(temporary, target)
+            for index, (temporary, target) in enumerate(tree.pending):
+                try:
+                    os.replace(temporary, target)  # a rename in one folder: needs no space, rarely fails
+                except OSError as error:
+                    tree.pending = tree.pending[index:]
+                    self._discard()
+                    raise OutputError([failure(os.path.join(tree.shown, os.path.relpath(target, tree.folder)), error)]) from None
             written += len(tree.pending)
             removed += self._finish(tree)
         return written, removed

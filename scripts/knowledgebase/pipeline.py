@@ -123,7 +123,6 @@ def build(settings: Settings) -> Loaded:
     loaded.diagnostics.extend(check_layout(settings))
     if not loaded.ok:
         return loaded
-    from .output import OutputError, Writer
     from .render import render_site  # Jinja2 and the templates: not needed to validate
 
     pages, abbreviations = render_site(loaded.graph, settings)
@@ -133,12 +132,19 @@ def build(settings: Settings) -> Loaded:
 
     for rel, data in site_files(loaded.graph, settings).items():
         files.setdefault(rel, data)  # a hand-written page of the same path wins (how-to-cite.md, data.md)
+    loaded.diagnostics.extend(write_tree(settings, files, abbreviations))
+    return loaded
+
+
+def write_tree(settings: Settings, files: dict[str, bytes], abbreviations: str) -> list[Diagnostic]:
+    """Write the docs and snippets folders as one; the failures (nothing replaced) and warnings."""
+    from .output import OutputError, Writer
+
     writer = Writer()
     writer.add(settings.docs_dir, settings.show(settings.docs_dir), files)
     writer.add(settings.snippets_dir, settings.show(settings.snippets_dir), {"abbreviations.md": abbreviations.encode("utf-8")})
     try:
         writer.write()
     except OutputError as error:
-        loaded.diagnostics.extend(error.findings)
-    loaded.diagnostics.extend(writer.warnings)
-    return loaded
+        return [*error.findings, *writer.warnings]
+    return writer.warnings
