@@ -215,6 +215,18 @@ def test_a_hand_placed_file_survives_with_a_warning(repo):
     assert files(repo.root / "build") == before
 
 
+def test_a_file_placed_in_the_site_is_not_emptied_away(repo):
+    """MkDocs empties site_dir before every build: the plugin refuses while it holds a stranger."""
+    assert run(repo, "mkdocs", "build").returncode == 0
+    (repo.root / "site" / "notes.txt").write_text("mine\n")
+    result = run(repo, "mkdocs", "build")
+    assert result.returncode == 1
+    assert "mkdocs.yml:6:11: error: site_dir 'site' holds files the last build did not write (notes.txt)" in result.stderr
+    assert (repo.root / "site" / "notes.txt").read_text() == "mine\n"
+    assert (repo.root / "site" / "index.html").is_file()  # and the site is still there
+    assert_intact(repo)
+
+
 # --- 3. Edits of sources are atomic ------------------------------------------------------------
 
 

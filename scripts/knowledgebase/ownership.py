@@ -131,6 +131,14 @@ def _ownership(where: Path, output: Output) -> list[str]:
     if not stat.S_ISDIR(info.st_mode):
         return [f"is a file, not a folder: {_ADVICE.format(suggested=output.suggested)}"]
     if owned(where):
+        listed = _listed(where) if output.setting == "site_dir" else None
+        foreign = sorted(site_files(where) - listed) if listed is not None else []
+        if foreign:
+            shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+            return [
+                f"holds files the last build did not write ({shown}), and MkDocs empties it before every build: "
+                "move them elsewhere (or delete them), then build again"
+            ]
         return []
     try:
         names = set(os.listdir(where))
@@ -185,10 +193,12 @@ def claim_site(settings: Settings) -> None:
             f"{count} error{'s' if count != 1 else ''} in the output folders of mkdocs.yml; nothing was built or deleted"
         )
     site = settings.site_dir
-    if site is not None and not owned(site):
+    if site is not None:
         try:
             site.mkdir(parents=True, exist_ok=True)
-            (site / MARKER).write_bytes(marker_bytes([]))  # MkDocs keeps dotfiles when it empties the folder
+            # "Being built": MkDocs keeps dotfiles when it empties the folder, and a build killed
+            # before record_site leaves files no manifest lists; they are MkDocs' own.
+            (site / MARKER).write_bytes(marker_bytes(None))
         except OSError as error:
             raise PluginError(
                 f"{settings.show(site)}: error: cannot write: {error.strerror}; choose a writable site_dir"
@@ -203,17 +213,47 @@ def owned(folder: Path) -> bool:
         return False
 
 
+def record_site(settings: Settings) -> None:
+    """After a successful ``mkdocs build``: list what MkDocs wrote into site_dir, so that the next
+    build refuses to let MkDocs empty a site_dir that holds anything else."""
+    site = settings.site_dir
+    if site is not None and owned(site):
+        try:
+            (site / MARKER).write_bytes(marker_bytes(site_files(site)))
+        except OSError:
+            pass  # then the next build does not check: no worse than MkDocs alone
+
+
+def site_files(folder: Path) -> set[str]:
+    """What MkDocs deletes when it empties ``folder``: everything but the dotfiles at its top."""
+    found = set()
+    for directory, subfolders, names in os.walk(folder):
+        top = directory == str(folder)
+        if top:
+            subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        for name in names:
+            if not (top and name.startswith(".")):
+                found.add(Path(directory, name).relative_to(folder).as_posix())
+    return found
+
+
 def manifest(folder: Path) -> set[str]:
     """The files the last build wrote into ``folder`` (relative posix paths); empty if it never did."""
+    return _listed(folder) or set()
+
+
+def _listed(folder: Path) -> set[str] | None:
+    """The marker's list of files; None if it has none (a build under way, or killed)."""
     try:
         with open(folder / MARKER, encoding="utf-8") as handle:
-            files = json.load(handle).get("files", [])
+            files = json.load(handle).get("files")
     except (OSError, ValueError, AttributeError):
-        return set()
-    return {name for name in files if isinstance(name, str)} if isinstance(files, list) else set()
+        return None
+    return {name for name in files if isinstance(name, str)} if isinstance(files, list) else None
 
 
-def marker_bytes(files: set[str] | list[str]) -> bytes:
-    """The marker's content: who wrote the folder, and the manifest of what it wrote."""
-    data = {"written-by": "kb build (the knowledgebase plugin); delete only through a build", "files": sorted(files)}
+def marker_bytes(files: set[str] | list[str] | None) -> bytes:
+    """The marker's content: who wrote the folder, and the manifest of what it wrote (None: unknown)."""
+    listed = sorted(files) if files is not None else None
+    data = {"written-by": "kb build (the knowledgebase plugin); delete only through a build", "files": listed}
     return (json.dumps(data, indent=0, ensure_ascii=False) + "\n").encode("utf-8")

@@ -12,10 +12,10 @@ from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 
 from .config import KnowledgeBaseConfig
-from .ownership import claim_site
+from .ownership import claim_site, record_site
 from .pipeline import build
 from .settings import Settings
 
@@ -48,6 +48,12 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
             count = len(loaded.diagnostics.errors)
             raise PluginError(f"{count} error{'s' if count != 1 else ''} in the knowledge base sources; the site was not built")
         log.info("knowledgebase: %d entries rendered in %.2f s", len(loaded.graph.entries), time.perf_counter() - start)
+
+    @event_priority(-100)  # after every other plugin's files (the search index) are written
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        # What MkDocs wrote into site_dir, so that the next build refuses to empty anything else.
+        if self.settings is not None:
+            record_site(self.settings)
 
     def on_serve(self, server, config: MkDocsConfig, builder):  # noqa: ANN001 - MkDocs' own signature
         # Editing a YAML or BibTeX file must rebuild the site, like editing a page does.
