@@ -459,6 +459,22 @@ def test_unreadable_files_and_folders_are_messages(open_repo):
             (repo.root / path).chmod(0o755)
 
 
+def test_kb_new_into_a_read_only_folder_is_a_message(open_repo):
+    prefix = _nobody()
+    folders = [open_repo.root / "content" / "glossary", open_repo.root / "bibliography"]
+    for folder in folders:
+        folder.chmod(0o555)
+    try:
+        for args in (("glossary", "new-term"), ("paper", "new-paper")):
+            result = run(open_repo, "kb", "new", *args, prefix=prefix)
+            assert result.returncode == 2, result.stdout + result.stderr
+            assert "cannot write: Permission denied; make the folder writable" in result.stderr
+    finally:
+        for folder in folders:
+            folder.chmod(0o755)
+    assert_intact(open_repo)
+
+
 def test_a_read_only_docs_folder_keeps_the_previous_output(open_repo):
     prefix = _nobody()
     repo = open_repo

@@ -261,8 +261,8 @@ def _atomic(path: Path, data: bytes, temporary: str) -> None:
 
 def _remove_if_orphaned(path: str, pid: int) -> None:
     """Delete a temporary file left by a build that was killed (its process is gone)."""
-    if pid == os.getpid():
-        return
+    if pid == os.getpid() or os.name == "nt":
+        return  # (on Windows, os.kill would end the process instead of asking after it)
     try:
         os.kill(pid, 0)
         return  # that build is still running

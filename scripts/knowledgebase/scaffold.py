@@ -292,8 +292,15 @@ def create_atomically(target: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        # A hard link, unlike a rename, fails if the name is taken: nobody's file is replaced.
-        os.link(temporary, target)
+        try:
+            # A hard link, unlike a rename, fails if the name is taken: nobody's file is replaced.
+            os.link(temporary, target)
+        except FileExistsError:
+            raise
+        except OSError:
+            # No hard links here (FAT, some network disks): take the name first, then fill it.
+            os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL))
+            os.replace(temporary, target)
     finally:
         try:
             os.unlink(temporary)
