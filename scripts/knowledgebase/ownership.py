@@ -174,8 +174,8 @@ def _at_setting(settings: Settings, output: Output, reason: str) -> Diagnostic:
     return Diagnostic(name, mark[0], mark[1], message)
 
 
-def claim_site(settings: Settings) -> None:
-    """For the MkDocs plugin: refuse every output folder that is not the build's, then mark site_dir.
+def check_site(settings: Settings) -> None:
+    """For the MkDocs plugin's on_config: refuse every output folder that is not the build's.
 
     Raises PluginError (after logging each finding) so that MkDocs stops before it empties site_dir.
     """
@@ -192,14 +192,19 @@ def claim_site(settings: Settings) -> None:
         raise PluginError(
             f"{count} error{'s' if count != 1 else ''} in the output folders of mkdocs.yml; nothing was built or deleted"
         )
+
+
+def claim_site(settings: Settings) -> None:
+    """Once MkDocs has emptied site_dir and before it writes there: mark it as the build's, its
+    files unknown until record_site lists them (a build killed meanwhile leaves only MkDocs' files)."""
     site = settings.site_dir
     if site is not None:
         try:
             site.mkdir(parents=True, exist_ok=True)
-            # "Being built": MkDocs keeps dotfiles when it empties the folder, and a build killed
-            # before record_site leaves files no manifest lists; they are MkDocs' own.
-            (site / MARKER).write_bytes(marker_bytes(None))
+            (site / MARKER).write_bytes(marker_bytes(None))  # a dotfile: MkDocs keeps it when it empties the folder
         except OSError as error:
+            from mkdocs.exceptions import PluginError
+
             raise PluginError(
                 f"{settings.show(site)}: error: cannot write: {error.strerror}; choose a writable site_dir"
             ) from None

@@ -13,9 +13,10 @@ from pathlib import Path
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import Files
 
 from .config import KnowledgeBaseConfig
-from .ownership import claim_site, record_site
+from .ownership import check_site, claim_site, record_site
 from .pipeline import build
 from .settings import Settings
 
@@ -32,7 +33,7 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         self.settings = Settings.from_options(root, docs_dir, dict(self.config), config, config.config_file_path)
         # Here, before any on_pre_build: MkDocs empties site_dir right after those, so a site_dir
         # that holds sources (or anything not built) must be refused now, with nothing touched.
-        claim_site(self.settings)
+        check_site(self.settings)
         return config
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
@@ -48,6 +49,12 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
             count = len(loaded.diagnostics.errors)
             raise PluginError(f"{count} error{'s' if count != 1 else ''} in the knowledge base sources; the site was not built")
         log.info("knowledgebase: %d entries rendered in %.2f s", len(loaded.graph.entries), time.perf_counter() - start)
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        # MkDocs has emptied site_dir (or a failed build left it as it was): now it becomes ours.
+        if self.settings is not None:
+            claim_site(self.settings)
+        return files
 
     @event_priority(-100)  # after every other plugin's files (the search index) are written
     def on_post_build(self, config: MkDocsConfig) -> None:
