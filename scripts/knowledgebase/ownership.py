@@ -134,9 +134,8 @@ def _ownership(where: Path, output: Output) -> list[str]:
         listed = _listed(where) if output.setting == "site_dir" else None
         foreign = sorted(site_files(where) - listed) if listed is not None else []
         if foreign:
-            shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
             return [
-                f"holds files the last build did not write ({shown}), and MkDocs empties it before every build: "
+                f"holds files the last build did not write ({_few(foreign)}), and MkDocs empties it before every build: "
                 "move them elsewhere (or delete them), then build again"
             ]
         return []
@@ -147,12 +146,15 @@ def _ownership(where: Path, output: Output) -> list[str]:
     foreign = sorted(names - PLACEHOLDERS)
     if foreign:
         what = "MkDocs empties it before every build" if output.setting == "site_dir" else "the build would replace them"
-        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
         return [
-            f"holds files the build did not write ({shown}; no {MARKER} marks it as the build's), and {what}: "
+            f"holds files the build did not write ({_few(foreign)}; no {MARKER} marks it as the build's), and {what}: "
             "move them elsewhere, or choose an empty or new folder (if an earlier build wrote them, delete them)"
         ]
     return []
+
+
+def _few(names: list[str]) -> str:
+    return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
 
 
 def _at_setting(settings: Settings, output: Output, reason: str) -> Diagnostic:

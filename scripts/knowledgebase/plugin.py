@@ -7,6 +7,7 @@ It holds no logic of its own, so the generated Markdown is the same whether MkDo
 from __future__ import annotations
 
 import logging
+import os
 import time
 from pathlib import Path
 
@@ -29,7 +30,8 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path).resolve().parent
-        docs_dir = Path(config.docs_dir).resolve()
+        # As written in mkdocs.yml (not resolved), so that a message can say "build/docs (a link to ...)".
+        docs_dir = os.path.relpath(config.docs_dir, os.path.dirname(os.path.abspath(config.config_file_path)))
         self.settings = Settings.from_options(root, docs_dir, dict(self.config), config, config.config_file_path)
         # Here, before any on_pre_build: MkDocs empties site_dir right after those, so a site_dir
         # that holds sources (or anything not built) must be refused now, with nothing touched.
