@@ -274,11 +274,14 @@ def _cell(text: str) -> str:
 def markdown(places: dict[str, list[Place]], results: dict[str, Result], elapsed: float) -> str:
     dead = {u: r for u, r in results.items() if not r.ok and r.checked}
     moved = {u: r for u, r in results.items() if r.moved}
+    unchecked = [r for r in results.values() if not r.checked]
     lines = [
         "## External link check",
         "",
-        f"{len(results)} URLs checked in {elapsed:.0f} s: **{len(dead)} dead**, {len(moved)} redirected.",
+        f"{len(results) - len(unchecked)} URLs checked in {elapsed:.0f} s: **{len(dead)} dead**, {len(moved)} redirected.",
     ]
+    if unchecked:
+        lines += ["", f"**{len(unchecked)} URLs not checked**: {unchecked[0].reason}."]
     if dead:
         lines += ["", "### Dead links", "", "| URL | problem | used in |", "|---|---|---|"]
         for url, result in dead.items():
