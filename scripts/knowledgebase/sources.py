@@ -553,7 +553,11 @@ def read_sources(root: Path, content_dir: Path, bibliography_dir: Path, diagnost
                     diagnostics.error(_display(root, nested), 1, 1, message)
                 continue
             if not item.is_file(follow_symlinks=False):
-                diagnostics.error(*special_file(display, _kind(item.stat(follow_symlinks=False).st_mode) or "not a file"))
+                try:
+                    kind = _kind(item.stat(follow_symlinks=False).st_mode) or "not a regular file"
+                except OSError:
+                    continue  # gone since the folder was listed
+                diagnostics.error(*special_file(display, kind))
                 continue
             if not item.name.endswith(".yaml"):
                 hint = " (rename it to .yaml)" if item.name.endswith(".yml") else ""
