@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .diagnostics import Diagnostic
-from .ownership import MARKER, PLACEHOLDERS, manifest, marker_bytes, owned
+from .ownership import MARKER, TEMPORARY_PREFIX, manifest, marker_bytes, owned, strangers
 
 #: Temporary names: ``.kb-tmp-<pid>-<token>-<n>``; a dead process's leftovers are deleted.
-_TEMPORARY = re.compile(r"^\.kb-tmp-(\d+)-")
+_TEMPORARY = re.compile(rf"^{re.escape(TEMPORARY_PREFIX)}(\d+)-")
 _TOKEN = secrets.token_hex(4)
 _ADVICE = {
     errno.ENOSPC: "free some disk space and build again",
@@ -108,7 +108,7 @@ class Writer:
         folder, shown = tree.folder, tree.shown
         try:
             if not owned(folder):
-                if folder.exists() and set(os.listdir(folder)) - PLACEHOLDERS:
+                if folder.exists() and strangers(set(os.listdir(folder))):
                     return [Diagnostic(shown, 0, 0, f"holds files the build did not write (no {MARKER}); nothing was written")]
                 folder.mkdir(parents=True, exist_ok=True)
                 _atomic(folder / MARKER, marker_bytes([]), self._temporary(folder))
@@ -144,7 +144,7 @@ class Writer:
 
     def _temporary(self, directory: Path | str) -> str:
         self._count += 1
-        return os.path.join(directory, f".kb-tmp-{os.getpid()}-{_TOKEN}-{self._count}")
+        return os.path.join(directory, f"{TEMPORARY_PREFIX}{os.getpid()}-{_TOKEN}-{self._count}")
 
     def _stage(self, tree: _Tree) -> None:
         # Listed before written: a build killed from here on leaves only files it knows it wrote.

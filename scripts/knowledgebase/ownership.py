@@ -27,6 +27,8 @@ from .settings import DEFAULTS, MKDOCS_DEFAULTS, Settings, setting_mark
 
 #: The marker and manifest of an owned folder. A dotfile: MkDocs neither publishes nor cleans it.
 MARKER = ".kb-build.json"
+#: How the names of files being written start (``output.py``): ``.kb-tmp-<pid>-...``.
+TEMPORARY_PREFIX = ".kb-tmp-"
 #: Files that may be in a folder the build has not marked yet: git's placeholder for an empty folder.
 PLACEHOLDERS = frozenset({".gitkeep"})
 #: The folders of the project that hold sources, code or history, never output.
@@ -143,7 +145,7 @@ def _ownership(where: Path, output: Output) -> list[str]:
         names = set(os.listdir(where))
     except OSError as error:
         return [f"cannot be read: {error.strerror}; make it readable, or {_ADVICE.format(suggested=output.suggested)}"]
-    foreign = sorted(names - PLACEHOLDERS)
+    foreign = strangers(names)
     if foreign:
         what = "MkDocs empties it before every build" if output.setting == "site_dir" else "the build would replace them"
         return [
@@ -151,6 +153,12 @@ def _ownership(where: Path, output: Output) -> list[str]:
             "move them elsewhere, or choose an empty or new folder (if an earlier build wrote them, delete them)"
         ]
     return []
+
+
+def strangers(names: set[str]) -> list[str]:
+    """The names in an unmarked folder that stop the build from taking it: all but git's
+    placeholder and what a build claiming it at this very moment writes (marker, temporaries)."""
+    return sorted(name for name in names - PLACEHOLDERS if name != MARKER and not name.startswith(TEMPORARY_PREFIX))
 
 
 def _few(names: list[str]) -> str:
