@@ -248,7 +248,7 @@ def test_kb_new_keeps_crlf_and_encoding(repo):
 KILLED_NEW = """
 import os, signal, sys
 from pathlib import Path
-from knowledgebase import scaffold
+from knowledgebase import atomic, scaffold
 from knowledgebase.settings import Settings
 
 step = sys.argv[1]
@@ -256,9 +256,9 @@ real = {"open": open, "fsync": os.fsync, "replace": os.replace}
 def die(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGKILL)
 if step == "fsync":
-    scaffold.os.fsync = die
+    os.fsync = die
 elif step == "replace":
-    scaffold.os.replace = die
+    os.replace = die
 elif step == "write":
     def half(path, mode="r", *args, **kwargs):
         handle = real["open"](path, mode, *args, **kwargs)
@@ -267,7 +267,7 @@ elif step == "write":
             handle.flush()
             die()
         return handle
-    scaffold.open = half
+    atomic.open = half
 settings = Settings.from_mkdocs_yml(Path("mkdocs.yml"))
 scaffold.new_entry(settings, "paper", "killed-paper", "works.bib")
 """

@@ -22,6 +22,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import atomic
 from .diagnostics import Diagnostic
 from .ownership import MARKER, TEMPORARY_PREFIX, manifest, marker_bytes, owned, strangers
 
@@ -111,7 +112,10 @@ class Writer:
                 if folder.exists() and strangers(set(os.listdir(folder))):
                     return [Diagnostic(shown, 0, 0, f"holds files the build did not write (no {MARKER}); nothing was written")]
                 folder.mkdir(parents=True, exist_ok=True)
-                _atomic(folder / MARKER, marker_bytes([]), self._temporary(folder))
+                try:
+                    atomic.create(folder / MARKER, marker_bytes([]), self._temporary(folder))
+                except FileExistsError:
+                    pass  # a build running at the same time claimed it first
         except OSError as error:
             return [failure(shown, error)]
         tree.before = manifest(folder)
@@ -151,7 +155,7 @@ class Writer:
         listed = tree.before | set(tree.files)
         try:
             if listed != tree.before:
-                _atomic(tree.folder / MARKER, marker_bytes(listed), self._temporary(tree.folder))
+                atomic.replace(tree.folder / MARKER, marker_bytes(listed), self._temporary(tree.folder))
         except OSError as error:
             raise OutputError([failure(f"{tree.shown}/{MARKER}", error)]) from None
         tree.pending = []
@@ -218,7 +222,7 @@ class Writer:
                 )
         if tree.before != wanted:
             try:
-                _atomic(tree.folder / MARKER, marker_bytes(wanted), self._temporary(tree.folder))
+                atomic.replace(tree.folder / MARKER, marker_bytes(wanted), self._temporary(tree.folder))
             except OSError:
                 pass  # the longer list stays: it names only files this build wrote
         return removed
@@ -243,20 +247,6 @@ def _read_existing(target: str) -> bytes | str | None:
         if not stat.S_ISREG(mode):
             return "a special file (a pipe, socket or device)"
         return handle.read()
-
-
-def _atomic(path: Path, data: bytes, temporary: str) -> None:
-    """Replace ``path`` with ``data``: written beside it, then renamed over it."""
-    try:
-        with open(temporary, "xb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except OSError:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
 
 
 def _remove_if_orphaned(path: str, pid: int) -> None:

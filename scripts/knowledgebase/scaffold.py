@@ -22,6 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from . import atomic
 from .diagnostics import Diagnostics
 from .schema import SCHEMA_PACKAGE, EntryType, _resolve, entry_types
 from .settings import Settings
@@ -286,26 +287,7 @@ def _temporary(target: Path) -> Path:
 def create_atomically(target: Path, data: bytes) -> None:
     """Make ``target`` hold ``data``, complete or not at all; FileExistsError if it exists (never overwritten)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = _temporary(target)
-    try:
-        with open(temporary, "xb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:
-            # A hard link, unlike a rename, fails if the name is taken: nobody's file is replaced.
-            os.link(temporary, target)
-        except FileExistsError:
-            raise
-        except OSError:
-            # No hard links here (FAT, some network disks): take the name first, then fill it.
-            os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL))
-            os.replace(temporary, target)
-    finally:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
+    atomic.create(target, data, _temporary(target), durable=True)
 
 
 def append_atomically(target: Path, text: str) -> None:
@@ -329,23 +311,13 @@ def append_atomically(target: Path, text: str) -> None:
     ending = newline.encode()
     separator = b"" if not existing.strip() else (ending if existing.endswith(b"\n") else ending * 2)
     data = existing + separator + text.replace("\n", newline).encode("utf-8")
-    temporary = _temporary(target)
-    try:
-        with open(temporary, "xb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(temporary, mode)
+
+    def unchanged() -> None:
         try:
             now = target.read_bytes()
         except FileNotFoundError:
             now = b""
         if now != existing:
             raise ScaffoldError(f"{target} changed while the new entry was written; nothing was changed: run the command again")
-        os.replace(temporary, target)
-    finally:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
+
+    atomic.replace(target, data, _temporary(target), durable=True, mode=mode, check=unchanged)
