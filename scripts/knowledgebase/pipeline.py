@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import style
 from .diagnostics import Diagnostic, Diagnostics
 from .graph import Graph, link, read_pages
 from .ownership import check_layout
@@ -41,8 +42,11 @@ class Loaded:
 
 
 @gc_paused  # over all three stages: resumed in between, it would walk what they have built
-def load(settings: Settings) -> Loaded:
-    """Read, validate and link every source; every problem is in ``diagnostics``."""
+def load(settings: Settings, lint: bool = False) -> Loaded:
+    """Read, validate and link every source; every problem is in ``diagnostics``.
+
+    ``lint`` adds warnings about seams in the prose (``kb validate``); a build does not stop for them.
+    """
     diagnostics = Diagnostics()
     raws = read_sources(settings.root, settings.content_dir, settings.bibliography_dir, diagnostics)
     entries = validate(raws, diagnostics)
@@ -56,6 +60,8 @@ def load(settings: Settings) -> Loaded:
         if data is not None:
             asset_bytes[asset.relative_to(settings.pages_dir).as_posix()] = data
     collisions(graph, asset_bytes, settings, diagnostics)
+    if lint:
+        style.check(graph, diagnostics)  # warnings only: seams in prose, such as "the The ..."
     return Loaded(graph, assets, diagnostics, asset_bytes)
 
 
