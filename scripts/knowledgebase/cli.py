@@ -15,13 +15,40 @@ from .settings import Settings, SettingsError
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 
-def _settings(config: str) -> Settings:
-    path = Path(config)
-    if not path.is_file():
-        raise SystemExit(_usage_error(f"no such config file: {config}"))
+CONFIG = "mkdocs.yml"
+
+
+def find_config(start: Path) -> Path | None:
+    """The ``mkdocs.yml`` in ``start`` or the nearest folder above it, as git finds its repository."""
+    for folder in (start, *start.parents):
+        candidate = folder / CONFIG
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _settings(config: str | None) -> Settings:
+    if config is not None:
+        path = Path(config)
+        if not path.is_file():
+            raise SystemExit(_usage_error(f"no such config file: {config}"))
+        return _read_settings(path)
+    here = Path.cwd()
+    found = find_config(here)
+    if found is None:
+        raise SystemExit(
+            _usage_error(f"no {CONFIG} in {here} or any folder above it: run kb inside the knowledge base, or give -f PATH")
+        )
+    if found.parent != here:
+        # Paths in messages are relative to the project, not to the current folder: say which.
+        print(f"kb: using the project in {found.parent} (paths below are relative to it)", file=sys.stderr)
+    return _read_settings(found)
+
+
+def _read_settings(path: Path) -> Settings:
     try:
         return Settings.from_mkdocs_yml(path)
-    except SettingsError as error:
+    except SettingsError as error:  # mkdocs.yml:line:col: error: ..., not a traceback
         print(error, file=sys.stderr)
         raise SystemExit(EXIT_INVALID) from None
 
@@ -38,6 +65,9 @@ def _report(diagnostics, output_format: str) -> int:
             file=sys.stderr if output_format == "text" else sys.stdout,
         )
     errors = len(diagnostics.errors)
+    warnings = sum(1 for d in diagnostics.sorted() if d.severity != "error")
+    if warnings:
+        print(f"{warnings} warning{'s' if warnings != 1 else ''}", file=sys.stderr)
     if errors:
         print(f"{errors} error{'s' if errors != 1 else ''} found", file=sys.stderr)
     return EXIT_INVALID if errors else EXIT_OK
@@ -155,7 +185,9 @@ def console() -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kb", description="Validate and build the Open Source AI Knowledge Base.")
     parser.add_argument("--version", action="version", version=f"kb {__version__}")
-    parser.add_argument("-f", "--config-file", default="mkdocs.yml", help="the site's mkdocs.yml (default: %(default)s)")
+    parser.add_argument(
+        "-f", "--config-file", help=f"the site's {CONFIG} (default: the one in this folder or the nearest folder above it)"
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     check = commands.add_parser("validate", help="check every source; print path:line:col: error: message for each problem")
     check.add_argument("--format", choices=("text", "github"), default="text", help="github: GitHub Actions annotations")
@@ -177,6 +209,9 @@ def main(argv: list[str] | None = None) -> int:
         gc.disable()
         loaded = load(settings, lint=True)
         _loaded[:] = [loaded]
+        from .untracked import untracked_sources
+
+        loaded.diagnostics.extend(untracked_sources(settings))
         code = _report(loaded.diagnostics, args.format)
         if code == EXIT_OK:
             print(f"{len(loaded.graph.entries)} entries, no errors")

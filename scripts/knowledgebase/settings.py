@@ -93,10 +93,10 @@ class Settings:
             with open(config_file, encoding="utf-8") as handle:
                 config = yaml.load(handle, Loader=_LenientLoader) or {}
         except yaml.MarkedYAMLError as error:
-            from .sources import yaml_error_message
+            from .yaml_messages import explain
 
             text = config_file.read_text(encoding="utf-8", errors="replace")
-            (line, col), message = yaml_error_message(error, text)
+            (line, col), message = explain(error, text)
             raise SettingsError(f"{config_file.name}:{line}:{col}: error: {message}") from None
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
             raise SettingsError(f"{config_file.name}: error: cannot read it: {error}") from None

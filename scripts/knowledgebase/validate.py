@@ -92,7 +92,10 @@ def _message(error: jsonschema.ValidationError, kind: EntryType) -> tuple[FieldP
     if validator == "type":
         expected = schema.get("type")
         words = " or ".join(_TYPE_WORDS.get(t, t) for t in ([expected] if isinstance(expected, str) else expected))
-        return path, f"'{name}' must be {words}, not {_value_type(error.instance)}", False
+        # `title: [Draft]` is a list to YAML: text that starts with [ or { needs quotes.
+        starts = "[" if isinstance(error.instance, list) else "{" if isinstance(error.instance, dict) else ""
+        hint = f"; put a value that starts with '{starts}' in quotes" if starts and expected == "string" else ""
+        return path, f"'{name}' must be {words}, not {_value_type(error.instance)}{hint}", False
     if validator == "enum":
         choices = [str(c) for c in schema.get("enum", [])]
         return (
