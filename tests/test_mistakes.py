@@ -776,7 +776,7 @@ CONFIG_MISTAKES = [
     ConfigMistake(
         "mkdocs-yml-broken",
         [("docs_dir: build/docs", "docs_dir: [build/docs")],
-        [(6, 9, "the '[' opened at line 5, column 11 is not closed")],
+        [(5, 11, "the '[' opened at line 5, column 11 is not closed")],
         mkdocs_own=True,
     ),
 ]
