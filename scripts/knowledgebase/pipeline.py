@@ -42,7 +42,7 @@ def build(settings: Settings) -> Loaded:
         return loaded
     from .render import render_site  # Jinja2 and the templates: not needed to validate
 
-    pages, abbreviations = render_site(loaded.graph, settings)
+    pages, tooltips = render_site(loaded.graph, settings)
     files = {rel: text.encode("utf-8") for rel, text in pages.items()}
     for asset in loaded.assets:
         files[asset.relative_to(settings.pages_dir).as_posix()] = asset.read_bytes()
@@ -50,6 +50,8 @@ def build(settings: Settings) -> Loaded:
 
     for rel, data in site_files(loaded.graph, settings).items():
         files.setdefault(rel, data)  # a page of the same path wins
+    for rel, data in files.items():
+        if rel.endswith(".md"):  # generated, hand-written and published pages alike
+            files[rel] = tooltips.page(data.decode("utf-8")).encode("utf-8")
     write_tree(settings.docs_dir, files)
-    write_tree(settings.snippets_dir, {"abbreviations.md": abbreviations.encode("utf-8")})
     return loaded

@@ -12,10 +12,11 @@ from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 
 from .config import KnowledgeBaseConfig
 from .pipeline import build
+from .preview import IncrementalPreview
 from .settings import Settings
 
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
@@ -24,6 +25,7 @@ log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
     def __init__(self) -> None:
         self.settings: Settings | None = None
+        self.preview = IncrementalPreview()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path).resolve().parent
@@ -58,3 +60,27 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         except KeyError:
             pass  # not watched (an older or newer MkDocs): nothing to undo
         return server
+
+    # --- the incremental preview (`mkdocs serve --dirty`, preview.py) ---------------------------
+    # Defining on_startup also keeps this plugin, and so the preview's state, across rebuilds.
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.preview.start(command, dirty)
+
+    def on_files(self, files, config: MkDocsConfig):  # noqa: ANN001, ANN201 - MkDocs' own signature
+        self.preview.files(files)
+        return files
+
+    @event_priority(110)  # before Material's tags plugin (100) gathers its listing
+    def on_env(self, env, config: MkDocsConfig, files):  # noqa: ANN001, ANN201 - MkDocs' own signature
+        self.preview.read_unchanged(config, files)
+        return env
+
+    @event_priority(-100)  # after the search plugin has indexed the page
+    def on_page_context(self, context, page, config: MkDocsConfig, nav):  # noqa: ANN001, ANN201
+        self.preview.rendered(page, config.plugins.get("material/search") or config.plugins.get("search"))
+        return context
+
+    @event_priority(-100)  # after the search plugin has written its index
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        self.preview.finish(config)

@@ -22,6 +22,7 @@ from .graph import Graph
 from .model import Entry
 from .schema import EntryType, entry_types
 from .settings import Settings
+from .tooltips import Tooltips, definitions
 
 TEMPLATE_PACKAGE = "knowledgebase"
 ROLES = ("building", "hosting", "adapting", "serving")
@@ -268,24 +269,6 @@ class Renderer:
         context = self.env.from_string("").new_context({"page_path": page_path})
         return str(self._resolve(context, text, escape=False))
 
-    def abbreviations(self) -> str:
-        """Markdown abbreviation definitions for every glossary term, alias and abbreviation."""
-        lines = []
-        for term in self.entries_of("glossary"):
-            # Material's content.tooltips builds the tooltip from the title with innerHTML, and
-            # Markdown decodes entities in abbreviation titles: escaping <, > and & twice makes
-            # the attribute hold &lt; and so the tooltip show the definition as text.
-            short = " ".join(str(term.get("short")).split())
-            for char, entity in (("&", "&amp;amp;"), ("<", "&amp;lt;"), (">", "&amp;gt;")):
-                short = short.replace(char, entity)
-            words = [term.title, *term.get("aliases", []), *term.get("abbreviations", [])]
-            for word in dict.fromkeys(words):
-                if "]" in word or "[" in word:
-                    continue
-                lines.append(f"*[{word}]: {short}")
-        # One definition per block: Markdown re-tests a block after each line it consumes.
-        return "\n\n".join(lines) + "\n"
-
 
 def glossary_letters(terms: list[Entry]) -> list[tuple[str, list[Entry]]]:
     """Terms grouped A-Z by their first letter (digits and symbols under '#'), sorted within."""
@@ -329,9 +312,10 @@ def _yaml_escape(match: re.Match[str]) -> str:
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
-def render_site(graph: Graph, settings: Settings) -> tuple[dict[str, str], str]:
+def render_site(graph: Graph, settings: Settings) -> tuple[dict[str, str], Tooltips]:
+    """Every page, and the glossary tooltips that every Markdown page of the site goes through."""
     renderer = Renderer(graph, settings)
-    return renderer.pages(), renderer.abbreviations()
+    return renderer.pages(), Tooltips(definitions(renderer.entries_of("glossary")))
 
 
 __all__ = ["Renderer", "render_site", "entry_path", "front"]

@@ -1,0 +1,122 @@
+"""The incremental preview: ``mkdocs serve --dirty`` made to serve what a clean build makes.
+
+In a dirty build MkDocs 1.6 reads, renders and writes only the pages whose Markdown is newer than
+their HTML. ``kb build`` rewrites only the files whose bytes change, and it regenerates every page
+that shows the edited data (backlinks, index pages, guides, glossary, feed, exports), so those are
+the pages a dirty build rebuilds. What MkDocs' dirty build gets wrong (``commands/build.py``) is
+what gathers over all pages, and what is no longer there:
+
+- the pages it does not rebuild are not read, so a plugin that gathers over every page in
+  ``on_page_markdown`` (Material's tags listing) sees only the rebuilt ones: they are read again
+  (source and front matter, not rendered) and handed to the same event, and a page that holds a
+  tags listing is rebuilt every time;
+- the search index holds only the rebuilt pages (Material's search merges them into the last
+  index, assuming one page a rebuild, at the end): each page's entries are kept from the build
+  that last rendered it, and the index is written in page order, as a clean build writes it;
+- the HTML of a deleted page stays: what an earlier build of this preview wrote and this one did
+  not is deleted;
+- MkDocs warns on every dirty build, which ``strict`` turns into a failed build: the warning,
+  answered by the above, is filtered out.
+
+Only ``mkdocs serve --dirty`` is concerned: ``mkdocs build`` is always clean.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import Files, InclusionLevel
+from mkdocs.structure.pages import Page
+
+#: Material's tags plugin replaces this comment with a listing of every tagged page.
+TAGS_LISTING = "<!-- material/tags"
+DIRTY_WARNING = "A 'dirty' build is being performed"
+
+
+class _DropDirtyWarning(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(DIRTY_WARNING)
+
+
+class IncrementalPreview:
+    """State kept across the rebuilds of one ``mkdocs serve --dirty``, and the fixes it makes."""
+
+    def __init__(self) -> None:
+        self.active = False
+        self._search: dict[str, list[dict[str, Any]]] = {}  # page URL -> its search entries
+        self._fresh: dict[str, list[dict[str, Any]]] = {}  # the same, for the pages this build rendered
+        self._seen = 0
+        self._order: list[str] = []  # page URLs, in the order a build renders them
+        self._written: set[str] = set()  # files MkDocs wrote for the docs folder last time
+        self._current: set[str] = set()
+        self._indexed = False  # whether the search plugin's entries could be read
+
+    def start(self, command: str, dirty: bool) -> None:
+        self.active = command == "serve" and dirty
+        if self.active:
+            logging.getLogger("mkdocs.commands.build").addFilter(_DropDirtyWarning())
+
+    def files(self, files: Files) -> None:
+        """Mark the pages that list other pages (tags) as changed, so they are rebuilt."""
+        if not self.active:
+            return
+        for file in files.documentation_pages():
+            if not os.path.isfile(file.abs_dest_path) or file.is_modified():
+                continue
+            with open(file.abs_src_path, encoding="utf-8", errors="replace") as source:
+                if TAGS_LISTING in source.read():
+                    os.utime(file.abs_src_path)
+
+    def read_unchanged(self, config: MkDocsConfig, files: Files) -> None:
+        """Hand the pages the dirty build skipped to the reading events, for plugins that gather over all."""
+        if not self.active:
+            return
+        pages = [f.page for f in files.documentation_pages(inclusion=InclusionLevel.is_in_serve) if f.page is not None]
+        self._order = [page.url for page in pages]
+        self._current = {f.abs_dest_path for f in files}
+        self._fresh, self._seen = {}, 0
+        for page in pages:
+            if page.markdown is not None:
+                continue  # read (and rendered) by this build
+            page = config.plugins.on_pre_page(page, config=config, files=files)
+            page.read_source(config)
+            page.markdown = config.plugins.on_page_markdown(page.markdown, page=page, config=config, files=files)
+
+    def rendered(self, page: Page, search: Any) -> None:
+        """Keep the search entries the search plugin has just made of ``page``."""
+        if not self.active or search is None:
+            return
+        entries = getattr(getattr(search, "search_index", None), "entries", None)
+        if entries is None:
+            return
+        self._fresh[page.url] = entries[self._seen :]
+        self._seen = len(entries)
+        self._indexed = True
+
+    def finish(self, config: MkDocsConfig) -> None:
+        """Write the whole search index, and delete what no page of this build stands for any more."""
+        if not self.active:
+            return
+        self._search = {url: self._fresh.get(url, self._search.get(url, [])) for url in self._order}
+        path = os.path.join(config.site_dir, "search", "search_index.json")
+        if self._indexed and os.path.isfile(path):
+            with open(path, encoding="utf-8") as index:
+                data = json.load(index)
+            data["docs"] = [entry for url in self._order for entry in self._search[url]]
+            # As Material's search writes it, so the preview's index is the clean build's.
+            text = json.dumps(data, separators=(",", ":"), default=str)
+            with open(path, "w", encoding="utf-8") as index:
+                index.write(text)
+        site = os.path.realpath(config.site_dir)
+        for stale in sorted(self._written - self._current):
+            if os.path.isfile(stale):
+                os.unlink(stale)
+            folder = os.path.dirname(stale)
+            while os.path.realpath(folder).startswith(site + os.sep) and os.path.isdir(folder) and not os.listdir(folder):
+                os.rmdir(folder)
+                folder = os.path.dirname(folder)
+        self._written = self._current

@@ -1,0 +1,81 @@
+"""Glossary tooltips: each page carries the abbreviation definitions of the glossary words in it.
+
+Every glossary title, alias and abbreviation is a Markdown abbreviation (``*[word]: short``),
+which the ``abbr`` extension turns into ``<abbr title="short">`` wherever the word stands in the
+page's text. Appending every definition to every page made each page pay for the whole glossary
+(a block per definition, and one regular expression of every word run over each text node), so
+the build grew faster than the knowledge base. Here a page gets only the definitions of the words
+that occur in its Markdown, in the glossary's order.
+
+That gives the reader the very same ``<abbr>`` elements: the extension matches
+``\\b(?:w1|w2|...)\\b`` (longest word first) in the text it keeps after parsing, which is made of
+characters of the Markdown source, so a word that is not in the source can match nowhere, and
+dropping it from the alternation changes no match; the definitions kept stay in their order, so
+a word defined twice keeps its last definition.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+
+from .model import Entry
+
+#: The runs of word characters the abbreviation pattern's ``\b`` bounds (the same ``re`` module).
+_WORD_RUN = re.compile(r"\w+")
+
+
+def definitions(terms: Iterable[Entry]) -> list[tuple[str, str]]:
+    """(word, its Markdown abbreviation definition) for every title, alias and abbreviation of ``terms``."""
+    lines = []
+    for term in terms:
+        # Material's content.tooltips builds the tooltip from the title with innerHTML, and
+        # Markdown decodes entities in abbreviation titles: escaping <, > and & twice makes
+        # the attribute hold &lt; and so the tooltip show the definition as text.
+        short = " ".join(str(term.get("short")).split())
+        for char, entity in (("&", "&amp;amp;"), ("<", "&amp;lt;"), (">", "&amp;gt;")):
+            short = short.replace(char, entity)
+        words = [term.title, *term.get("aliases", []), *term.get("abbreviations", [])]
+        for word in dict.fromkeys(words):
+            if "]" in word or "[" in word:
+                continue
+            lines.append((word, f"*[{word}]: {short}"))
+    return lines
+
+
+class Tooltips:
+    """Appends to a page the definitions of the glossary words its text contains."""
+
+    def __init__(self, definitions: list[tuple[str, str]]) -> None:
+        self.definitions = definitions
+        # A word can match only where each of its runs of word characters is a whole run of the
+        # page (the pattern's \b sees to the ends, the word's own non-word characters to the
+        # middle): its first run is the key that finds candidates without scanning every word.
+        self._by_run: dict[str, list[int]] = defaultdict(list)
+        self._always: list[int] = []  # words without a word character: looked up in every page
+        for index, (word, _line) in enumerate(definitions):
+            runs = _WORD_RUN.findall(word)
+            if runs:
+                self._by_run[runs[0]].append(index)
+            else:
+                self._always.append(index)
+
+    def used(self, text: str) -> list[str]:
+        """The definitions of the glossary words that occur in ``text``, in the glossary's order."""
+        candidates = list(self._always)
+        for run in set(_WORD_RUN.findall(text)):
+            candidates.extend(self._by_run.get(run, ()))
+        candidates.sort()
+        return [self.definitions[i][1] for i in candidates if self.definitions[i][0] in text]
+
+    def page(self, text: str) -> str:
+        """``text`` (a page's Markdown) with the definitions it uses appended."""
+        used = self.used(text)
+        if not used:
+            return text
+        # One definition per block: Markdown re-tests a block after each line it consumes.
+        return text.rstrip("\n") + "\n\n" + "\n\n".join(used) + "\n"
+
+
+__all__ = ["Tooltips", "definitions"]
