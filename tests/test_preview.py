@@ -11,24 +11,19 @@ from __future__ import annotations
 import difflib
 import gzip
 import os
-import re
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from benchmarks.run import fetch, free_port  # the harness times the same rebuild
+from benchmarks.run import fetch, free_port, make_serve_args  # the harness times the same rebuild
 
 from test_serve import wait_for
 
-MAKEFILE = Path(__file__).resolve().parent.parent / "Makefile"
-
 
 def served_command() -> list[str]:
-    """`make serve`'s mkdocs command line, with a free port."""
-    line = re.search(r"^\t\$\(BIN\)/mkdocs serve (.*)$", MAKEFILE.read_text(), re.M).group(1)
-    args = [a for a in line.split() if not a.startswith("127.0.0.1") and a != "--dev-addr"]
-    return [str(Path(sys.executable).parent / "mkdocs"), "serve", *args]
+    """`make serve`'s mkdocs command line, less its address."""
+    return [str(Path(sys.executable).parent / "mkdocs"), "serve", *make_serve_args()]
 
 
 def snapshot(site: Path) -> dict[str, bytes]:
