@@ -100,7 +100,18 @@ def test_dirty_preview_serves_what_a_clean_build_makes(project, tmp_path):
         shows("datasets/common-crawl/", "", builds)
         time.sleep(1)  # the page is gone once the build has begun deleting: let it end
 
-        assert "Aborted" not in log.read_text(), log.read_text()[-3000:]
+        # Bad sources stop the build before any page (MkDocs holds requests until a build succeeds).
+        builds, failures = built(), log.read_text().count("Aborted")
+        edit("content/datasets/mnist.yaml", "modality: handwriting", "modality: smells")
+        assert wait_for(lambda: log.read_text().count("Aborted") > failures, timeout=120), log.read_text()[-3000:]
+        edit("content/datasets/mnist.yaml", "modality: smells", "modality: handwriting")
+        assert wait_for(lambda: built() > builds, timeout=120), log.read_text()[-3000:]
+
+        # The configuration is on every page (the site's name): every page is rebuilt.
+        builds = built()
+        edit("mkdocs.yml", "site_name: Open Source AI Knowledge Base", "site_name: Renamed Knowledge Base")
+        shows("datasets/mnist/", "Renamed Knowledge Base", builds)
+
         clean = tmp_path / "clean"
         # mkdocs serve sets site_url to the address it serves at (canonical links, sitemap).
         (project.root / "clean.yml").write_text(f"INHERIT: mkdocs.yml\nsite_url: {url}\n")

@@ -55,7 +55,10 @@ def _add_contributor_commands(commands) -> None:  # noqa: ANN001 - argparse's pr
     changes = commands.add_parser("diff", help="what the working tree changes against git revision BASE, as Markdown")
     changes.add_argument("base", metavar="BASE", help="a git revision, such as origin/main")
     changes.add_argument(
-        "--no-merge-base", dest="merge_base", action="store_false", help="compare with BASE itself, not where HEAD branched from it"
+        "--no-merge-base",
+        dest="merge_base",
+        action="store_false",
+        help="compare with BASE itself, not where HEAD branched from it",
     )
     links = commands.add_parser("linkcheck", help="request every external URL in the sources and report dead ones")
     links.add_argument("--format", choices=("text", "github", "markdown"), default="text")

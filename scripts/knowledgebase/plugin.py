@@ -68,7 +68,7 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         self.preview.start(command, dirty)
 
     def on_files(self, files, config: MkDocsConfig):  # noqa: ANN001, ANN201 - MkDocs' own signature
-        self.preview.files(files)
+        self.preview.files(files, config)
         return files
 
     @event_priority(110)  # before Material's tags plugin (100) gathers its listing
@@ -84,3 +84,6 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
     @event_priority(-100)  # after the search plugin has written its index
     def on_post_build(self, config: MkDocsConfig) -> None:
         self.preview.finish(config)
+
+    def on_build_error(self, error: Exception) -> None:
+        self.preview.failed(error)

@@ -16,7 +16,10 @@ what gathers over all pages, and what is no longer there:
 - the HTML of a deleted page stays: what an earlier build of this preview wrote and this one did
   not is deleted;
 - MkDocs warns on every dirty build, which ``strict`` turns into a failed build: the warning,
-  answered by the above, is filtered out.
+  answered by the above, is filtered out;
+- a page's HTML also hangs on the configuration and the theme (navigation, templates), and a
+  build that fails once pages are written (``strict`` counts warnings at the end) would not
+  warn again about a page it does not rebuild: after either, every page is rebuilt.
 
 Only ``mkdocs serve --dirty`` is concerned: ``mkdocs build`` is always clean.
 """
@@ -29,6 +32,7 @@ import os
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
@@ -54,22 +58,47 @@ class IncrementalPreview:
         self._written: set[str] = set()  # files MkDocs wrote for the docs folder last time
         self._current: set[str] = set()
         self._indexed = False  # whether the search plugin's entries could be read
+        self._setup: tuple[int, ...] = ()  # modification times of the configuration and the theme
+        self._writing = False  # pages are being written: a failure now leaves some unchecked
+        self._everything = False  # rebuild every page next time
 
     def start(self, command: str, dirty: bool) -> None:
         self.active = command == "serve" and dirty
         if self.active:
             logging.getLogger("mkdocs.commands.build").addFilter(_DropDirtyWarning())
 
-    def files(self, files: Files) -> None:
-        """Mark the pages that list other pages (tags) as changed, so they are rebuilt."""
+    def files(self, files: Files, config: MkDocsConfig) -> None:
+        """Mark as changed the pages to rebuild though their Markdown is the same."""
         if not self.active:
             return
+        setup = self._setup_times(config)
+        everything, self._everything, self._setup = self._everything or setup != self._setup, False, setup
         for file in files.documentation_pages():
             if not os.path.isfile(file.abs_dest_path) or file.is_modified():
                 continue
-            with open(file.abs_src_path, encoding="utf-8", errors="replace") as source:
-                if TAGS_LISTING in source.read():
-                    os.utime(file.abs_src_path)
+            if not everything:
+                with open(file.abs_src_path, encoding="utf-8", errors="replace") as source:
+                    if TAGS_LISTING not in source.read():  # a page that lists other pages (tags)
+                        continue
+            os.utime(file.abs_src_path)
+
+    @staticmethod
+    def _setup_times(config: MkDocsConfig) -> tuple[int, ...]:
+        paths = [config.config_file_path or ""]
+        if config.theme.custom_dir:
+            for folder, _subfolders, names in os.walk(config.theme.custom_dir):
+                paths.extend(os.path.join(folder, name) for name in sorted(names))
+        return tuple(os.stat(path).st_mtime_ns if os.path.isfile(path) else 0 for path in sorted(paths))
+
+    def failed(self, error: Exception) -> None:
+        """A build failed: unless it failed before writing any page, the next one rebuilds them all.
+
+        A plugin's error before the pages (bad sources stop the build in ``on_pre_build``) leaves
+        the site as it was; ``strict`` fails the build after every page is written.
+        """
+        if self.active and (self._writing or not isinstance(error, PluginError)):
+            self._everything = True
+        self._writing = False
 
     def read_unchanged(self, config: MkDocsConfig, files: Files) -> None:
         """Hand the pages the dirty build skipped to the reading events, for plugins that gather over all."""
@@ -78,7 +107,7 @@ class IncrementalPreview:
         pages = [f.page for f in files.documentation_pages(inclusion=InclusionLevel.is_in_serve) if f.page is not None]
         self._order = [page.url for page in pages]
         self._current = {f.abs_dest_path for f in files}
-        self._fresh, self._seen = {}, 0
+        self._fresh, self._seen, self._writing = {}, 0, True
         for page in pages:
             if page.markdown is not None:
                 continue  # read (and rendered) by this build
@@ -119,4 +148,4 @@ class IncrementalPreview:
             while os.path.realpath(folder).startswith(site + os.sep) and os.path.isdir(folder) and not os.listdir(folder):
                 os.rmdir(folder)
                 folder = os.path.dirname(folder)
-        self._written = self._current
+        self._written, self._writing = self._current, False

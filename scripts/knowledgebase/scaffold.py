@@ -221,9 +221,7 @@ def check_id(settings: Settings, entry_id: str) -> None:
     if not SLUG.match(entry_id):
         suggestion = slugify(entry_id)
         hint = f" (such as '{suggestion}')" if suggestion and SLUG.match(suggestion) else ""
-        raise ScaffoldError(
-            f"id '{entry_id}' is not a slug: use lower-case letters and digits separated by single hyphens{hint}"
-        )
+        raise ScaffoldError(f"id '{entry_id}' is not a slug: use lower-case letters and digits separated by single hyphens{hint}")
     taken = taken_ids(settings).get(entry_id)
     if taken:
         raise ScaffoldError(f"id '{entry_id}' is taken by {taken}; ids are unique across the whole knowledge base")
@@ -240,7 +238,9 @@ def bib_target(settings: Settings, name: str | None) -> Path:
     return settings.bibliography_dir / path.name
 
 
-def new_entry(settings: Settings, type_name: str, entry_id: str, bib_file: str | None = None, write: bool = True) -> tuple[Path, str]:
+def new_entry(
+    settings: Settings, type_name: str, entry_id: str, bib_file: str | None = None, write: bool = True
+) -> tuple[Path, str]:
     """Check the id, then write (or only return) the skeleton. Returns (path, text)."""
     types = entry_types()
     if type_name not in types:

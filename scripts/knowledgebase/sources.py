@@ -362,7 +362,9 @@ def _bib_failure(block: bib.ParsingFailedBlock, text: str) -> tuple[tuple[int, i
         field = f"the value of '{name.group(1)}'" if name else "a value"
         return (start_line, 1), f"{field} opened at line {line}, column {col} is never closed: a closing {unclosed[1]} is missing"
     if "comma after entry key" in reason:
-        return _position(text, start + raw.find("{") + 1), "a comma is missing after the citation key: write @type{key, field = {value}, ...}"
+        return _position(
+            text, start + raw.find("{") + 1
+        ), "a comma is missing after the citation key: write @type{key, field = {value}, ...}"
     if "Expected a `=`" in reason:
         name = re.search(r"[,{]\s*([A-Za-z][\w-]*)[^,{]*$", raw)
         at = start + (name.start(1) if name else len(raw.rstrip()))

@@ -221,7 +221,9 @@ def validate_entry(raw: RawEntry, diagnostics: Diagnostics) -> Entry | None:
             f"'{field_name(path)}' still holds the placeholder '{PLACEHOLDER}': fill it in, or delete the field if it is optional",
         )
     # The compiled check passes almost every entry; only the others pay for jsonschema's exact errors.
-    errors = [] if kind.is_valid(data) else sorted(kind.validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    errors = (
+        [] if kind.is_valid(data) else sorted(kind.validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    )
     misspelt = _misspelt(errors)
     for error in _each_extra(errors):
         path, message, at_key = _message(error, kind)
@@ -240,7 +242,10 @@ def validate_entry(raw: RawEntry, diagnostics: Diagnostics) -> Entry | None:
             ok = False
             line, col = raw.source.value_mark(("segment", "end"))
             diagnostics.error(
-                raw.source.path, line, col, f"'segment.end' ({segment['end']}) must come after 'segment.start' ({segment['start']})"
+                raw.source.path,
+                line,
+                col,
+                f"'segment.end' ({segment['end']}) must come after 'segment.start' ({segment['start']})",
             )
     if not ok:
         return None
