@@ -114,3 +114,29 @@ def test_a_page_carries_only_the_definitions_of_its_words(both):
     home = (docs / "index.md").read_text(encoding="utf-8")
     defined = re.findall(r"^\*\[(.+?)\]: ", home, re.M)
     assert defined and all(word in home.split("\n*[")[0] for word in defined)
+
+
+TRICKY = [
+    "Plain open weights and OSAID here.",
+    "Emphasis: __open weights__, _OSAID_, *open*weights, **R&D** and R&amp;D.",
+    "Escaped: open\\_weights, open\\-weights, `open weights` in code, [open weights](x.md) linked.",
+    "Inside words: reopen weightsy, OSAIDs, open_weights_x, open-weights-x.",
+    "A heading\n\n# open weights {#ow}\n\n| OSAID | open weights model |\n|---|---|\n| a | b |\n",
+    "Near misses: open  weights, open\nweights, Open Weights, C++ and .NET, R&D.",
+    "Nothing glossary here.",
+]
+
+
+def test_tricky_markdown_gets_the_same_abbreviations_as_the_whole_glossary():
+    """Python-Markdown itself, on text where markup, escapes and entities touch glossary words."""
+    markdown = pytest.importorskip("markdown")
+    words = ["open weights", "open weights model", "OSAID", "open", "weights", "R&D", "C++", ".NET", "open-weights", "x"]
+    lines = [(word, f"*[{word}]: Definition of {word.replace('&', '&amp;amp;')}.") for word in words]
+    whole = "\n\n".join(line for _, line in lines) + "\n"
+    tooltips = Tooltips(lines)
+    for text in TRICKY:
+        extensions = ["abbr", "attr_list", "tables", "toc"]
+        expected = markdown.markdown(text + "\n\n" + whole, extensions=extensions)
+        got = markdown.markdown(tooltips.page(text), extensions=extensions)
+        assert got == expected, text
+    assert tooltips.used(TRICKY[-1]) == []

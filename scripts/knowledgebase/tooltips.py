@@ -22,8 +22,10 @@ from collections.abc import Iterable
 
 from .model import Entry
 
-#: The runs of word characters the abbreviation pattern's ``\b`` bounds (the same ``re`` module).
-_WORD_RUN = re.compile(r"\w+")
+#: Runs of letters and digits. The abbreviation pattern's ``\b`` bounds runs of word characters
+#: (the same ``re`` module), but underscores are word characters and Markdown markup too: in
+#: ``__term__`` the text the pattern sees is ``term``, a run of letters bounded by underscores.
+_WORD_RUN = re.compile(r"[^\W_]+")
 
 
 def definitions(terms: Iterable[Entry]) -> list[tuple[str, str]]:
@@ -49,25 +51,28 @@ class Tooltips:
 
     def __init__(self, definitions: list[tuple[str, str]]) -> None:
         self.definitions = definitions
-        # A word can match only where each of its runs of word characters is a whole run of the
-        # page (the pattern's \b sees to the ends, the word's own non-word characters to the
-        # middle): its first run is the key that finds candidates without scanning every word.
-        self._by_run: dict[str, list[int]] = defaultdict(list)
-        self._always: list[int] = []  # words without a word character: looked up in every page
+        # A word can match only where each of its runs of letters and digits is a whole run of
+        # the page (the pattern's \b and the markup around the text see to the ends, the word's
+        # own other characters to the middle). Its first run finds it among the page's runs; a word that is one run is then
+        # found, a longer one is looked for in the text once all its runs are in the page.
+        self._by_run: dict[str, list[tuple[int, frozenset[str] | None]]] = defaultdict(list)
+        self._always: list[int] = []  # words without a word character: looked for in every page
         for index, (word, _line) in enumerate(definitions):
             runs = _WORD_RUN.findall(word)
-            if runs:
-                self._by_run[runs[0]].append(index)
-            else:
+            if not runs:
                 self._always.append(index)
+            else:
+                self._by_run[runs[0]].append((index, None if runs == [word] else frozenset(runs)))
 
     def used(self, text: str) -> list[str]:
         """The definitions of the glossary words that occur in ``text``, in the glossary's order."""
-        candidates = list(self._always)
-        for run in set(_WORD_RUN.findall(text)):
-            candidates.extend(self._by_run.get(run, ()))
-        candidates.sort()
-        return [self.definitions[i][1] for i in candidates if self.definitions[i][0] in text]
+        runs = set(_WORD_RUN.findall(text))
+        found = [i for i in self._always if self.definitions[i][0] in text]
+        for run in self._by_run.keys() & runs:
+            for index, others in self._by_run[run]:
+                if others is None or (others <= runs and self.definitions[index][0] in text):
+                    found.append(index)
+        return [self.definitions[i][1] for i in sorted(found)]
 
     def page(self, text: str) -> str:
         """``text`` (a page's Markdown) with the definitions it uses appended."""
