@@ -9,7 +9,7 @@ what gathers over all pages, and what is no longer there:
 - the pages it does not rebuild are not read, so a plugin that gathers over every page in
   ``on_page_markdown`` (Material's tags listing) sees only the rebuilt ones: they are read again
   (source and front matter, not rendered) and handed to the same event, and a page that holds a
-  tags listing is rebuilt every time;
+  tags listing is rebuilt when a page's title, tags or address changes;
 - the search index holds only the rebuilt pages (Material's search merges them into the last
   index, assuming one page a rebuild, at the end): each page's entries are kept from the build
   that last rendered it, and the index is written in page order, as a clean build writes it;
@@ -33,12 +33,20 @@ from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.structure.files import Files, InclusionLevel
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
+from mkdocs.utils import get_markdown_title
+from mkdocs.utils.meta import get_data
 
 #: Material's tags plugin replaces this comment with a listing of every tagged page.
 TAGS_LISTING = "<!-- material/tags"
 DIRTY_WARNING = "A 'dirty' build is being performed"
+
+
+def _label(meta: dict[str, Any], markdown: str) -> str:
+    """What a tags listing shows of a page: its title (front matter, else first heading) and tags."""
+    title = meta.get("title") or get_markdown_title(markdown)
+    return json.dumps([title, meta.get("tags")], default=str, sort_keys=True)
 
 
 class _DropDirtyWarning(logging.Filter):
@@ -61,6 +69,8 @@ class IncrementalPreview:
         self._setup: tuple[int, ...] = ()  # modification times of the configuration and the theme
         self._writing = False  # pages are being written: a failure now leaves some unchecked
         self._everything = False  # rebuild every page next time
+        self._labels: dict[str, str] = {}  # page URL -> what a tags listing shows of it, last build
+        self._listing: dict[str, tuple[int, bool]] = {}  # source -> (its mtime, whether it lists pages)
 
     def start(self, command: str, dirty: bool) -> None:
         self.active = command == "serve" and dirty
@@ -73,14 +83,28 @@ class IncrementalPreview:
             return
         setup = self._setup_times(config)
         everything, self._everything, self._setup = self._everything or setup != self._setup, False, setup
+        unchanged, urls, relabelled = [], set(), False
         for file in files.documentation_pages():
-            if not os.path.isfile(file.abs_dest_path) or file.is_modified():
-                continue
-            if not everything:
-                with open(file.abs_src_path, encoding="utf-8", errors="replace") as source:
-                    if TAGS_LISTING not in source.read():  # a page that lists other pages (tags)
-                        continue
-            os.utime(file.abs_src_path)
+            urls.add(file.url)
+            if os.path.isfile(file.abs_dest_path) and not file.is_modified():
+                unchanged.append(file)
+            elif not everything and not relabelled:
+                markdown, meta = get_data(file.content_string)
+                relabelled = _label(meta, markdown) != self._labels.get(file.url)
+        # A tags listing shows every tagged page's title and address: rebuilt when one changes.
+        relabelled = relabelled or urls != self._labels.keys()
+        for file in unchanged:
+            if everything or (relabelled and self._lists_pages(file)):
+                os.utime(file.abs_src_path)
+
+    def _lists_pages(self, file: File) -> bool:
+        """Whether the page holds a tags listing (remembered while its source is unchanged)."""
+        stamp = os.stat(file.abs_src_path).st_mtime_ns
+        known = self._listing.get(file.abs_src_path)
+        if known is None or known[0] != stamp:
+            known = (stamp, TAGS_LISTING in file.content_string)
+            self._listing[file.abs_src_path] = known
+        return known[1]
 
     @staticmethod
     def _setup_times(config: MkDocsConfig) -> tuple[int, ...]:
@@ -114,6 +138,7 @@ class IncrementalPreview:
             page = config.plugins.on_pre_page(page, config=config, files=files)
             page.read_source(config)
             page.markdown = config.plugins.on_page_markdown(page.markdown, page=page, config=config, files=files)
+        self._labels = {page.url: _label(page.meta, page.markdown or "") for page in pages}
 
     def rendered(self, page: Page, search: Any) -> None:
         """Keep the search entries the search plugin has just made of ``page``."""

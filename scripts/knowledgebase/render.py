@@ -99,6 +99,27 @@ def sort_key(entry: Entry) -> tuple[Any, ...]:
     return (entry.get("order", 10**6), entry.title.casefold(), entry.id)
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Templates compiled once a process: ``mkdocs serve`` renders the site again after each edit.
+
+    Jinja2 keys each by the template's name and checks its source's checksum, so an edited
+    template is compiled again.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self._code:
+            bucket.bytecode_from_string(self._code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledTemplates()
+
+
 class Renderer:
     """Renders every page of the site from one linked graph."""
 
@@ -113,6 +134,7 @@ class Renderer:
         loaders.append(jinja2.PackageLoader(TEMPLATE_PACKAGE, "templates"))
         self.env = jinja2.Environment(
             loader=jinja2.ChoiceLoader(loaders),
+            bytecode_cache=_COMPILED,
             autoescape=False,
             finalize=_finalize,
             trim_blocks=True,
