@@ -18,14 +18,20 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from .model import Entry
 
 #: Runs of letters and digits. The abbreviation pattern's ``\b`` bounds runs of word characters
 #: (the same ``re`` module), but underscores are word characters and Markdown markup too: in
 #: ``__term__`` the text the pattern sees is ``term``, a run of letters bounded by underscores.
-_WORD_RUN = re.compile(r"[^\W_]+")
+#: Split by it, text is what stands before its first run, then each run and what follows it.
+_PARTS = re.compile(r"([^\W_]+)")
+
+
+def _pairs(parts: list[str]) -> Iterator[tuple[str, str, str]]:
+    """(run, what stands between, next run) for each two neighbouring runs of a split text."""
+    return zip(parts[1:-1:2], parts[2:-1:2], parts[3:-1:2], strict=False)  # one pair fewer than runs
 
 
 def definitions(terms: Iterable[Entry]) -> list[tuple[str, str]]:
@@ -52,25 +58,32 @@ class Tooltips:
     def __init__(self, definitions: list[tuple[str, str]]) -> None:
         self.definitions = definitions
         # A word can match only where each of its runs of letters and digits is a whole run of
-        # the page (the pattern's \b and the markup around the text see to the ends, the word's
-        # own other characters to the middle). Its first run finds it among the page's runs; a word that is one run is then
-        # found, a longer one is looked for in the text once all its runs are in the page.
-        self._by_run: dict[str, list[tuple[int, frozenset[str] | None]]] = defaultdict(list)
-        self._always: list[int] = []  # words without a word character: looked for in every page
+        # the page (the pattern's \b and the markup around the text see to the ends), and each
+        # two of its runs stand in the page with the same characters between them. So a word is
+        # found by its first run among the page's runs, then by its pairs of runs among the
+        # page's; the text itself is searched only for a word of more than two runs, or with
+        # other characters at its ends, that passes both. No word is looked for in a page that
+        # does not have its first run: the cost is the page's length, not the glossary's.
+        self._by_run: dict[str, list[tuple[int, frozenset[tuple[str, str, str]], bool]]] = defaultdict(list)
+        self._always: list[int] = []  # words without a letter or digit: looked for in every page
         for index, (word, _line) in enumerate(definitions):
-            runs = _WORD_RUN.findall(word)
-            if not runs:
+            parts = _PARTS.split(word)  # [before, run, between, run, ..., run, after]
+            if len(parts) == 1:
                 self._always.append(index)
-            else:
-                self._by_run[runs[0]].append((index, None if runs == [word] else frozenset(runs)))
+                continue
+            pairs = frozenset(_pairs(parts))
+            search = len(parts) > 5 or parts[0] != "" or parts[-1] != ""
+            self._by_run[parts[1]].append((index, pairs, search))
 
     def used(self, text: str) -> list[str]:
         """The definitions of the glossary words that occur in ``text``, in the glossary's order."""
-        runs = set(_WORD_RUN.findall(text))
+        parts = _PARTS.split(text)
+        runs = set(parts[1::2])
+        pairs = set(_pairs(parts))
         found = [i for i in self._always if self.definitions[i][0] in text]
         for run in self._by_run.keys() & runs:
-            for index, others in self._by_run[run]:
-                if others is None or (others <= runs and self.definitions[index][0] in text):
+            for index, needed, search in self._by_run[run]:
+                if needed <= pairs and (not search or self.definitions[index][0] in text):
                     found.append(index)
         return [self.definitions[i][1] for i in sorted(found)]
 
