@@ -59,30 +59,32 @@ class Tooltips:
         self.definitions = definitions
         # A word can match only where each of its runs of letters and digits is a whole run of
         # the page (the pattern's \b and the markup around the text see to the ends), and each
-        # two of its runs stand in the page with the same characters between them. So a word is
-        # found by its first run among the page's runs, then by its pairs of runs among the
-        # page's; the text itself is searched only for a word of more than two runs, or with
-        # other characters at its ends, that passes both. No word is looked for in a page that
-        # does not have its first run: the cost is the page's length, not the glossary's.
-        self._by_run: dict[str, list[tuple[int, frozenset[tuple[str, str, str]], bool]]] = defaultdict(list)
+        # two of its runs stand in the page with the same characters between them. So a word of
+        # one run is found among the page's runs, a longer one by its first pair among the
+        # page's pairs, then by its other pairs; the text itself is searched only for a word of
+        # more than two runs, or with other characters at its ends, that passes them. A word is
+        # looked at only in a page that has its run or first pair.
+        Key = str | tuple[str, str, str]
+        self._by_key: dict[Key, list[tuple[int, frozenset[tuple[str, str, str]], bool]]] = defaultdict(list)
         self._always: list[int] = []  # words without a letter or digit: looked for in every page
         for index, (word, _line) in enumerate(definitions):
             parts = _PARTS.split(word)  # [before, run, between, run, ..., run, after]
             if len(parts) == 1:
                 self._always.append(index)
                 continue
-            pairs = frozenset(_pairs(parts))
+            pairs = list(_pairs(parts))
             search = len(parts) > 5 or parts[0] != "" or parts[-1] != ""
-            self._by_run[parts[1]].append((index, pairs, search))
+            self._by_key[pairs[0] if pairs else parts[1]].append((index, frozenset(pairs[1:]), search))
 
     def used(self, text: str) -> list[str]:
         """The definitions of the glossary words that occur in ``text``, in the glossary's order."""
         parts = _PARTS.split(text)
-        runs = set(parts[1::2])
+        keys: set[str | tuple[str, str, str]] = set(parts[1::2])
         pairs = set(_pairs(parts))
+        keys.update(pairs)
         found = [i for i in self._always if self.definitions[i][0] in text]
-        for run in self._by_run.keys() & runs:
-            for index, needed, search in self._by_run[run]:
+        for key in self._by_key.keys() & keys:
+            for index, needed, search in self._by_key[key]:
                 if needed <= pairs and (not search or self.definitions[index][0] in text):
                     found.append(index)
         return [self.definitions[i][1] for i in sorted(found)]
