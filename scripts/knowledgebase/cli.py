@@ -10,16 +10,47 @@ from pathlib import Path
 
 from . import __version__
 from .pipeline import Loaded, build, load
-from .settings import Settings
+from .settings import Settings, SettingsError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 
-def _settings(config: str) -> Settings:
-    path = Path(config)
-    if not path.is_file():
-        raise SystemExit(_usage_error(f"no such config file: {config}"))
-    return Settings.from_mkdocs_yml(path)
+CONFIG = "mkdocs.yml"
+
+
+def find_config(start: Path) -> Path | None:
+    """The ``mkdocs.yml`` in ``start`` or the nearest folder above it, as git finds its repository."""
+    for folder in (start, *start.parents):
+        candidate = folder / CONFIG
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _settings(config: str | None) -> Settings:
+    if config is not None:
+        path = Path(config)
+        if not path.is_file():
+            raise SystemExit(_usage_error(f"no such config file: {config}"))
+        return _read_settings(path)
+    here = Path.cwd()
+    found = find_config(here)
+    if found is None:
+        raise SystemExit(
+            _usage_error(f"no {CONFIG} in {here} or any folder above it: run kb inside the knowledge base, or give -f PATH")
+        )
+    if found.parent != here:
+        # Paths in messages are relative to the project, not to the current folder: say which.
+        print(f"kb: using the project in {found.parent} (paths below are relative to it)", file=sys.stderr)
+    return _read_settings(found)
+
+
+def _read_settings(path: Path) -> Settings:
+    try:
+        return Settings.from_mkdocs_yml(path)
+    except SettingsError as error:  # mkdocs.yml:line:col: error: ..., not a traceback
+        print(error, file=sys.stderr)
+        raise SystemExit(EXIT_INVALID) from None
 
 
 def _usage_error(message: str) -> int:
@@ -34,6 +65,9 @@ def _report(diagnostics, output_format: str) -> int:
             file=sys.stderr if output_format == "text" else sys.stdout,
         )
     errors = len(diagnostics.errors)
+    warnings = sum(1 for d in diagnostics.sorted() if d.severity != "error")
+    if warnings:
+        print(f"{warnings} warning{'s' if warnings != 1 else ''}", file=sys.stderr)
     if errors:
         print(f"{errors} error{'s' if errors != 1 else ''} found", file=sys.stderr)
     return EXIT_INVALID if errors else EXIT_OK
@@ -62,7 +96,18 @@ def _add_contributor_commands(commands) -> None:  # noqa: ANN001 - argparse's pr
     )
     links = commands.add_parser("linkcheck", help="request every external URL in the sources and report dead ones")
     links.add_argument("--format", choices=("text", "github", "markdown"), default="text")
-    links.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for each answer (default: %(default)s)")
+    links.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        help="seconds each request may take in all, redirects included (default: %(default)s)",
+    )
+    links.add_argument(
+        "--deadline",
+        type=float,
+        default=900.0,
+        help="seconds the whole check may take; later URLs are not checked (default: %(default)s)",
+    )
     links.add_argument("--workers", type=int, default=8, help="requests at a time (default: %(default)s)")
 
 
@@ -78,8 +123,7 @@ def _new(settings: Settings, args: argparse.Namespace) -> int:
     if args.print_only:
         print(text, end="")
         return EXIT_OK
-    rel = path.relative_to(settings.root).as_posix()
-    print(f"wrote {rel}: replace every TODO, then run `kb validate` (and `make serve` to preview)")
+    print(f"wrote {settings.show(path)}: replace every TODO, then run `kb validate` (and `make serve` to preview)")
     return EXIT_OK
 
 
@@ -97,15 +141,26 @@ def _diff(settings: Settings, args: argparse.Namespace) -> int:
 def _linkcheck(settings: Settings, args: argparse.Namespace) -> int:
     from . import linkcheck
 
-    places, results, elapsed = linkcheck.run(settings, args.timeout, args.workers)
+    places, results, elapsed = linkcheck.run(settings, args.timeout, args.workers, args.deadline)
+    if linkcheck.offline(results):
+        first = next(iter(results.values())).reason
+        print(
+            f"kb linkcheck: error: no network: none of the {len(results)} URLs reached a server ({first}); "
+            "nothing is reported dead: check the connection and run it again",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     dead = linkcheck.findings(places, results)
+    unchecked = sum(1 for result in results.values() if not result.checked)
     if args.format == "markdown":
         print(linkcheck.markdown(places, results, elapsed), end="")
     else:
         for finding in dead:
             print(finding.github() if args.format == "github" else finding)
-        print(f"{len(results)} URLs checked, {len({d.message for d in dead})} dead", file=sys.stderr)
-    return EXIT_INVALID if dead else EXIT_OK
+        print(f"{len(results) - unchecked} URLs checked, {len({d.message for d in dead})} dead", file=sys.stderr)
+    if unchecked:
+        print(f"kb linkcheck: error: {unchecked} URLs not checked: the deadline of {args.deadline:g} s passed", file=sys.stderr)
+    return EXIT_INVALID if dead or unchecked else EXIT_OK
 
 
 CONTRIBUTOR_COMMANDS = {"new": _new, "diff": _diff, "linkcheck": _linkcheck}
@@ -130,7 +185,9 @@ def console() -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kb", description="Validate and build the Open Source AI Knowledge Base.")
     parser.add_argument("--version", action="version", version=f"kb {__version__}")
-    parser.add_argument("-f", "--config-file", default="mkdocs.yml", help="the site's mkdocs.yml (default: %(default)s)")
+    parser.add_argument(
+        "-f", "--config-file", help=f"the site's {CONFIG} (default: the one in this folder or the nearest folder above it)"
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     check = commands.add_parser("validate", help="check every source; print path:line:col: error: message for each problem")
     check.add_argument("--format", choices=("text", "github"), default="text", help="github: GitHub Actions annotations")
@@ -150,8 +207,11 @@ def main(argv: list[str] | None = None) -> int:
         # Everything read stays alive until the process exits, so the cyclic collector would only
         # walk it (once after loading and once more at exit) to find nothing.
         gc.disable()
-        loaded = load(settings)
+        loaded = load(settings, lint=True)
         _loaded[:] = [loaded]
+        from .untracked import untracked_sources
+
+        loaded.diagnostics.extend(untracked_sources(settings))
         code = _report(loaded.diagnostics, args.format)
         if code == EXIT_OK:
             print(f"{len(loaded.graph.entries)} entries, no errors")
@@ -160,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     _loaded[:] = [loaded]
     code = _report(loaded.diagnostics, "text")
     if code == EXIT_OK:
-        print(f"{len(loaded.graph.entries)} entries rendered into {settings.docs_dir.relative_to(settings.root)}")
+        print(f"{len(loaded.graph.entries)} entries rendered into {settings.show(settings.docs_dir)}")
     return code
 
 

@@ -1,23 +1,34 @@
 """The ``knowledgebase`` MkDocs plugin: runs the same build as ``kb build`` before every build.
 
 It holds no logic of its own, so the generated Markdown is the same whether MkDocs, Zensical
-(which runs no MkDocs plugins) or anything else turns it into a site.
+(which runs no MkDocs plugins) or anything else turns it into a site. Invalid sources fail
+``mkdocs build``; ``mkdocs serve`` keeps serving the last good site with the errors on every
+page (see ``preview``), because MkDocs' server stops answering while a build fails.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 
 from .config import KnowledgeBaseConfig
+from .incremental import IncrementalPreview
+from .ownership import check_site, claim_site, record_site
 from .pipeline import build
-from .preview import IncrementalPreview
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+    from mkdocs.structure.files import Files
+
+    from .preview import Preview
 
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 
@@ -25,12 +36,27 @@ log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
     def __init__(self) -> None:
         self.settings: Settings | None = None
-        self.preview = IncrementalPreview()
+        self.serving = self.dirty = False
+        #: While serving invalid sources: the errors shown on the last good site.
+        self.preview: Preview | None = None
+        #: The errors the pages of the last build show, for `mkdocs serve --dirty` (see on_files).
+        self.shown: object = None
+        #: What `mkdocs serve --dirty` must rebuild though its Markdown is the same (incremental.py).
+        self.incremental = IncrementalPreview()
+
+    def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
+        # Also keeps this plugin object for every rebuild of one `mkdocs serve`.
+        self.serving, self.dirty = command == "serve", dirty
+        self.incremental.start(command, dirty)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path).resolve().parent
-        docs_dir = Path(config.docs_dir).resolve()
-        self.settings = Settings.from_options(root, docs_dir, dict(self.config), config)
+        # As written in mkdocs.yml (not resolved), so that a message can say "build/docs (a link to ...)".
+        docs_dir = os.path.relpath(config.docs_dir, os.path.dirname(os.path.abspath(config.config_file_path)))
+        self.settings = Settings.from_options(root, docs_dir, dict(self.config), config, config.config_file_path)
+        # Here, before any on_pre_build: MkDocs empties site_dir right after those, so a site_dir
+        # that holds sources (or anything not built) must be refused now, with nothing touched.
+        check_site(self.settings)
         return config
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
@@ -40,12 +66,64 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         start = time.perf_counter()
         loaded = build(self.settings)
         errors = loaded.diagnostics.sorted()
+        self.preview = None
+        count = len(loaded.diagnostics.errors)
+        counted = f"{count} error{'s' if count != 1 else ''} in the knowledge base sources"
+        if count and self.serving:
+            from .preview import prepare
+
+            # Logged below warning level: in strict mode MkDocs would count them and fail the
+            # build, and a failed build freezes the server until the sources are fixed.
+            for diagnostic in errors:
+                log.info(str(diagnostic))
+            log.info("knowledgebase: %s; serving the last good site, with the errors on every page", counted)
+            self.preview = prepare(self.settings, config, errors)
+            return
         for diagnostic in errors:
-            log.error(str(diagnostic))
-        if loaded.diagnostics.errors:
-            count = len(loaded.diagnostics.errors)
-            raise PluginError(f"{count} error{'s' if count != 1 else ''} in the knowledge base sources; the site was not built")
+            (log.warning if diagnostic.severity == "warning" else log.error)(str(diagnostic))
+        if count:
+            raise PluginError(f"{counted}; the site was not built")
         log.info("knowledgebase: %d entries rendered in %.2f s", len(loaded.graph.entries), time.perf_counter() - start)
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        if self.settings is not None:
+            # MkDocs has emptied site_dir (or a failed build left it as it was): now it becomes ours.
+            claim_site(self.settings)
+        shown = self.preview.context() if self.preview else None
+        if self.dirty and shown != self.shown:
+            from .preview import mark_stale
+
+            # A dirty build renders only pages whose Markdown changed; the banner is on all of them.
+            mark_stale(files)
+        self.shown = shown
+        self.incremental.files(files, config)
+        if self.preview is None:
+            return files
+        from .preview import add_placeholders
+
+        return add_placeholders(self.preview, files, config)
+
+    @event_priority(-100)  # after every other plugin's files (the search index) are written
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        self.incremental.finish(config)  # the whole search index; no page of a deleted entry
+        # What MkDocs wrote into site_dir, so that the next build refuses to empty anything else.
+        if self.settings is not None:
+            record_site(self.settings)
+
+    @event_priority(110)  # before Material's tags plugin (100) gathers its listing
+    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        # Read by overrides/partials/kb-preview.html on every page, the 404 page included.
+        env.globals["kb_preview"] = self.preview.context() if self.preview else None
+        self.incremental.read_unchanged(config, files)
+        return env
+
+    @event_priority(-100)  # after the search plugin has indexed the page
+    def on_page_context(self, context, page, config: MkDocsConfig, nav):  # noqa: ANN001, ANN201
+        self.incremental.rendered(page, config.plugins.get("material/search") or config.plugins.get("search"))
+        return context
+
+    def on_build_error(self, error: Exception) -> None:
+        self.incremental.failed(error)
 
     def on_serve(self, server, config: MkDocsConfig, builder):  # noqa: ANN001 - MkDocs' own signature
         # Editing a YAML or BibTeX file must rebuild the site, like editing a page does.
@@ -60,30 +138,3 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         except KeyError:
             pass  # not watched (an older or newer MkDocs): nothing to undo
         return server
-
-    # --- the incremental preview (`mkdocs serve --dirty`, preview.py) ---------------------------
-    # Defining on_startup also keeps this plugin, and so the preview's state, across rebuilds.
-
-    def on_startup(self, *, command: str, dirty: bool) -> None:
-        self.preview.start(command, dirty)
-
-    def on_files(self, files, config: MkDocsConfig):  # noqa: ANN001, ANN201 - MkDocs' own signature
-        self.preview.files(files, config)
-        return files
-
-    @event_priority(110)  # before Material's tags plugin (100) gathers its listing
-    def on_env(self, env, config: MkDocsConfig, files):  # noqa: ANN001, ANN201 - MkDocs' own signature
-        self.preview.read_unchanged(config, files)
-        return env
-
-    @event_priority(-100)  # after the search plugin has indexed the page
-    def on_page_context(self, context, page, config: MkDocsConfig, nav):  # noqa: ANN001, ANN201
-        self.preview.rendered(page, config.plugins.get("material/search") or config.plugins.get("search"))
-        return context
-
-    @event_priority(-100)  # after the search plugin has written its index
-    def on_post_build(self, config: MkDocsConfig) -> None:
-        self.preview.finish(config)
-
-    def on_build_error(self, error: Exception) -> None:
-        self.preview.failed(error)

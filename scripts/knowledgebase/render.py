@@ -17,7 +17,7 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup, escape
 
-from . import citation, markup
+from . import citation, markup, style
 from .graph import Graph
 from .model import Entry
 from .schema import EntryType, entry_types
@@ -25,6 +25,8 @@ from .settings import Settings
 from .tooltips import Tooltips, definitions
 
 TEMPLATE_PACKAGE = "knowledgebase"
+#: What a glossary tooltip says first when the term is drawn from AI-generated text.
+AI_TOOLTIP_WARNING = "⚠ Drawn from an AI-generated overview:"
 ROLES = ("building", "hosting", "adapting", "serving")
 COMPONENTS = ("data", "code", "weights", "documentation", "licence")
 FREEDOMS = ("use", "study", "modify", "share")
@@ -158,6 +160,7 @@ class Renderer:
             guide=self.guide,
             path_of=entry_path,
             ai_generated=self.ai_generated,
+            tooltip=self.tooltip,
             glossary_letters=glossary_letters,
             letter_anchor=lambda letter: letter.lower() if letter.isalpha() else "other",
             anchor=lambda slug: Markup("{#" + slug + "}"),
@@ -185,7 +188,11 @@ class Renderer:
             return Markup("")
 
         def link(token: markup.Token) -> str:
-            return self.link(context, token.target, token.text)
+            text = token.text
+            if text is None and token.target in self.graph.entries:
+                entry = self.graph.entries[token.target]
+                text = style.link_text(entry, token.before)
+            return self.link(context, token.target, text)
 
         def cite(tokens: list[markup.Token]) -> str:
             parts = [self.link(context, t.target, citation.label(self.graph.entries[t.target], t.locator)) for t in tokens]
@@ -200,12 +207,23 @@ class Renderer:
         return [(kind, sorted(groups[name], key=sort_key)) for name, kind in self.types.items() if groups.get(name)]
 
     def plain(self, text: object) -> str:
-        return markup.plain(str(text), lambda i: self.graph.entries[i].title if i in self.graph.entries else i)
+        entries = self.graph.entries
+        return markup.plain(
+            str(text),
+            lambda i: entries[i].title if i in entries else i,
+            lambda i, before: style.link_text(entries[i], before) if i in entries else i,
+        )
 
     def ai_generated(self, entry: Entry) -> bool:
         """Whether the entry, or a source it names, is marked as drawing on AI-generated text."""
         sources = [self.graph.entries[s] for s in entry.get("sources", []) if s in self.graph.entries]
         return any(e.get("provenance") == "ai-generated" for e in (entry, *sources))
+
+    def tooltip(self, term: Entry) -> str:
+        """A glossary term's short definition as its tooltip shows it: a term drawn from an
+        AI-generated source says so first, since the reader never sees that term's page."""
+        short = " ".join(str(term.get("short")).split())
+        return f"{AI_TOOLTIP_WARNING} {short}" if self.ai_generated(term) else short
 
     def entries_of(self, type_name: str) -> list[Entry]:
         return sorted(self.graph.by_type(type_name), key=sort_key)
@@ -246,7 +264,7 @@ class Renderer:
         # header, <meta name="description">), so the front matter carries them HTML-escaped.
         meta: dict[str, Any] = {"title": str(escape(entry.title))}
         if summary:
-            meta["description"] = str(escape(self.plain(summary)[:300]))
+            meta["description"] = str(escape(markup.excerpt(self.plain(summary), 300)))
         tags = entry.get("tags") or entry.get("keywords") or []
         if tags:
             meta["tags"] = list(tags)
@@ -337,7 +355,7 @@ def _yaml_escape(match: re.Match[str]) -> str:
 def render_site(graph: Graph, settings: Settings) -> tuple[dict[str, str], Tooltips]:
     """Every page, and the glossary tooltips that every Markdown page of the site goes through."""
     renderer = Renderer(graph, settings)
-    return renderer.pages(), Tooltips(definitions(renderer.entries_of("glossary")))
+    return renderer.pages(), Tooltips(definitions(renderer.entries_of("glossary"), renderer.tooltip))
 
 
 __all__ = ["Renderer", "render_site", "entry_path", "front"]

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from .model import Entry
 
@@ -34,14 +34,17 @@ def _pairs(parts: list[str]) -> Iterator[tuple[str, str, str]]:
     return zip(parts[1:-1:2], parts[2:-1:2], parts[3:-1:2], strict=False)  # one pair fewer than runs
 
 
-def definitions(terms: Iterable[Entry]) -> list[tuple[str, str]]:
-    """(word, its Markdown abbreviation definition) for every title, alias and abbreviation of ``terms``."""
+def definitions(terms: Iterable[Entry], tooltip: Callable[[Entry], str]) -> list[tuple[str, str]]:
+    """(word, its Markdown abbreviation definition) for every title, alias and abbreviation of ``terms``.
+
+    ``tooltip`` gives a term's text as its tooltip shows it (``Renderer.tooltip``).
+    """
     lines = []
     for term in terms:
         # Material's content.tooltips builds the tooltip from the title with innerHTML, and
         # Markdown decodes entities in abbreviation titles: escaping <, > and & twice makes
         # the attribute hold &lt; and so the tooltip show the definition as text.
-        short = " ".join(str(term.get("short")).split())
+        short = tooltip(term)
         for char, entity in (("&", "&amp;amp;"), ("<", "&amp;lt;"), (">", "&amp;gt;")):
             short = short.replace(char, entity)
         words = [term.title, *term.get("aliases", []), *term.get("abbreviations", [])]
