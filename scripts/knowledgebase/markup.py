@@ -180,3 +180,14 @@ def plain(text: str, title: Callable[[str], str] = str) -> str:
     text = CITE.sub("", text)
     text = re.sub(r"[*_`#>]|\]\([^)]*\)|\[", "", text)
     return " ".join(text.split())
+
+
+def shorten(text: str, limit: int) -> str:
+    """Text on one line, at most ``limit`` characters, cut at a word boundary and marked with '…'."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if text[limit - 1] != " " and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:") + "…"

@@ -223,7 +223,7 @@ class Renderer:
         # header, <meta name="description">), so the front matter carries them HTML-escaped.
         meta: dict[str, Any] = {"title": str(escape(entry.title))}
         if summary:
-            meta["description"] = str(escape(self.plain(summary)[:300]))
+            meta["description"] = str(escape(markup.shorten(self.plain(summary), 300)))
         tags = entry.get("tags") or entry.get("keywords") or []
         if tags:
             meta["tags"] = list(tags)
