@@ -795,7 +795,7 @@ def _repair(text: str, item: dict[str, Any]) -> str:
                     found = form
                     break
             if found:
-                rest = re.sub(r"(?<=\. )" + re.escape(found) + r"\.(?: |$)", "", text[len(found) :])
+                rest = re.sub(r"(?<=\. )" + re.escape(found) + r"(?:\.(?: |$)| (?=\[))", "", text[len(found) :])
                 text = (found + rest).rstrip()
                 break
     text = re.sub(r"([?!])(\ue001?)\.", r"\1\2", text)
