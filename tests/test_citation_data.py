@@ -445,3 +445,82 @@ def test_feed_entries_carry_their_own_dates(deployed):
     # The same dates everywhere else: the page's metadata and its citation.
     page = read_page(page_path(deployed, SITE_URL + "glossary/open-weights/"))
     assert page.tags("DC.date") == ["2025-06-07"] and "(2025, June 7)" in page.references[-1]
+
+
+# --- the How to cite page says what the site does -----------------------------------------------
+
+
+def test_how_to_cite_states_only_what_the_site_does(deployed):
+    """Each claim of the page, as it is worded there, checked against the built site."""
+    from html import unescape
+
+    how = unescape(re.sub(r"<[^>]+>", "", (site(deployed) / "how-to-cite/index.html").read_text(encoding="utf-8")))
+    how = " ".join(how.split())
+    records = entry_records(deployed)
+    pages = {r["id"]: read_page(page_path(deployed, r["url"])) for r in records}
+
+    def claims(text: str) -> bool:
+        return " ".join(text.split()) in how
+
+    assert claims("Every entry page ends with Cite this page.")
+    assert all(p.headings[-1] == "Cite this page" and len(p.code) >= 1 and p.downloads for p in pages.values())
+    assert claims('its title followed by "[Knowledge base entry]", the knowledge base in the author\'s place')
+    assert claims('"Open Source AI Knowledge Base. (Year, Month Day). Open weights [Knowledge base entry]."')
+    weights = pages["open-weights"].references[-1]
+    assert re.fullmatch(
+        r"Open Source AI Knowledge Base\. \(\d{4}, \w+ \d+\)\. Open weights \[Knowledge base entry\]\. \S+", weights
+    )
+
+    assert claims(
+        "On the page of a paper, preprint, report, web article, podcast episode or video there is also Cite the work itself"
+    )
+    for record in records:
+        has_work = "Cite the work itself" in pages[record["id"]].headings
+        assert has_work == (record["type"] in ("paper", "podcast")), record["id"]
+    assert claims("made from the same record as the open data exports")
+    exported = {i["id"]: i for i in json.loads((site(deployed) / "data/bibliography.csl.json").read_text(encoding="utf-8"))}
+    for record in records:
+        if record["type"] == "paper":
+            [item] = json.loads((page_path(deployed, record["url"]).parent / "work.csl.json").read_text(encoding="utf-8"))
+            assert item == exported[record["id"]]
+
+    assert claims("the DOI that arXiv assigns to every paper (10.48550/arXiv. followed by the number)")
+    assert claims("Authors (year). Title (arXiv:2405.08597). arXiv. https://doi.org/10.48550/arXiv.2405.08597")
+    assert pages["eiras2024risks"].references[0].endswith("(arXiv:2405.08597). arXiv. https://doi.org/10.48550/arXiv.2405.08597")
+    assert claims("(author = {{Tidelift}} in BibTeX), and are not repeated as its publisher")
+    assert "author = {{Tidelift}}" in pages["tidelift2024maintainer"].code[0]
+    assert pages["tidelift2024maintainer"].references[0].count("Tidelift.") == 1
+    assert claims('BibTeX ends the list with and others, CSL-JSON with a last author {"literal": "others"}')
+    assert "and others}" in pages["eiras2024risks"].code[0]
+    assert '{"literal":"others"}]' in next(c for c in pages["eiras2024risks"].clipboard if c.startswith('[{"id":"eiras'))
+    assert ", et al. (2024)" in pages["eiras2024risks"].references[0]
+    assert claims('pybtex\'s plain style prints "and others"; pandoc 2.17 prints the word "others" after the last named author.')
+    from pybtex.database import parse_string
+    from pybtex.plugin import find_plugin
+
+    style = find_plugin("pybtex.style.formatting", "plain")()
+    [formatted] = style.format_bibliography(parse_string(pages["eiras2024risks"].code[0], "bibtex"))
+    assert "K. Elkins, and others. Risks" in formatted.text.render_as("text")
+    assert claims("are shown on the entry's page only and are never exported")
+    assert "Editor's note: The reading list abridges" in (
+        page_path(deployed, SITE_URL + "papers/eiras2024risks/").read_text(encoding="utf-8")
+    )
+    for name in ("data/bibliography.bib", "data/bibliography.csl.json", "data/knowledge-base.json"):
+        text = (site(deployed) / name).read_text(encoding="utf-8")
+        assert "reading list abridges" not in text or name.endswith("knowledge-base.json"), name
+
+    assert claims("the site publishes it at CITATION.cff, completed by the build with the site's address")
+    assert (site(deployed) / "CITATION.cff").is_file()
+    assert claims("Creative Commons Attribution 4.0 licence (CC-BY-4.0)")
+    assert "license: CC-BY-4.0" in (site(deployed) / "CITATION.cff").read_text(encoding="utf-8")
+
+    assert claims("what it describes is the page, as the cite box cites it")
+    widder = pages["widder2024why"]
+    assert widder.tags("citation_author") == [] and widder.tags("DC.rights") == ["https://creativecommons.org/licenses/by/4.0/"]
+    assert claims("first the work the page is about, with its own authors, date and identifiers, then every work the page cites")
+    assert widder.tags("citation_reference")[0].startswith("citation_title=Why 'open' AI systems")
+    assert claims("and have no about")
+    assert claims("for the page and, on the page of a work, for the work as well")
+    for record in records:
+        html = page_path(deployed, record["url"]).read_text(encoding="utf-8")
+        assert html.count('class="Z3988"') == (2 if record["type"] in ("paper", "podcast") else 1), record["id"]
