@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from mkdocs.utils.meta import get_data
 
-from conftest import ROOT, Project
+from conftest import Project, copy_repo
 from knowledgebase import cite
 from knowledgebase.pipeline import load
 from knowledgebase.settings import Settings
@@ -491,13 +491,9 @@ def test_outside_git_without_source_date_epoch_a_page_has_no_date(project: Proje
 @pytest.fixture(scope="module")
 def built_real(tmp_path_factory: pytest.TempPathFactory) -> Project:
     """The real content, bibliography and theme, built with a site_url as the deployment sets one."""
-    root = tmp_path_factory.mktemp("real") / "kb"
-    for folder in ("content", "bibliography", "overrides"):
-        shutil.copytree(ROOT / folder, root / folder)
-    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    (root / "mkdocs.yml").write_text(f"site_url: {SITE_URL}\n{config}", encoding="utf-8")
-    (root / "build" / "docs").mkdir(parents=True)
-    project = Project(root)
+    project = copy_repo(tmp_path_factory.mktemp("real") / "kb")
+    config = project.root / "mkdocs.yml"
+    config.write_text(f"site_url: {SITE_URL}\n" + config.read_text(encoding="utf-8"), encoding="utf-8")
     project.run("mkdocs", "build", "--strict", check=True)
     return project
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -52,7 +51,6 @@ PAGE_TYPES = {
 def deployed(tmp_path_factory: pytest.TempPathFactory) -> Project:
     """The repository's knowledge base, built with the deployment's site_url and repo_url."""
     project = copy_repo(tmp_path_factory.mktemp("deployed") / "kb")
-    shutil.copy(ROOT / "CITATION.cff", project.root / "CITATION.cff")
     # A history, as the deployment has: entries are dated by the commits of their sources.
     env = {"GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "T"}
     env |= {"GIT_COMMITTER_EMAIL": "t@example.org", "GIT_AUTHOR_DATE": "2025-03-04T10:00:00Z", "PATH": os.environ["PATH"]}

@@ -873,14 +873,14 @@ def _braced(value: str) -> str:
 
 def page_bibtex(entry: Entry, graph: Graph, settings: Settings) -> str:
     """A @misc entry for the page: title (case kept), the knowledge base, date, url, urldate, note."""
-    dates = stamps(graph, settings)
+    build = stamps(graph, settings).build
     kind = entry_types()[entry.type].singular
     fields = [
         ("title", _braced(_braced(bib_text(entry.title)))),
         ("howpublished", _braced(bib_text(settings.site_name))),
     ]
-    updated = dates.updated.get(entry.id)
-    note = f"{kind} in the {settings.site_name}"
+    updated = entry_dates(entry, graph, settings)[1]
+    note = f"{PAGE_GENRE} ({kind.lower()}) in the {settings.site_name}"
     if updated:
         fields += [
             ("year", _braced(str(updated.year))),
@@ -890,7 +890,7 @@ def page_bibtex(entry: Entry, graph: Graph, settings: Settings) -> str:
         note += f", last updated {updated.isoformat()}"
     fields += [
         ("url", _braced(bib_url(permalink(entry, settings)))),
-        ("urldate", _braced(dates.build.date().isoformat())),
+        ("urldate", _braced(build.date().isoformat())),
         ("note", _braced(bib_text(note))),
     ]
     return _bibtex("misc", f"kb-{entry.id}", fields)
@@ -899,8 +899,9 @@ def page_bibtex(entry: Entry, graph: Graph, settings: Settings) -> str:
 def work_bibtex(entry: Entry) -> str:
     """The work's own BibTeX entry: a paper's as its source gives it, without the knowledge base's
     own fields; an episode's made from its CSL item."""
-    if entry.type != "paper":
-        return _episode_bibtex(work_csl_of(entry))
+    work = work_of(entry)
+    if entry.type != "paper" and work is not None:
+        return _episode_bibtex(work)
     fields = []
     for key, value in raw_fields(entry).items():
         if key in INTERNAL_BIB_FIELDS:
@@ -912,13 +913,6 @@ def work_bibtex(entry: Entry) -> str:
         else:
             fields.append((key, _braced(bib_text(latex_text(value)))))
     return _bibtex(str(entry.get("entrytype", "misc")), entry.id, fields)
-
-
-def work_csl_of(entry: Entry) -> Work:
-    work = work_of(entry)
-    if work is None:
-        raise ValueError(f"{entry.id} describes no work")
-    return work
 
 
 def _episode_bibtex(work: Work) -> str:

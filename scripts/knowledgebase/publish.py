@@ -99,13 +99,13 @@ def _plain(graph: Graph, text: object) -> str:
 
 def knowledge_base_json(graph: Graph, settings: Settings) -> bytes:
     """Every entry with its id, type, page URL and validated data, and where its schema is."""
-    dates = cite.stamps(graph, settings)
     types = entry_types()
     entries = []
     for entry in _entries(graph):
         record: dict[str, Any] = {"id": entry.id, "type": entry.type, "url": cite.permalink(entry, settings)}
-        if entry.id in dates.updated:
-            record["updated"] = dates.updated[entry.id].isoformat()
+        updated = cite.entry_dates(entry, graph, settings)[1]
+        if updated:
+            record["updated"] = updated.isoformat()
         record["data"] = entry.data
         entries.append(record)
     document = {
