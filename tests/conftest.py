@@ -82,7 +82,6 @@ def copy_repo(root: Path) -> Project:
     for name in ("content", "bibliography", "overrides"):
         shutil.copytree(ROOT / name, root / name)
     shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
-    shutil.copy(ROOT / "CITATION.cff", root / "CITATION.cff")  # the site publishes it
     (root / "build" / "docs").mkdir(parents=True)
     return Project(root)
 

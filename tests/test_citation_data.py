@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -51,6 +52,7 @@ PAGE_TYPES = {
 def deployed(tmp_path_factory: pytest.TempPathFactory) -> Project:
     """The repository's knowledge base, built with the deployment's site_url and repo_url."""
     project = copy_repo(tmp_path_factory.mktemp("deployed") / "kb")
+    shutil.copy(ROOT / "CITATION.cff", project.root / "CITATION.cff")
     # A history, as the deployment has: entries are dated by the commits of their sources.
     env = {"GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "T"}
     env |= {"GIT_COMMITTER_EMAIL": "t@example.org", "GIT_AUTHOR_DATE": "2025-03-04T10:00:00Z", "PATH": os.environ["PATH"]}
@@ -507,7 +509,7 @@ def test_how_to_cite_states_only_what_the_site_does(deployed):
         text = (site(deployed) / name).read_text(encoding="utf-8")
         assert "reading list abridges" not in text or name.endswith("knowledge-base.json"), name
 
-    assert claims("the site publishes it at CITATION.cff, completed by the build with the site's address")
+    assert claims("the site publishes it at its root, as CITATION.cff, completed by the build with the site's address")
     assert (site(deployed) / "CITATION.cff").is_file()
     assert claims("Creative Commons Attribution 4.0 licence (CC-BY-4.0)")
     assert "license: CC-BY-4.0" in (site(deployed) / "CITATION.cff").read_text(encoding="utf-8")
