@@ -942,9 +942,9 @@ def _bib_name(name: dict[str, str]) -> str:
     """A CSL name as BibTeX writes it: 'Last, First', an organisation in braces, 'others' bare."""
     if name == OTHERS:
         return "others"
-    if "literal" in name:
-        return _braced(bib_text(name["literal"]))
-    return bib_text(name_text(name))
+    text = bib_text(name_text(name))
+    # A name BibTeX would split or read wrongly (an organisation, a word 'and' in it) stays whole.
+    return _braced(text) if "literal" in name or re.search(r"\band\b", text, re.I) else text
 
 
 # --- Highwire Press tags and JSON-LD ----------------------------------------------------------
