@@ -1,10 +1,12 @@
 """Citations of the knowledge base's pages and works, and the metadata that machines read.
 
-Every entry page can be cited: a CSL-JSON item for the page itself (the knowledge base as its
-publisher, its permalink, the date it last changed), formatted in APA 7 by a CSL processor
-(citeproc-py with the official ``apa.csl``) and written as BibTeX. A paper's page can also cite
-the work itself, from the fields of its BibTeX source. The same items give the Highwire Press
-``citation_*`` tags that Zotero and Google Scholar read and the schema.org JSON-LD of the page.
+Every entry page can be cited: a CSL-JSON item for the page itself, a "Knowledge base entry"
+(the knowledge base as its publisher, its permalink, the date it last changed), formatted in APA 7
+by a CSL processor (citeproc-py with the official ``apa.csl``) and written as BibTeX. The page of
+a work (a paper, report or article from its BibTeX source; a podcast episode or video from its
+YAML) also cites the work itself, from one CSL item that every export of the work shares. The
+page's Highwire Press ``citation_*`` and Dublin Core tags, and its schema.org JSON-LD, describe
+the page; the work appears as the first ``citation_reference`` and as the JSON-LD's ``about``.
 
 All of it reaches the HTML through the page's front matter (``cite``), which
 ``overrides/main.html`` and ``overrides/partials/kb-cite.html`` print, escaped.
@@ -476,14 +478,15 @@ LABELS = {
 
 def work_of(entry: Entry) -> Work | None:
     """The work an entry describes, for entries about one (papers, reports, podcasts, videos)."""
-    if entry.type == "paper":
-        return work_csl(entry)
-    if entry.type == "podcast":
-        work = entry.__dict__.get("_work_csl")
-        if work is None:
-            work = entry.__dict__["_work_csl"] = _episode_csl(entry)
-        return work
-    return None
+    make = {"paper": _work_csl, "podcast": _episode_csl}.get(entry.type)
+    if make is None:
+        return None
+    # Asked for by the page, its JSON-LD, every page citing it and the exports: made once, as an
+    # entry does not change once validated.
+    work = entry.__dict__.get("_work_csl")
+    if work is None:
+        work = entry.__dict__["_work_csl"] = make(entry)
+    return work
 
 
 def work_csl(entry: Entry) -> Work:
@@ -495,12 +498,8 @@ def work_csl(entry: Entry) -> Work:
     section 9.24). An arXiv preprint is a CSL 'article' (APA's preprint form) with its arXiv number
     and arXiv as publisher. 'n.d.' gives no issued date. An editorial note is never part of it.
     """
-    # Asked for by the page, its JSON-LD, every page citing it and the exports: made once, as an
-    # entry does not change once validated.
-    work = entry.__dict__.get("_work_csl")
-    if work is None:
-        work = entry.__dict__["_work_csl"] = _work_csl(entry)
-    return work
+    work = work_of(entry) if entry.type == "paper" else None
+    return work if work is not None else _work_csl(entry)
 
 
 def _work_csl(entry: Entry) -> Work:
@@ -549,10 +548,7 @@ def _work_csl(entry: Entry) -> Work:
         item["keyword"] = text("keywords")
     if text("note"):
         item["note"] = text("note")
-    label = LABELS.get(kind, "work")
-    if entrytype == "online" or (kind == "webpage" and entrytype == "misc"):
-        label = "web article"
-    return Work(item, label)
+    return Work(item, LABELS.get(kind, "work"))
 
 
 #: An episode's CSL genre (which APA prints in brackets) and label, by the entry's format.
