@@ -228,6 +228,9 @@ def test_metadata_describes_the_page_and_json_ld_says_what_it_is_about(deployed)
         assert dc["@type"] == "Text"
         assert elements["title"] == title and elements["publisher"] == "Open Source AI Knowledge Base"
         assert elements["identifier"] == record["url"] and elements["date"] == record["updated"]
+        terms = {e["URI"].rsplit("/", 1)[-1]: e["content"] for e in dc["terms"]}
+        assert terms == {"created": "2025-03-04", "modified": record["updated"]}, url
+        assert page["datePublished"] == "2025-03-04"
         meta = read_page(page_path(deployed, record["url"]))
         assert meta.tags("citation_title") == [title] and meta.tags("citation_author") == []
         assert meta.tags("citation_publisher") == ["Open Source AI Knowledge Base"]
@@ -517,6 +520,9 @@ def test_how_to_cite_states_only_what_the_site_does(deployed):
     assert claims("what it describes is the page, as the cite box cites it")
     widder = pages["widder2024why"]
     assert widder.tags("citation_author") == [] and widder.tags("DC.rights") == ["https://creativecommons.org/licenses/by/4.0/"]
+    assert claims("DCTERMS.created and DCTERMS.modified for when the entry was added and last changed")
+    weights_page = pages["open-weights"]
+    assert weights_page.tags("DCTERMS.created") == ["2025-03-04"] and weights_page.tags("DCTERMS.modified") == ["2025-06-07"]
     assert claims("first the work the page is about, with its own authors, date and identifiers, then every work the page cites")
     assert widder.tags("citation_reference")[0].startswith("citation_title=Why 'open' AI systems")
     assert claims("and have no about")

@@ -1197,7 +1197,7 @@ def page_highwire(entry: Entry, graph: Graph, settings: Settings) -> list[tuple[
     """The citation_* and Dublin Core tags of an entry page, describing the page as the cite box
     cites it: its title, the knowledge base as publisher, its date, address and licence. The work
     the page is about, and every work it cites, follow as citation_reference tags."""
-    updated = entry_dates(entry, graph, settings)[1]
+    added, updated = entry_dates(entry, graph, settings)
     link = permalink(entry, settings)
     absolute = link.startswith(("http://", "https://"))
     tags = [("citation_title", entry.title), ("citation_publisher", settings.site_name)]
@@ -1210,6 +1210,10 @@ def page_highwire(entry: Entry, graph: Graph, settings: Settings) -> list[tuple[
     tags += [("DC.title", entry.title), ("DC.publisher", settings.site_name), ("DC.type", "Text")]
     if updated:
         tags.append(("DC.date", updated.isoformat()))
+    if added:
+        tags.append(("DCTERMS.created", added.date().isoformat()))
+    if updated:
+        tags.append(("DCTERMS.modified", updated.isoformat()))
     if absolute:
         tags.append(("DC.identifier", link))
     tags += [("DC.language", "en"), ("DC.rights", CONTENT_LICENSE)]
