@@ -31,7 +31,7 @@ from urllib.parse import quote
 import bibtexparser
 from bibtexparser import model as bib
 
-from . import markup
+from . import markup, style
 from .graph import Graph
 from .model import Entry
 from .schema import entry_types
@@ -1125,7 +1125,7 @@ def about_jsonld(entry: Entry, graph: Graph, settings: Settings) -> dict[str, An
         if alternates:
             data["alternateName"] = alternates
         summary = entry.get("summary") or entry.get("short") or ""
-        data["description"] = markup.plain(str(summary), lambda i: graph.entries[i].title if i in graph.entries else i)
+        data["description"] = plain_text(graph, summary)
         term_set = {"@type": "DefinedTermSet", "name": f"{settings.site_name}: {entry_types()['glossary'].plural}"}
         if site_root(settings):
             term_set["url"] = site_root(settings) + f"{entry_types()['glossary'].url}/"
@@ -1145,6 +1145,17 @@ def about_jsonld(entry: Entry, graph: Graph, settings: Settings) -> dict[str, An
     return _pruned(data)
 
 
+def plain_text(graph: Graph, text: object) -> str:
+    """Prose as one line of plain text, each link written as the page writes it: the text of the
+    page's description, its JSON-LD, the feed and llms.txt."""
+    entries = graph.entries
+    return markup.plain(
+        str(text or ""),
+        lambda i: entries[i].title if i in entries else i,
+        lambda i, before: style.link_text(entries[i], before) if i in entries else i,
+    )
+
+
 def _pruned(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v not in (None, "", [])}
 
@@ -1160,7 +1171,7 @@ def entry_jsonld(entry: Entry, graph: Graph, settings: Settings) -> dict[str, An
     """
     link = permalink(entry, settings)
     summary = entry.get("summary") or entry.get("short") or ""
-    description = markup.plain(str(summary), lambda i: graph.entries[i].title if i in graph.entries else i)
+    description = plain_text(graph, summary)
     site: dict[str, Any] = {"@type": "WebSite", "name": settings.site_name, "url": site_root(settings) or None}
     kb = {"@type": "Organization", "name": settings.site_name}
     added, updated = entry_dates(entry, graph, settings)

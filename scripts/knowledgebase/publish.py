@@ -90,7 +90,7 @@ def _papers(graph: Graph) -> list[Entry]:
 
 
 def _plain(graph: Graph, text: object) -> str:
-    plain = markup.plain(str(text or ""), lambda i: graph.entries[i].title if i in graph.entries else i)
+    plain = cite.plain_text(graph, text)
     return re.sub(r"\s+([.,;:!?])", r"\1", plain)  # where a citation was taken out
 
 
@@ -253,7 +253,7 @@ def llms_txt(graph: Graph, settings: Settings) -> str:
             continue
         lines += ["", f"## {kind.plural}", ""]
         for entry in entries:
-            summary = markup.shorten(_plain(graph, entry.get("short") or entry.get("summary")), 200)
+            summary = markup.excerpt(_plain(graph, entry.get("short") or entry.get("summary")), 200)
             line = f"- [{_link_text(entry.title)}]({_href(settings, cite.page_url(entry))})"
             lines.append(f"{line}: {summary}" if summary else line)
     lines += [
