@@ -17,30 +17,20 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup, escape
 
-from . import citation, markup
+from . import citation, compare, markup
+from .archive import Archive
+from .compare import COMPONENT_LABELS, COMPONENTS, FREEDOMS, LEVEL_LABELS
 from .graph import Graph
+from .listing import Listings, venue
 from .model import Entry
 from .schema import EntryType, entry_types
 from .settings import Settings
 
 TEMPLATE_PACKAGE = "knowledgebase"
 ROLES = ("building", "hosting", "adapting", "serving")
-COMPONENTS = ("data", "code", "weights", "documentation", "licence")
-FREEDOMS = ("use", "study", "modify", "share")
-COMPONENT_LABELS = {
-    "data": "Data",
-    "code": "Code",
-    "weights": "Weights",
-    "documentation": "Documentation",
-    "licence": "Licence terms",
-}
-LEVEL_LABELS = {
-    "required": "required",
-    "information": "information",
-    "optional": "optional",
-    "not-required": "not required",
-    "unspecified": "not stated",
-}
+#: The average silent reading rate of adults for non-fiction (Brysbaert, 2019, Journal of Memory
+#: and Language 109, 104047).
+READING_WORDS_PER_MINUTE = 238
 
 
 def _finalize(value: Any) -> Any:
@@ -54,6 +44,11 @@ def _finalize(value: Any) -> Any:
 def url_markup(url: str) -> Markup:
     """An http(s) URL, already validated, made safe to stand inside Markdown ``(...)`` or ``<...>``."""
     return Markup(quote(url, safe=":/?#[]@!$&'*+,;=%~-._"))
+
+
+def url_attribute(url: str) -> Markup:
+    """An http(s) URL made safe to stand in an HTML attribute (``href="..."``) of raw HTML."""
+    return Markup(escape(str(url_markup(url))))
 
 
 def entry_path(entry: Entry) -> str:
@@ -118,7 +113,7 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        self.env.filters.update(url=url_markup, hms=hms, plain=self.plain)
+        self.env.filters.update(url=url_markup, url_attr=url_attribute, hms=hms, plain=self.plain)
         self.env.globals.update(
             graph=graph,
             types=self.types,
@@ -140,8 +135,15 @@ class Renderer:
             anchor=lambda slug: Markup("{#" + slug + "}"),
             component_labels=COMPONENT_LABELS,
             level_labels=LEVEL_LABELS,
+            href=self.href,
+            archived=self.archived,
+            listings=self.listings,
+            venue=venue,
+            definition_matrix=self.definition_matrix,
+            treatment=self.treatment,
         )
         self._pages: dict[str, str] = {}
+        self._cache: dict[str, Any] = {}
 
     # --- helpers for templates ------------------------------------------------------------
 
@@ -205,11 +207,59 @@ class Renderer:
             (kind, sorted(relevant[name].values(), key=sort_key)) for name, kind in self.types.items() if relevant.get(name)
         ]
         podcasts = list(relevant.get("podcast", {}).values())
+        texts = [stakeholder.get(k) for k in ("summary", "body", "roles_note")]
+        texts += [r.get(k) for r in recommendations for k in ("summary", "body")]
         return {
             "recommendations": recommendations,
             "sections": sections,
             "listening": sum(listening_seconds(p) for p in podcasts),
+            "podcasts": len(podcasts),
+            "reading": self.reading_minutes(*texts),
         }
+
+    @jinja2.pass_context
+    def href(self, context: jinja2.runtime.Context, target: Entry | str, anchor: str = "") -> Markup:
+        """An entry page's URL relative to the page being rendered, for links in raw HTML.
+
+        MkDocs rewrites the ``.md`` links of Markdown, not those of raw HTML, so these point at
+        the URL MkDocs serves the page at (``<type>/<id>/``), as the permalinks do.
+        """
+        entry = target if isinstance(target, Entry) else self.graph.entries[target]
+        page = context["page_path"].removesuffix(".md")
+        here = page.removesuffix("index").rstrip("/") if page == "index" or page.endswith("/index") else page
+        url = relative(f"{self.types[entry.type].url}/{entry.id}/", here) or "./"
+        return Markup(escape(url + (f"#{anchor}" if anchor else "")))
+
+    def archived(self, entry: Entry, url: str) -> str:
+        """The archived copy of an external URL of ``entry`` (see ``archive``), to print ``| url``."""
+        if "archive" not in self._cache:
+            self._cache["archive"] = Archive.of(self.graph, self.settings)
+        return self._cache["archive"].url(entry, url)
+
+    def listings(self) -> Listings:
+        """Which guides each entry is in, and so the facets of the index tables: once per build."""
+        if "listings" not in self._cache:
+            guides = []
+            for stakeholder in self.entries_of("stakeholder"):
+                g = self.guide(stakeholder)
+                members = {e.id for e in g["recommendations"]} | {e.id for _, items in g["sections"] for e in items}
+                guides.append((stakeholder, members))
+            self._cache["listings"] = Listings(guides)
+        return self._cache["listings"]
+
+    def definition_matrix(self) -> list[compare.Row]:
+        if "matrix" not in self._cache:
+            self._cache["matrix"] = compare.matrix(self.entries_of("definition"))
+        return self._cache["matrix"]
+
+    def treatment(self, component: str | None) -> compare.Row | None:
+        """The definitions matrix's row for a component, where the definitions treat it differently."""
+        return compare.treatment(self.definition_matrix(), component) if component else None
+
+    def reading_minutes(self, *texts: object) -> int:
+        """Minutes to read these texts at 238 words a minute (Brysbaert 2019, non-fiction), at least 1."""
+        words = sum(len(self.plain(t).split()) for t in texts if t)
+        return max(1, round(words / READING_WORDS_PER_MINUTE))
 
     # --- pages ----------------------------------------------------------------------------
 
@@ -245,6 +295,15 @@ class Renderer:
                 self._render(template, entry_path(entry), self.entry_front_matter(entry), entry=entry, kind=kind)
             index_template = self.env.select_template([f"{name}-index.md.j2", "section.md.j2"])
             self._render(index_template.name, f"{kind.url}/index.md", {"title": kind.plural}, kind=kind, entries=entries)
+        definitions = self.entries_of("definition")
+        if definitions:
+            from . import cite
+
+            rows = self.definition_matrix()
+            titles = {c.target: self.graph.entries[c.target].title for row in rows for c in row.cells if c.target}
+            urls = {d.id: cite.permalink(d, self.settings) for d in definitions}
+            csv = compare.csv_text(definitions, rows, titles, urls)
+            self._pages[f"{self.types['definition'].url}/comparison.csv"] = csv
         dated = sorted(
             (e for e in self.graph.entries.values() if _date_of(e)),
             key=lambda e: (_date_of(e), e.id),
