@@ -88,3 +88,10 @@ class Archive:
                 else:
                     out[url, entry_id] = wayback(url, self.build)
         return out
+
+
+def fixes(settings: Settings, uses: dict[str, list[str]]) -> dict[tuple[str, str], str]:
+    """The archived copy to offer for each (dead URL, entry using it), for ``kb linkcheck``."""
+    from .pipeline import load  # the entries and their dates, as a build has them
+
+    return Archive.of(load(settings).graph, settings).fixes(uses)

@@ -92,16 +92,19 @@ def _diff(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _linkcheck(settings: Settings, args: argparse.Namespace) -> int:
-    from . import linkcheck
+    from . import archive, linkcheck
 
     places, results, elapsed = linkcheck.run(settings, args.timeout, args.workers)
-    dead = linkcheck.findings(places, results)
+    uses = {url: [p.entry for p in places[url]] for url, result in results.items() if not result.ok}
+    archived = archive.fixes(settings, uses) if uses else {}  # the fix offered for each dead link
+    dead = linkcheck.findings(places, results, archived)
     if args.format == "markdown":
-        print(linkcheck.markdown(places, results, elapsed), end="")
+        print(linkcheck.markdown(places, results, elapsed, archived), end="")
     else:
         for finding in dead:
             print(finding.github() if args.format == "github" else finding)
-        print(f"{len(results)} URLs checked, {len({d.message for d in dead})} dead", file=sys.stderr)
+        count = len({d.message for d in dead if d.severity == "warning"})
+        print(f"{len(results)} URLs checked, {count} dead", file=sys.stderr)
     return EXIT_INVALID if dead else EXIT_OK
 
 

@@ -8,11 +8,7 @@
 (function () {
   "use strict";
 
-  var KEYS = ["a", "b", "only"];
-
   function enhance(box) {
-    if (box.hasAttribute("data-kb-ready")) return;
-    box.setAttribute("data-kb-ready", "");
     var form = box.querySelector("form[data-kb-compare-form]");
     var status = box.querySelector("[data-kb-status]");
     var table = box.querySelector("table");
@@ -29,15 +25,7 @@
     }
 
     function writeAddress() {
-      var url = new URL(window.location.href);
-      var values = { a: first.value, b: second.value, only: only.checked ? only.value : "" };
-      KEYS.forEach(function (key) {
-        if (values[key]) url.searchParams.set(key, values[key]);
-        else url.searchParams.delete(key);
-      });
-      if (url.href !== window.location.href) {
-        window.history.replaceState(window.history.state, "", url.href);
-      }
+      window.kbView.write({ a: first.value, b: second.value, only: only.checked ? only.value : "" });
     }
 
     function apply() {
@@ -76,13 +64,5 @@
     apply();
   }
 
-  function start() {
-    Array.prototype.forEach.call(document.querySelectorAll("[data-kb-compare]"), enhance);
-  }
-
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-  } else {
-    start();
-  }
+  window.kbView.enhance("[data-kb-compare]", enhance);
 })();

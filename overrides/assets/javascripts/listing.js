@@ -30,8 +30,6 @@
   }
 
   function enhance(listing) {
-    if (listing.hasAttribute("data-kb-ready")) return;
-    listing.setAttribute("data-kb-ready", "");
     var form = listing.querySelector("form[data-kb-filter]");
     var status = listing.querySelector("[data-kb-status]");
     var table = listing.querySelector("table");
@@ -52,23 +50,12 @@
     }
 
     function writeAddress() {
-      var url = new URL(window.location.href);
-      controls(form).forEach(function (el) {
-        var value = el.value.trim();
-        if (value) url.searchParams.set(el.name, value);
-        else url.searchParams.delete(el.name);
-      });
+      var values = {};
+      controls(form).forEach(function (el) { values[el.name] = el.value.trim(); });
       var sort = sortedBy();
-      if (sort && sort.key) {
-        url.searchParams.set(SORT, sort.key);
-        url.searchParams.set(ORDER, sort.order);
-      } else {
-        url.searchParams.delete(SORT);
-        url.searchParams.delete(ORDER);
-      }
-      if (url.href !== window.location.href) {
-        window.history.replaceState(window.history.state, "", url.href);
-      }
+      values[SORT] = sort && sort.key ? sort.key : "";
+      values[ORDER] = sort && sort.key ? sort.order : "";
+      window.kbView.write(values);
     }
 
     function apply() {
@@ -77,7 +64,7 @@
       controls(form).forEach(function (el) {
         var value = el.value.trim();
         if (!value) return;
-        if (el.name === "q") terms = fold(value).split(/\s+/).filter(Boolean);
+        if (el.name === "text") terms = fold(value).split(/\s+/).filter(Boolean);
         else facets.push({ name: el.name, value: value });
       });
       var shown = 0;
@@ -124,13 +111,5 @@
     apply();
   }
 
-  function start() {
-    Array.prototype.forEach.call(document.querySelectorAll("[data-kb-listing]"), enhance);
-  }
-
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-  } else {
-    start();
-  }
+  window.kbView.enhance("[data-kb-listing]", enhance);
 })();
