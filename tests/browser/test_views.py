@@ -19,6 +19,7 @@ from . import checks
 from .conftest import ROOT, missing
 from .flows import axe_whole_page, wait_until
 
+
 def rows(driver) -> list[dict]:
     """Every body row of the page's listing table, in order: shown or not, its facets and sort values."""
     return driver.execute_script(
@@ -244,7 +245,9 @@ def test_matrix_cells_link_to_note_and_source(reader, site):
         "css selector", "[data-kb-row=requires-data] td[data-kb-definition=osaid-1-0] a:not(.kb-cell-source)"
     )
     assert cell.get_attribute("href").endswith("/definitions/osaid-1-0/#requires-data")
-    source = reader.driver.find_element("css selector", "[data-kb-row=requires-data] td[data-kb-definition=osaid-1-0] .kb-cell-source")
+    source = reader.driver.find_element(
+        "css selector", "[data-kb-row=requires-data] td[data-kb-definition=osaid-1-0] .kb-cell-source"
+    )
     assert source.get_attribute("href").endswith("/sources/open-source-ai-explainer/")
     cell.click()
     wait_until(lambda: reader.driver.current_url.endswith("#requires-data"), what="the definition's note")
@@ -266,7 +269,9 @@ def no_javascript(browser):
 def test_without_javascript_the_whole_table_is_there(reader, site, built_repo, no_javascript, section):
     reader.visit(f"{section}/")
     driver = reader.driver
-    assert not any(f.is_displayed() for f in driver.find_elements("css selector", "form[data-kb-filter], form[data-kb-compare-form]"))
+    assert not any(
+        f.is_displayed() for f in driver.find_elements("css selector", "form[data-kb-filter], form[data-kb-compare-form]")
+    )
     table = driver.find_element("css selector", "[data-kb-listing] table, [data-kb-compare] table")
     body = table.find_elements("css selector", "tbody tr")
     assert all(row.is_displayed() for row in body)
@@ -314,7 +319,7 @@ def pdf_text(pdf: bytes, tmp_path: Path) -> list[str]:
     """The PDF's pages as text, by pdftotext (poppler-utils); -layout keeps the hyphens of URLs broken across lines."""
     tool = shutil.which("pdftotext")
     if not tool:
-        missing("pdftotext", "sudo apt-get install poppler-utils (or run scripts/install-test-deps.sh as root)")
+        missing("pdftotext", "sudo apt-get install poppler-utils (or run `make system-deps` as root)")
     path = tmp_path / "guide.pdf"
     path.write_bytes(pdf)
     text = subprocess.run([tool, "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
@@ -351,7 +356,9 @@ def test_a_guide_prints_as_a_handout(reader, site, tmp_path):
     # The text is there, the time to set aside first of all.
     assert on_screen["title"] in pages[0]
     assert re.sub(r"\s+", "", on_screen["time"]) in re.sub(r"\s+", "", pages[0])
-    assert re.search(r"about \d+ min of reading", on_screen["time"]) and re.search(r"\d+:\d\d:\d\d of listening", on_screen["time"])
+    assert re.search(r"about \d+ min of reading", on_screen["time"]) and re.search(
+        r"\d+:\d\d:\d\d of listening", on_screen["time"]
+    )
     for title in on_screen["recommendations"]:
         assert re.sub(r"\s+", "", title) in flat, title
     # No navigation: nothing of the header, tabs, sidebars or footer that the article does not say itself.
