@@ -10,20 +10,10 @@ import re
 from html import unescape
 from html.parser import HTMLParser
 
-import pytest
+from tests.test_crosslinks import repo  # noqa: F401 - the built repository, its graph and renderer
 
 from knowledgebase import citation
-from knowledgebase.pipeline import load
-from knowledgebase.render import Renderer, hms, listening_seconds
-from knowledgebase.settings import Settings
-
-
-@pytest.fixture(scope="module")
-def repo(built_repo):
-    settings = Settings.from_mkdocs_yml(built_repo.root / "mkdocs.yml")
-    loaded = load(settings)
-    assert loaded.ok
-    return built_repo, loaded.graph, Renderer(loaded.graph, settings)
+from knowledgebase.render import hms, listening_seconds
 
 
 class Table(HTMLParser):
@@ -71,7 +61,7 @@ def table(html: str) -> Table:
     return parser
 
 
-def test_podcast_index_is_a_complete_table(repo):
+def test_podcast_index_is_a_complete_table(repo):  # noqa: F811 - repo is the fixture imported above
     project, graph, renderer = repo
     found = table(project.site("podcasts/index.html"))
     assert found.headers == ["Title", "Show", "Date", "Duration", "Shorter or longer", "Format", "Stakeholders"]
@@ -98,7 +88,7 @@ def test_podcast_index_is_a_complete_table(repo):
         assert row["cells"][6] == ", ".join(graph.entries[s].title for s in stakeholders)
 
 
-def test_paper_index_is_a_complete_table(repo):
+def test_paper_index_is_a_complete_table(repo):  # noqa: F811 - repo is the fixture imported above
     project, graph, renderer = repo
     found = table(project.site("papers/index.html"))
     assert found.headers == ["Title", "Authors", "Year", "Venue", "Kind", "Stakeholders"]
@@ -114,7 +104,7 @@ def test_paper_index_is_a_complete_table(repo):
     assert {row["cells"][4] for row in found.rows} == {"Paper", "Report", "Web article"}
 
 
-def test_recommendation_and_dataset_indexes(repo):
+def test_recommendation_and_dataset_indexes(repo):  # noqa: F811 - repo is the fixture imported above
     project, graph, renderer = repo
     recommendations = table(project.site("recommendations/index.html"))
     assert recommendations.headers == ["Recommendation", "For", "No.", "In short"]
@@ -132,7 +122,7 @@ def test_recommendation_and_dataset_indexes(repo):
             )
 
 
-def test_filters_offer_what_the_rows_hold(repo):
+def test_filters_offer_what_the_rows_hold(repo):  # noqa: F811 - repo is the fixture imported above
     project, _, _ = repo
     html = project.site("podcasts/index.html")
     form = re.search(r"<form[^>]*data-kb-filter.*?</form>", html, re.S).group()
@@ -222,7 +212,7 @@ class Paragraphs(HTMLParser):
             self.tag = ""
 
 
-def test_guide_states_reading_and_listening_time_up_front(repo):
+def test_guide_states_reading_and_listening_time_up_front(repo):  # noqa: F811 - repo is the fixture imported above
     project, graph, renderer = repo
     for stakeholder in renderer.entries_of("stakeholder"):
         parser = Paragraphs()
