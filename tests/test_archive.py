@@ -53,7 +53,10 @@ class ArticleLinks(HTMLParser):
 def test_every_external_url_has_a_well_formed_archived_copy(project, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     moshi = project.root / "content/podcasts/moshi.yaml"
-    moshi.write_text(moshi.read_text() + 'accessed: "2023-03-04"\n')
+    text = moshi.read_text().replace(
+        "summary: A segment on an open voice model.", "summary: See [the notes](https://example.org/notes?a=1&b=2)."
+    )
+    moshi.write_text(text + 'accessed: "2023-03-04"\n')
     crawl = project.root / "content/datasets/common-crawl.yaml"
     own = "https://web.archive.org/web/20200101000000/https://commoncrawl.org/"
     crawl.write_text(crawl.read_text() + f"url: https://commoncrawl.org/\narchived_url: {own}\n")
@@ -64,6 +67,7 @@ def test_every_external_url_has_a_well_formed_archived_copy(project, monkeypatch
     expected = {
         "https://www.youtube.com/watch?v=gZGrA52A834": "https://web.archive.org/web/20230304/https://www.youtube.com/watch?v=gZGrA52A834",
         "https://commoncrawl.org/": own,
+        "https://example.org/notes?a=1&b=2": "https://web.archive.org/web/20230304/https://example.org/notes?a=1&b=2",  # in prose
         "https://www.nature.com/articles/s41586-024-08141-1.pdf": (
             "https://web.archive.org/web/20220202/https://www.nature.com/articles/s41586-024-08141-1.pdf"
         ),
@@ -89,6 +93,7 @@ def test_every_external_url_has_a_well_formed_archived_copy(project, monkeypatch
     # Each is on its entry's page, in its index table or in the references of the pages citing it.
     assert seen["https://www.youtube.com/watch?v=gZGrA52A834"] >= 1
     assert seen["https://commoncrawl.org/"] >= 2
+    assert seen["https://example.org/notes?a=1&b=2"] >= 1
     assert seen["https://www.nature.com/articles/s41586-024-08141-1.pdf"] >= 2
 
 

@@ -156,8 +156,24 @@ class Renderer:
 
     @jinja2.pass_context
     def prose(self, context: jinja2.runtime.Context, text: str | None) -> Markup:
-        """Contributor Markdown with its entry links and citations resolved, and HTML escaped."""
-        return self._resolve(context, text, escape=True)
+        """Contributor Markdown with its entry links and citations resolved, and HTML escaped.
+
+        A web link in it gets its archived copy beside it, dated by the page's entry.
+        """
+        resolved = self._resolve(context, text, escape=True)
+        entry = context.get("entry")
+        if "](http" not in resolved or not isinstance(entry, Entry):
+            return resolved
+        code = markup._code_spans(resolved)
+
+        def beside(match: re.Match[str]) -> str:
+            url = match.group(2)
+            if match.group(1) or not markup._outside(code, match.start()) or not url.startswith(("http://", "https://")):
+                return match.group()
+            copy = url_markup(self.archived(entry, url))
+            return f"{match.group()} ([archived copy]({copy}){{ .kb-archived }})"
+
+        return Markup(markup._INLINE_LINK.sub(beside, str(resolved)))
 
     def _resolve(self, context: jinja2.runtime.Context, text: str | None, escape: bool) -> Markup:
         if not text:
