@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from . import citation
 from .model import Entry
 
+#: The entry types whose index page is such a table (templates/<type>-index.md.j2).
+TABLE_INDEXES = ("podcast", "paper", "recommendation", "dataset")
 FORMAT_LABELS = {"podcast": "Podcast", "video": "Video", "podcast-video": "Podcast and video"}
 #: A podcast's ``length`` (the reading list's grouping) as a filter value and its label.
 LENGTHS = {"shorter": ("short", "Shorter"), "longer": ("long", "Longer")}

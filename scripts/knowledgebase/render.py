@@ -21,7 +21,7 @@ from . import citation, compare, markup
 from .archive import Archive
 from .compare import COMPONENT_LABELS, COMPONENTS, FREEDOMS, LEVEL_LABELS
 from .graph import Graph
-from .listing import Listings, venue
+from .listing import TABLE_INDEXES, Listings, venue
 from .model import Entry
 from .schema import EntryType, entry_types
 from .settings import Settings
@@ -310,7 +310,10 @@ class Renderer:
                 template = f"{name}.md.j2"
                 self._render(template, entry_path(entry), self.entry_front_matter(entry), entry=entry, kind=kind)
             index_template = self.env.select_template([f"{name}-index.md.j2", "section.md.j2"])
-            self._render(index_template.name, f"{kind.url}/index.md", {"title": kind.plural}, kind=kind, entries=entries)
+            meta: dict[str, Any] = {"title": kind.plural}
+            if name in TABLE_INDEXES:
+                meta["hide"] = ["navigation", "toc"]  # Material's: the table gets the page's whole width
+            self._render(index_template.name, f"{kind.url}/index.md", meta, kind=kind, entries=entries)
         definitions = self.entries_of("definition")
         if definitions:
             from . import cite
