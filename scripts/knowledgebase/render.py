@@ -206,7 +206,15 @@ class Renderer:
         return sorted(self.graph.by_type(type_name), key=sort_key)
 
     def guide(self, stakeholder: Entry) -> dict[str, Any]:
-        """What a stakeholder's guide lists: its recommendations, then what matters to it, by type."""
+        """What a stakeholder's guide lists: its recommendations, then what matters to it, by type.
+
+        Computed once per build: the guide's page and the index tables' stakeholder filter read it.
+        """
+        if f"guide:{stakeholder.id}" not in self._cache:
+            self._cache[f"guide:{stakeholder.id}"] = self._guide(stakeholder)
+        return self._cache[f"guide:{stakeholder.id}"]
+
+    def _guide(self, stakeholder: Entry) -> dict[str, Any]:
         recommendations = sorted(
             (r for r in self.graph.by_type("recommendation") if r.get("stakeholder") == stakeholder.id),
             key=sort_key,
