@@ -20,6 +20,8 @@ def formatted_value(
     message = schema.get("x-message", "")
     if schema.get("enum"):
         return schema["enum"][0]
+    if schema.get("type") == "boolean":
+        return True
     if schema.get("type") == "integer":
         return max(1, schema.get("minimum", 1))
     if schema.get("x-ref"):

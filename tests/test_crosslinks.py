@@ -118,8 +118,8 @@ def test_glossary_lists_every_term_with_an_anchor(repo):
 
 
 def test_tooltips_on_generated_and_hand_written_pages(repo):
-    project, graph, _ = repo
-    shorts = {t.get("short") for t in graph.by_type("glossary")}
+    project, graph, renderer = repo
+    shorts = {renderer.tooltip(t) for t in graph.by_type("glossary")}  # the definition, flagged if AI-drawn
     home = abbrs(project.site("index.html")).titles
     assert home and set(home) <= shorts
     topic = abbrs(project.site("topics/ai-and-open-weights/index.html")).titles

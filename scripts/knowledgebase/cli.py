@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         # Everything read stays alive until the process exits, so the cyclic collector would only
         # walk it (once after loading and once more at exit) to find nothing.
         gc.disable()
-        loaded = load(settings)
+        loaded = load(settings, lint=True)
         _loaded[:] = [loaded]
         code = _report(loaded.diagnostics, args.format)
         if code == EXIT_OK:

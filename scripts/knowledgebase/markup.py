@@ -59,6 +59,7 @@ class Token:
     raw: str
     text: str | None = None  # a link's own text
     locator: str | None = None  # a citation's page or section
+    before: str = ""  # the prose just before it, so that a title can be fitted to the sentence
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,8 @@ def render(
         if raw in _ESCAPES:
             out.append(_ESCAPES[raw])
         elif raw.startswith("[["):
-            out.append(link(Token("link", match.group(1), start, raw, text=match.group(2) or None)))
+            before = text[max(0, start - _CONTEXT) : start]
+            out.append(link(Token("link", match.group(1), start, raw, text=match.group(2) or None, before=before)))
         else:
             items = [_CITE_ITEM.match(i) for i in match.group(3).split(";")]
             out.append(cite([Token("cite", m.group(1), start, raw, locator=m.group(2)) for m in items if m]))
@@ -174,9 +176,83 @@ def render(
     return Markup("".join(out))
 
 
-def plain(text: str, title: Callable[[str], str] = str) -> str:
-    """Prose as one line of plain text, for descriptions and tooltips; ``title`` names a linked id."""
-    text = LINK.sub(lambda m: m.group(2) or title(m.group(1)), text)
-    text = CITE.sub("", text)
+def plain(text: str, title: Callable[[str], str] = str, fitted: Callable[[str, str], str] | None = None) -> str:
+    """Prose as one line of plain text, for descriptions and tooltips; ``title`` names a linked id.
+
+    ``fitted`` (id, the prose before the link) gives a link's text as the page shows it; without
+    it a title's own "The" still goes after another "the". A citation goes with the space before
+    it: "a claim [@key]." must not become "a claim .".
+    """
+
+    def name(match: re.Match[str]) -> str:
+        if match.group(2):
+            return match.group(2)
+        before = text[max(0, match.start() - _CONTEXT) : match.start()]
+        if fitted is not None:
+            return fitted(match.group(1), before)
+        return running_title(title(match.group(1)), before, ARTICLE)
+
+    text = LINK.sub(name, text)
+    text = _CITE_AND_SPACE.sub("", text)
     text = re.sub(r"[*_`#>]|\]\([^)]*\)|\[", "", text)
     return " ".join(text.split())
+
+
+def excerpt(text: str, limit: int) -> str:
+    """At most ``limit`` characters of one-line text, cut at a word boundary and marked with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut and not text[limit - 1].isspace():
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:-–—") + "…"
+
+
+#: How a linked title is written in running text: a glossary term that is a common noun, one of the
+#: knowledge base's own page titles (topics, guides, recommendations), or a name kept as written.
+TERM, PAGE, NAME = "term", "page", "name"
+ARTICLE = "article"  # no type known: only a title's "The" after another "the" is dropped
+_CONTEXT = 40  # characters of prose before a link that decide how its title is written
+_CITE_AND_SPACE = re.compile(r"[ \t]*" + CITE.pattern)
+_THE_BEFORE = re.compile(r"\bthe\s+$", re.IGNORECASE)
+# Where a sentence (or a list item, heading, table cell or quotation) starts: nothing before it on its
+# paragraph, or a full stop, a line's Markdown marker, a table's bar.
+_SENTENCE_START = re.compile(r"(?:\A|[.!?]\s+|\n\s*\n\s*|(?:\A|\n)\s*(?:[-*+]|\d+[.)]|#+|>)\s+|\|\s*)\Z")
+
+
+def starts_sentence(before: str) -> bool:
+    """Whether text following ``before`` stands at the start of a sentence (emphasis markers aside)."""
+    return bool(_SENTENCE_START.search(before.rstrip("*_")))
+
+
+def _capitalised(word: str) -> bool:
+    return word[:1].isupper() and (len(word) == 1 or word[1:].islower())
+
+
+def lower_first_word(title: str) -> str:
+    """Lower-case a title's first word ("Marginal risk" -> "marginal risk").
+
+    "AI stack" and a title-cased name such as "Open Source AI Definition" keep their capitals.
+    """
+    first, *rest = title.split(" ")
+    if _capitalised(first) and not any(_capitalised(word) for word in rest):
+        return title[:1].lower() + title[1:]
+    return title
+
+
+def running_title(title: str, before: str, style: str) -> str:
+    """An entry's title as the text of a link that stands after ``before`` in a sentence.
+
+    A term that is a common noun is lower case mid-sentence; a page title drops its "The" after
+    another "the" and is lower case mid-sentence; a name (of a work, an organisation, a
+    definition) is kept exactly as written.
+    """
+    if style == NAME:
+        return title
+    if style in (PAGE, ARTICLE) and title.startswith("The ") and _THE_BEFORE.search(before.rstrip("*_")):
+        return title[len("The ") :]
+    if style == ARTICLE or starts_sentence(before):
+        return title
+    if style == TERM or (style == PAGE and title.startswith("The ")):
+        return lower_first_word(title)
+    return title

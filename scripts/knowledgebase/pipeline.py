@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import style
 from .diagnostics import Diagnostics
 from .graph import Graph, link, read_pages
 from .output import write_tree
@@ -25,13 +26,18 @@ class Loaded:
 
 
 @gc_paused  # over all three stages: resumed in between, it would walk what they have built
-def load(settings: Settings) -> Loaded:
-    """Read, validate and link every source; every problem is in ``diagnostics``."""
+def load(settings: Settings, lint: bool = False) -> Loaded:
+    """Read, validate and link every source; every problem is in ``diagnostics``.
+
+    ``lint`` adds warnings about seams in the prose (``kb validate``); a build does not stop for them.
+    """
     diagnostics = Diagnostics()
     raws = read_sources(settings.root, settings.content_dir, settings.bibliography_dir, diagnostics)
     entries = validate(raws, diagnostics)
     pages, assets = read_pages(settings.root, settings.pages_dir, diagnostics)
     graph = link(entries, pages, diagnostics, rejected(raws, entries))
+    if lint:
+        style.check(graph, diagnostics)  # warnings only: seams in prose, such as "the The ..."
     return Loaded(graph, assets, diagnostics)
 
 

@@ -17,7 +17,7 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup, escape
 
-from . import citation, compare, markup
+from . import citation, compare, markup, style
 from .archive import Archive
 from .compare import COMPONENT_LABELS, COMPONENTS, FREEDOMS, LEVEL_LABELS
 from .graph import Graph
@@ -27,6 +27,8 @@ from .schema import EntryType, entry_types
 from .settings import Settings
 
 TEMPLATE_PACKAGE = "knowledgebase"
+#: What a glossary tooltip says first when the term is drawn from AI-generated text.
+AI_TOOLTIP_WARNING = "⚠ Drawn from an AI-generated overview:"
 ROLES = ("building", "hosting", "adapting", "serving")
 #: The average silent reading rate of adults for non-fiction (Brysbaert, 2019, Journal of Memory
 #: and Language 109, 104047).
@@ -130,6 +132,7 @@ class Renderer:
             guide=self.guide,
             path_of=entry_path,
             ai_generated=self.ai_generated,
+            tooltip=self.tooltip,
             glossary_letters=glossary_letters,
             letter_anchor=lambda letter: letter.lower() if letter.isalpha() else "other",
             anchor=lambda slug: Markup("{#" + slug + "}"),
@@ -180,7 +183,11 @@ class Renderer:
             return Markup("")
 
         def link(token: markup.Token) -> str:
-            return self.link(context, token.target, token.text)
+            text = token.text
+            if text is None and token.target in self.graph.entries:
+                entry = self.graph.entries[token.target]
+                text = style.link_text(entry, token.before)
+            return self.link(context, token.target, text)
 
         def cite(tokens: list[markup.Token]) -> str:
             parts = [self.link(context, t.target, citation.label(self.graph.entries[t.target], t.locator)) for t in tokens]
@@ -195,12 +202,23 @@ class Renderer:
         return [(kind, sorted(groups[name], key=sort_key)) for name, kind in self.types.items() if groups.get(name)]
 
     def plain(self, text: object) -> str:
-        return markup.plain(str(text), lambda i: self.graph.entries[i].title if i in self.graph.entries else i)
+        entries = self.graph.entries
+        return markup.plain(
+            str(text),
+            lambda i: entries[i].title if i in entries else i,
+            lambda i, before: style.link_text(entries[i], before) if i in entries else i,
+        )
 
     def ai_generated(self, entry: Entry) -> bool:
         """Whether the entry, or a source it names, is marked as drawing on AI-generated text."""
         sources = [self.graph.entries[s] for s in entry.get("sources", []) if s in self.graph.entries]
         return any(e.get("provenance") == "ai-generated" for e in (entry, *sources))
+
+    def tooltip(self, term: Entry) -> str:
+        """A glossary term's short definition as its tooltip shows it: a term drawn from an
+        AI-generated source says so first, since the reader never sees that term's page."""
+        short = " ".join(str(term.get("short")).split())
+        return f"{AI_TOOLTIP_WARNING} {short}" if self.ai_generated(term) else short
 
     def entries_of(self, type_name: str) -> list[Entry]:
         return sorted(self.graph.by_type(type_name), key=sort_key)
@@ -297,7 +315,7 @@ class Renderer:
         # header, <meta name="description">), so the front matter carries them HTML-escaped.
         meta: dict[str, Any] = {"title": str(escape(entry.title))}
         if summary:
-            meta["description"] = str(escape(self.plain(summary)[:300]))
+            meta["description"] = str(escape(markup.excerpt(self.plain(summary), 300)))
         tags = entry.get("tags") or entry.get("keywords") or []
         if tags:
             meta["tags"] = list(tags)
@@ -361,7 +379,7 @@ class Renderer:
             # Material's content.tooltips builds the tooltip from the title with innerHTML, and
             # Markdown decodes entities in abbreviation titles: escaping <, > and & twice makes
             # the attribute hold &lt; and so the tooltip show the definition as text.
-            short = " ".join(str(term.get("short")).split())
+            short = self.tooltip(term)
             for char, entity in (("&", "&amp;amp;"), ("<", "&amp;lt;"), (">", "&amp;gt;")):
                 short = short.replace(char, entity)
             words = [term.title, *term.get("aliases", []), *term.get("abbreviations", [])]

@@ -116,12 +116,27 @@ def test_guide_items_lead_to_their_pages(reader, stakeholder):
 # --- glossary tooltips -----------------------------------------------------------------------------
 
 
+AI_WARNING = "⚠ Drawn from an AI-generated overview: "
+
+
 def glossary_terms(project_root: Path) -> dict[str, str]:
-    """Each glossary word (title, alias, abbreviation) -> its definition as the tooltip gives it."""
+    """Each glossary word (title, alias, abbreviation) -> its definition as the tooltip gives it.
+
+    A term drawn from AI-generated text (it, or a source it names, says ``provenance: ai-generated``)
+    has the tooltip say so before the definition.
+    """
+    generated = {
+        source.stem
+        for folder in ("sources", "glossary")
+        for source in (project_root / "content" / folder).glob("*.yaml")
+        if load(source).get("provenance") == "ai-generated"
+    }
     terms = {}
     for source in sorted((project_root / "content" / "glossary").glob("*.yaml")):
         entry = load(source)
         short = " ".join(str(entry["short"]).split())
+        if {source.stem, *entry.get("sources", [])} & generated:
+            short = AI_WARNING + short
         for word in [entry["title"], *entry.get("aliases", []), *entry.get("abbreviations", [])]:
             terms.setdefault(word, short)
     return terms
@@ -135,6 +150,17 @@ def test_glossary_tooltip_on_hover(reader, built_repo):
     assert flows.tooltip_on_hover(reader, abbr) == terms[abbr.text]
     flows.tooltip_on_hover(reader, reader.driver.find_element("css selector", "article h1"))
     wait_until(lambda: flows.tooltip_of(reader, abbr) is None, what="the tooltip to close")
+
+
+def test_tooltip_of_a_term_drawn_from_ai_generated_text_warns_first(reader, built_repo):
+    terms = glossary_terms(built_repo.root)
+    reader.visit("topics/ai-and-open-data/")  # "open data sets": a term the overview supplies
+    flagged = [
+        a for a in reader.driver.find_elements("css selector", "article p abbr") if terms.get(a.text, "").startswith(AI_WARNING)
+    ]
+    assert flagged, "no term drawn from the AI-generated overview in the topic's running text"
+    shown = flows.tooltip_on_hover(reader, flagged[0])
+    assert shown == terms[flagged[0].text] and shown.startswith("⚠ Drawn from an AI-generated overview:")
 
 
 def test_glossary_tooltip_on_keyboard_focus(reader, built_repo):
