@@ -1,5 +1,6 @@
-# Two commands for a fresh machine with python3, make and git:
+# Commands for a fresh machine with python3, make and git:
 #   make serve   build the site and serve it at http://127.0.0.1:8000, rebuilding on every change
+#   make check   the quick check after editing sources (about a minute): kb validate and the fast tests
 #   make test    run the whole test suite (what CI runs)
 PYTHON ?= python3
 VENV ?= .venv
@@ -7,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build validate test lint system-deps clean bench
+.PHONY: serve build validate check test lint system-deps clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +17,10 @@ $(STAMP): pyproject.toml
 	# cffconvert validates CITATION.cff in the tests; it needs jsonschema<4, the project >=4.21.
 	$(BIN)/python -m venv $(VENV)/cffconvert
 	$(VENV)/cffconvert/bin/python -m pip install --quiet 'cffconvert>=2,<3'
+	# Quiet MkDocs' and Material's end-of-life banner for commands typed in the activated
+	# environment too (`mkdocs build`), not only under make.
+	grep -q NO_MKDOCS_2_WARNING $(BIN)/activate || echo 'export NO_MKDOCS_2_WARNING=1' >> $(BIN)/activate
+	grep -q NO_MKDOCS_2_WARNING $(BIN)/activate.fish || echo 'set -gx NO_MKDOCS_2_WARNING 1' >> $(BIN)/activate.fish
 	touch $@
 
 serve: $(STAMP)
@@ -31,6 +36,13 @@ validate: $(STAMP)
 # an hour. BENCH_ARGS="--quick" measures only what the targets need; results in benchmarks/results/.
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+
+# The contributor's quick check: every source validated, then the tests marked `quick` (validation,
+# every contributor mistake, kb new and kb diff, the real knowledge base loaded in-process); no
+# browser and no build of the real site. `make test` runs everything, as CI does.
+check: $(STAMP)
+	$(BIN)/kb validate
+	$(BIN)/pytest -q -m quick
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

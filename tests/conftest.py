@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,15 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 BIN = Path(sys.executable).parent
+#: A contributor's git identity, and no configuration of the machine's, for commits in tests.
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "A Contributor",
+    "GIT_AUTHOR_EMAIL": "contributor@example.org",
+    "GIT_COMMITTER_NAME": "A Contributor",
+    "GIT_COMMITTER_EMAIL": "contributor@example.org",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": "/dev/null",
+}
 
 
 class Project:
@@ -92,3 +104,36 @@ def built_repo(tmp_path_factory: pytest.TempPathFactory) -> Project:
     project = copy_repo(tmp_path_factory.mktemp("repo") / "kb")
     project.run("mkdocs", "build", "--strict", check=True)
     return project
+
+
+def wait_for(predicate: Callable[[], object], timeout: float = 90) -> bool:
+    """Whether ``predicate()`` became true within ``timeout`` seconds (asked twice a second)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.5)
+    return False
+
+
+@contextlib.contextmanager
+def mkdocs_serve(project: Project, *options: str) -> Iterator[tuple[str, Path]]:
+    """``mkdocs serve --livereload`` on ``project`` at a free port: yields its URL and its log file."""
+    from benchmarks.run import free_port  # the harness times the same server
+
+    port = free_port()
+    log = project.root / "serve.log"
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    with open(log, "w") as out:
+        server = subprocess.Popen(
+            [str(BIN / "mkdocs"), "serve", "--livereload", "--dev-addr", f"127.0.0.1:{port}", *options],
+            cwd=project.root,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        yield f"http://127.0.0.1:{port}/", log
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

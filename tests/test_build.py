@@ -105,7 +105,8 @@ def test_broken_source_fails_build_and_keeps_previous_site(project):
     result = project.mkdocs_build()
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert re.search(r"content/glossary/open-weights\.yaml:3:1: error: YAML syntax error", result.stderr), result.stderr
+    # Where the unclosed '[' is, not where the parser noticed it (the end of the file).
+    assert "content/glossary/open-weights.yaml:2:8: error: YAML syntax error: the '[' opened" in result.stderr, result.stderr
     assert "content/datasets/mnist.yaml:2:1: error: unknown field 'sumary' (did you mean 'summary'?)" in result.stderr
     assert project.snapshot("site") == before
     assert project.snapshot("build/docs") == docs_before

@@ -12,6 +12,9 @@ from knowledgebase.pipeline import load
 from knowledgebase.schema import entry_types, match_paths
 from knowledgebase.settings import Settings
 
+# Part of `make check`, the contributor's quick check (see the Makefile).
+pytestmark = pytest.mark.quick
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
 

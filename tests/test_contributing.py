@@ -7,16 +7,20 @@ so the documentation cannot rot; every command a workflow or hook runs must exis
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import ROOT, Project
+from conftest import BIN, GIT_IDENTITY, ROOT, Project
+from knowledgebase.pipeline import load
 from knowledgebase.schema import entry_types
+from knowledgebase.settings import Settings
 
 GITHUB = ROOT / ".github"
 WORKFLOWS = sorted((GITHUB / "workflows").glob("*.yml"))
@@ -263,3 +267,147 @@ def test_pre_commit_hooks_run_kb_validate(project):
     project.write("content/glossary/broken.yaml", "title: [\n")
     failed = project.run(*args)
     assert failed.returncode == 1 and "content/glossary/broken.yaml" in failed.stderr
+
+
+# --- the walk-through: every command a contributor is told to type, on a fork of this repository ----
+
+SHELL_BLOCK = re.compile(r"^```sh\n(?P<body>.*?)^```$", re.M | re.S)
+CONTRIBUTOR_DOCS = [ROOT / "CONTRIBUTING.md", GITHUB / "PULL_REQUEST_TEMPLATE.md", *FORMS]
+#: Ids the walk-through creates, which the documentation uses as the contributor's own example.
+WALK_THROUGH_IDS = {"my-episode", "newpaper2024test"}
+
+
+def shell_blocks() -> list[list[str]]:
+    """The lines of every ```sh block of CONTRIBUTING.md, trailing comments removed."""
+    text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    blocks = [[re.sub(r"\s{2,}#.*$", "", line) for line in m["body"].splitlines()] for m in SHELL_BLOCK.finditer(text)]
+    return [[line for line in block if line.strip()] for block in blocks]
+
+
+def git(*args: str, cwd: Path) -> str:
+    result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, env={**os.environ, **GIT_IDENTITY})
+    assert result.returncode == 0, f"git {' '.join(args)}: {result.stderr}"
+    return result.stdout
+
+
+def make_fork(tmp_path: Path) -> Path:
+    """A bare repository holding this one's tracked files (as they are in the working tree): the fork."""
+    if subprocess.run(["git", "rev-parse"], cwd=ROOT, capture_output=True).returncode != 0:
+        pytest.skip("the repository is not a git checkout")
+    upstream = tmp_path / "upstream"
+    tracked = git("ls-files", "-z", cwd=ROOT).split("\0")
+    for rel in filter(None, tracked):
+        source = ROOT / rel
+        if source.is_file() and not source.is_symlink():
+            (upstream / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, upstream / rel)
+    git("init", "--quiet", "--initial-branch=main", cwd=upstream)
+    git("add", "-A", cwd=upstream)
+    git("commit", "--quiet", "-m", "upstream", cwd=upstream)
+    fork = tmp_path / "YOUR-FORK.git"
+    git("clone", "--quiet", "--bare", str(upstream), str(fork), cwd=tmp_path)
+    return fork
+
+
+def fill_in(clone: Path) -> None:
+    """What the contributor does by hand between `kb new` and `kb validate`: fill in the podcast,
+    and, as a paper cited by it, a new BibTeX entry (which `kb new paper` puts in a new file)."""
+    podcast = next(body for _, path, body in examples() if path.startswith("content/podcasts/"))
+    podcast = podcast.replace("sources: [reading-list]", "sources: [reading-list, newpaper2024test]")
+    (clone / "content/podcasts/my-episode.yaml").write_text(podcast, encoding="utf-8")
+    new_paper = subprocess.run([str(BIN / "kb"), "new", "paper", "newpaper2024test"], cwd=clone, capture_output=True, text=True)
+    assert new_paper.returncode == 0, new_paper.stderr
+    bib = clone / "bibliography/contributions.bib"
+    text = bib.read_text(encoding="utf-8").replace("@TODO{", "@misc{")
+    for field, value in (
+        ("title", "A New Paper"),
+        ("year", "2024"),
+        ("summary", "A paper, in our own words."),
+        ("author", "Example, Alex"),
+    ):
+        text = text.replace(f"{field} = {{TODO}}", f"{field} = {{{value}}}")
+    bib.write_text(text, encoding="utf-8")
+
+
+def test_contributing_walk_through(tmp_path):
+    """Every shell command of CONTRIBUTING.md, in order, on a fork: clone, preview, `kb new`, validate,
+    commit and push; then a fresh clone of the pushed branch has every file and validates.
+
+    `make` targets are dry-run (`make -n`): `make serve` runs until stopped (tests/browser/
+    test_preview.py serves a copy) and `make check` is these tests; the rest runs as written, with
+    the fork's path for its GitHub address and the test's virtual environment as `.venv`.
+    """
+    fork = make_fork(tmp_path)
+    env = {**os.environ, **GIT_IDENTITY, "NO_MKDOCS_2_WARNING": ""}
+    env.pop("VIRTUAL_ENV", None)
+    env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if Path(p) != BIN)
+    cwd, prelude, outputs = tmp_path, ["set -e"], []
+    blocks = shell_blocks()
+    assert len(blocks) == 3, blocks
+    for number, block in enumerate(blocks):
+        lines = []
+        for line in block:
+            line = line.replace("https://github.com/YOUR-NAME/YOUR-FORK.git", fork.as_uri())
+            line = re.sub(r"^make (\w+)", r"make -n \1", line)
+            if line == ". .venv/bin/activate":
+                if not (cwd / ".venv").exists():
+                    (cwd / ".venv").symlink_to(BIN.parent, target_is_directory=True)
+                prelude.append(line)  # the same terminal for what follows
+            lines.append(line)
+        script = "\n".join([*prelude, *lines, 'echo "__CWD__$(pwd)"'])
+        result = subprocess.run(["bash", "-c", script], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+        output = result.stdout + result.stderr
+        assert result.returncode == 0, f"block {number + 1} failed:\n{script}\n{output}"
+        assert "Traceback" not in output and "end of life" not in output, output
+        cwd = Path(re.search(r"^__CWD__(.*)$", result.stdout, re.M).group(1))
+        outputs.append(output)
+        if number == 1:
+            assert "wrote content/podcasts/my-episode.yaml" in output
+            fill_in(cwd)
+    # `kb validate` before `git add`: it passed, and it warned that git does not track the new files.
+    for rel in ("content/podcasts/my-episode.yaml", "bibliography/contributions.bib"):
+        assert f"{rel}:1:1: warning: not tracked by git" in outputs[2], outputs[2]
+    # The pushed branch, cloned afresh: every file `kb new` made is there, and it validates.
+    fresh = tmp_path / "fresh"
+    git("clone", "--quiet", "--branch", "add-my-episode", str(fork), str(fresh), cwd=tmp_path)
+    bib = fresh / "bibliography/contributions.bib"
+    for made in (fresh / "content/podcasts/my-episode.yaml", bib):
+        assert made.is_file(), f"the pushed branch lacks {made.relative_to(fresh)}: the documented commit left it out"
+    assert "@misc{newpaper2024test," in bib.read_text(encoding="utf-8")
+    check = subprocess.run([str(BIN / "kb"), "validate"], cwd=fresh / "content" / "podcasts", capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    assert "warning" not in check.stderr and f"kb: using the project in {fresh}" in check.stderr
+    assert check.stdout.strip().endswith("entries, no errors")
+
+
+def test_addresses_in_contributor_docs_exist():
+    """Every page address (/podcasts/ID/) and entry file shown in CONTRIBUTING.md and the issue and
+    pull-request templates is one of the real knowledge base, or one the walk-through makes."""
+    loaded = load(Settings.from_mkdocs_yml(ROOT / "mkdocs.yml"))
+    sections = {kind.url: name for name, kind in entry_types().items()}
+    folders = {kind.folder for kind in entry_types().values()}
+    examples_shown = {path for _, path, _ in examples()}
+    checked = 0
+    for doc in CONTRIBUTOR_DOCS:
+        text = doc.read_text(encoding="utf-8")
+        for section, entry_id in re.findall(r"(?<![\w.])/([a-z]+)/([a-z0-9][a-z0-9-]*)/", text):
+            if section not in sections or entry_id in WALK_THROUGH_IDS:
+                continue
+            entry = loaded.graph.entries.get(entry_id)
+            assert entry is not None and entry.type == sections[section], f"{doc.name}: /{section}/{entry_id}/ is not a page"
+            checked += 1
+        for path in re.findall(r"\bcontent/([a-z]+)/([a-z0-9-]+)\.yaml\b", text):
+            rel = f"content/{path[0]}/{path[1]}.yaml"
+            if rel in examples_shown or path[1] in WALK_THROUGH_IDS or path[0] not in folders:
+                continue
+            assert (ROOT / rel).is_file(), f"{doc.name}: {rel} does not exist"
+            checked += 1
+    assert checked >= 4, "the documentation shows real pages: the test must see them"
+
+
+@pytest.mark.parametrize("doc", [GITHUB / "PULL_REQUEST_TEMPLATE.md", *FORMS], ids=lambda p: p.name)
+def test_template_commands_exist(doc, project):
+    text = doc.read_text(encoding="utf-8")
+    commands = set(re.findall(r"`((?:kb|make) [a-z][^`]*)`", text))
+    for command in sorted(commands):
+        assert_command_exists(re.sub(r"\b(TYPE|ID|KEY|NAME)\b", "x", command), project)

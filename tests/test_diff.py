@@ -8,6 +8,9 @@ import subprocess
 
 import pytest
 
+# Part of `make check`, the contributor's quick check (see the Makefile).
+pytestmark = pytest.mark.quick
+
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Test",
     "GIT_AUTHOR_EMAIL": "test@example.org",

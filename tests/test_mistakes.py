@@ -73,6 +73,94 @@ BOMB = (
     b"d: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
 )
 
+TAB = "tab character: YAML does not allow tabs here; indent with spaces"
+
+
+def starts(name: str, value: str, meaning: str, line: int = 1, col: int = 8) -> Mistake:
+    """A title that starts with a character YAML gives a meaning to; the advice is to quote it."""
+    char = value.lstrip()[0]
+    block = ", or write the text on the lines below it, indented" if char in "|>" else ""
+    advice = f"a value cannot start with '{char}' ({meaning}); put the whole value in quotes{block}"
+    return one(name, f"content/glossary/{name}.yaml", f"title: {value}\n" + TERM.split("\n", 1)[1], line, col, advice)
+
+
+#: Every character the issue names, in the value where a contributor meant plain text.
+STARTS = [
+    starts("starts-bracket", "[Draft] My talk", "YAML reads it as a list"),
+    starts("starts-brace", "{Draft} My talk", "YAML reads it as a mapping"),
+    starts("starts-at", "@handle on air", "reserved for future use"),
+    starts("starts-backtick", "`kb` in practice", "reserved for future use"),
+    starts("starts-star", "*Bold* claims", "YAML reads it as an alias"),
+    starts("starts-star-word", "*emphasis", "YAML reads it as an alias"),
+    # Read as an anchor, the first word used to vanish silently: `&more than one` became "than one".
+    starts("starts-ampersand", "&more than one", "YAML reads it as an anchor"),
+    starts("starts-bang", "!important news", "YAML reads it as a tag"),
+    starts("starts-percent", "%50 of models", "YAML reads it as a directive"),
+    starts("starts-pipe", "| a pipe", "YAML reads it as a block of text on the lines below"),
+    starts("starts-greater", "> a quote", "YAML reads it as a block of text on the lines below"),
+    one(
+        "starts-bracket-only",
+        "content/glossary/starts-bracket-only.yaml",
+        "title: [Draft]\n" + TERM.split("\n", 1)[1],
+        1,
+        8,
+        "'title' must be text, not a list; put a value that starts with '[' in quotes",
+    ),
+]
+
+#: Quotes that are never closed or closed too early: reported where they were opened.
+QUOTES = [
+    # The issue's case: an unclosed quote on line 3 was reported at line 4 as an indentation problem.
+    one(
+        "quote-next-line",
+        "content/glossary/quote-next-line.yaml",
+        'title: x\nshort: y\nsummary: "never closed\ndate: "2024"\naliases: []\n',
+        3,
+        10,
+        'the quoted value opened at line 3, column 10 is never closed: add the closing " at the end of the value',
+    ),
+    one(
+        "quote-single-next-line",
+        "content/glossary/quote-single-next-line.yaml",
+        "title: 'never closed\nshort: 'y'\n",
+        1,
+        8,
+        "the quoted value opened at line 1, column 8 is never closed: add the closing ' at the end of the value",
+    ),
+    one(
+        "quote-in-list",
+        "content/glossary/quote-in-list.yaml",
+        'title: x\naliases: [a, "b]\nshort: "y"\n',
+        2,
+        14,
+        'the quoted value opened at line 2, column 14 is never closed: add the closing " at the end of the value',
+    ),
+    one(
+        "quote-then-text",
+        "content/glossary/quote-then-text.yaml",
+        'title: "Open" models\nshort: y\n',
+        1,
+        8,
+        'text follows the closing " of the quoted value that starts here: put the whole value in quotes (write \\" for a " inside)',
+    ),
+    one(
+        "quote-apostrophe",
+        "content/glossary/quote-apostrophe.yaml",
+        "title: x\nshort: 'it's here'\n",
+        2,
+        8,
+        "text follows the closing ' of the quoted value that starts here: put the whole value in quotes (write '' for a ' inside)",
+    ),
+    one(
+        "brace-unclosed",
+        "content/podcasts/brace-unclosed.yaml",
+        'title: x\nsegment: {start: "1:00", end: "2:00"\nshow: y\n',
+        2,
+        10,
+        "the '{' opened at line 2, column 10 is not closed: add '}', or a comma between items",
+    ),
+]
+
 MISTAKES = [
     # --- file level ---------------------------------------------------------------------
     one("empty-file", "content/glossary/empty-file.yaml", b"", 1, 1, "file is empty"),
@@ -92,15 +180,20 @@ MISTAKES = [
     # --- YAML syntax ----------------------------------------------------------------------
     one("yaml-colon", "content/glossary/yaml-colon.yaml", "title: Note: colons\nshort: x\n", 1, 12, "unexpected ':'"),
     one(
-        "yaml-quote", "content/glossary/yaml-quote.yaml", 'title: "never closed\nshort: x\n', 1, 8, "quoted value is never closed"
+        "yaml-quote",
+        "content/glossary/yaml-quote.yaml",
+        'title: "never closed\nshort: x\n',
+        1,
+        8,
+        'the quoted value opened at line 1, column 8 is never closed: add the closing " at the end of the value',
     ),
     one(
         "yaml-bracket",
         "content/glossary/yaml-bracket.yaml",
         "title: x\naliases: [a, b\nshort: y\n",
-        3,
-        6,
-        "the '[' opened at line 2, column 10 is not closed",
+        2,
+        10,
+        "the '[' opened at line 2, column 10 is not closed: add ']', or a comma between items",
     ),
     one(
         "yaml-indent",
@@ -110,12 +203,16 @@ MISTAKES = [
         2,
         "check the indentation",
     ),
-    one("yaml-at", "content/glossary/yaml-at.yaml", "title: @handle\n", 1, 8, "cannot start with '@'; put the value in quotes"),
     one(
         "yaml-two-documents", "content/glossary/yaml-two-documents.yaml", "title: x\n---\ntitle: y\n", 2, 1, "one entry per file"
     ),
-    one("tab-indent", "content/glossary/tab-indent.yaml", "title: x\n\tshort: y\n", 2, 1, "tab character"),
-    one("tab-in-block", "content/glossary/tab-in-block.yaml", "title: x\nshort: >\n\tA term.\n", 3, 1, "tab character"),
+    one("tab-indent", "content/glossary/tab-indent.yaml", "title: x\n\tshort: y\n", 2, 1, TAB),
+    one("tab-in-block", "content/glossary/tab-in-block.yaml", "title: x\nshort: >\n\tA term.\n", 3, 1, TAB),
+    # A tab before a list item was once "a value cannot start with '<TAB>'; put the value in quotes".
+    one("tab-in-list", "content/glossary/tab-in-list.yaml", "title: x\nshort: y\naliases:\n\t- a\n", 4, 1, TAB),
+    one("tab-nested", "content/definitions/tab-nested.yaml", "title: x\nrequires:\n  data:\n\tlevel: x\n", 4, 1, TAB),
+    *STARTS,
+    *QUOTES,
     one("not-a-mapping", "content/glossary/not-a-mapping.yaml", "- title: x\n", 1, 1, "must be a mapping"),
     one(
         "duplicate-key",
@@ -347,9 +444,17 @@ MISTAKES = [
         "bibliography/bib-unclosed-value.bib",
         "@misc{unclosed-value,\n  title = {A work,\n  year = {2024},\n  summary = {y},\n}\n\n"
         + WORK.format(key="after-unclosed"),
-        1,
-        1,
-        "the value of 'title' opened at line 2, column 11 is never closed",
+        2,
+        11,
+        "the value of 'title' opened at line 2, column 11 is never closed: a closing '}' is missing",
+    ),
+    one(
+        "bib-unclosed-quote",
+        "bibliography/bib-unclosed-quote.bib",
+        '@misc{unclosed-quote,\n  title = "A work,\n  year = {2024},\n  summary = {y},\n}\n\n' + WORK.format(key="after-quote"),
+        2,
+        11,
+        "the value of 'title' opened at line 2, column 11 is never closed: a closing \" is missing",
     ),
     one(
         "bib-unclosed-entry",
@@ -480,6 +585,7 @@ def check_both(project: Project, expected: list[tuple[str, int, int, str]]) -> N
     assert project.snapshot("build/docs") == docs, "a failed build changed the generated pages"
 
 
+@pytest.mark.quick
 def test_mistake_names_are_unique():
     names = [m.name for m in MISTAKES]
     assert len(names) == len(set(names))
@@ -493,6 +599,7 @@ def test_each_mistake(built, tmp_path, mistake):
     check_both(project, apply(project, [mistake]))
 
 
+@pytest.mark.quick  # every message of the corpus, in one run of each command
 def test_every_mistake_in_one_run(built, tmp_path):
     """All the mistakes at once: one run of each command lists every one of them, and only them."""
     project = _fresh(built, tmp_path)

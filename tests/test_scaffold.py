@@ -17,6 +17,9 @@ import yaml
 from knowledgebase.schema import _resolve, entry_types, walk
 from schema_values import formatted_value, free_text_kind
 
+# Part of `make check`, the contributor's quick check (see the Makefile).
+pytestmark = pytest.mark.quick
+
 TYPES = list(entry_types())
 YAML_TYPES = [t for t in TYPES if not entry_types()[t].is_bibtex]
 #: Ids of the mini knowledge base (tests/fixtures/mini) by type, for references.

@@ -15,11 +15,34 @@ from .settings import Settings
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 
-def _settings(config: str) -> Settings:
-    path = Path(config)
-    if not path.is_file():
-        raise SystemExit(_usage_error(f"no such config file: {config}"))
-    return Settings.from_mkdocs_yml(path)
+CONFIG = "mkdocs.yml"
+
+
+def find_config(start: Path) -> Path | None:
+    """The ``mkdocs.yml`` in ``start`` or the nearest folder above it, as git finds its repository."""
+    for folder in (start, *start.parents):
+        candidate = folder / CONFIG
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _settings(config: str | None) -> Settings:
+    if config is not None:
+        path = Path(config)
+        if not path.is_file():
+            raise SystemExit(_usage_error(f"no such config file: {config}"))
+        return Settings.from_mkdocs_yml(path)
+    here = Path.cwd()
+    found = find_config(here)
+    if found is None:
+        raise SystemExit(
+            _usage_error(f"no {CONFIG} in {here} or any folder above it: run kb inside the knowledge base, or give -f PATH")
+        )
+    if found.parent != here:
+        # Paths in messages are relative to the project, not to the current folder: say which.
+        print(f"kb: using the project in {found.parent} (paths below are relative to it)", file=sys.stderr)
+    return Settings.from_mkdocs_yml(found)
 
 
 def _usage_error(message: str) -> int:
@@ -34,6 +57,9 @@ def _report(diagnostics, output_format: str) -> int:
             file=sys.stderr if output_format == "text" else sys.stdout,
         )
     errors = len(diagnostics.errors)
+    warnings = sum(1 for d in diagnostics.sorted() if d.severity != "error")
+    if warnings:
+        print(f"{warnings} warning{'s' if warnings != 1 else ''}", file=sys.stderr)
     if errors:
         print(f"{errors} error{'s' if errors != 1 else ''} found", file=sys.stderr)
     return EXIT_INVALID if errors else EXIT_OK
@@ -55,7 +81,10 @@ def _add_contributor_commands(commands) -> None:  # noqa: ANN001 - argparse's pr
     changes = commands.add_parser("diff", help="what the working tree changes against git revision BASE, as Markdown")
     changes.add_argument("base", metavar="BASE", help="a git revision, such as origin/main")
     changes.add_argument(
-        "--no-merge-base", dest="merge_base", action="store_false", help="compare with BASE itself, not where HEAD branched from it"
+        "--no-merge-base",
+        dest="merge_base",
+        action="store_false",
+        help="compare with BASE itself, not where HEAD branched from it",
     )
     links = commands.add_parser("linkcheck", help="request every external URL in the sources and report dead ones")
     links.add_argument("--format", choices=("text", "github", "markdown"), default="text")
@@ -130,7 +159,9 @@ def console() -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kb", description="Validate and build the Open Source AI Knowledge Base.")
     parser.add_argument("--version", action="version", version=f"kb {__version__}")
-    parser.add_argument("-f", "--config-file", default="mkdocs.yml", help="the site's mkdocs.yml (default: %(default)s)")
+    parser.add_argument(
+        "-f", "--config-file", help=f"the site's {CONFIG} (default: the one in this folder or the nearest folder above it)"
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     check = commands.add_parser("validate", help="check every source; print path:line:col: error: message for each problem")
     check.add_argument("--format", choices=("text", "github"), default="text", help="github: GitHub Actions annotations")
@@ -152,6 +183,9 @@ def main(argv: list[str] | None = None) -> int:
         gc.disable()
         loaded = load(settings, lint=True)
         _loaded[:] = [loaded]
+        from .untracked import untracked_sources
+
+        loaded.diagnostics.extend(untracked_sources(settings))
         code = _report(loaded.diagnostics, args.format)
         if code == EXIT_OK:
             print(f"{len(loaded.graph.entries)} entries, no errors")

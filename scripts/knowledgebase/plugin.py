@@ -1,7 +1,9 @@
 """The ``knowledgebase`` MkDocs plugin: runs the same build as ``kb build`` before every build.
 
 It holds no logic of its own, so the generated Markdown is the same whether MkDocs, Zensical
-(which runs no MkDocs plugins) or anything else turns it into a site.
+(which runs no MkDocs plugins) or anything else turns it into a site. Invalid sources fail
+``mkdocs build``; ``mkdocs serve`` keeps serving the last good site with the errors on every
+page (see ``preview``), because MkDocs' server stops answering while a build fails.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -18,12 +21,27 @@ from .config import KnowledgeBaseConfig
 from .pipeline import build
 from .settings import Settings
 
+if TYPE_CHECKING:
+    from jinja2 import Environment
+    from mkdocs.structure.files import Files
+
+    from .preview import Preview
+
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 
 
 class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
     def __init__(self) -> None:
         self.settings: Settings | None = None
+        self.serving = self.dirty = False
+        #: While serving invalid sources: the errors shown on the last good site.
+        self.preview: Preview | None = None
+        #: The errors the pages of the last build show, for `mkdocs serve --dirty` (see on_files).
+        self.shown: object = None
+
+    def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
+        # Also keeps this plugin object for every rebuild of one `mkdocs serve`.
+        self.serving, self.dirty = command == "serve", dirty
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path).resolve().parent
@@ -38,12 +56,43 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         start = time.perf_counter()
         loaded = build(self.settings)
         errors = loaded.diagnostics.sorted()
+        self.preview = None
+        count = len(loaded.diagnostics.errors)
+        counted = f"{count} error{'s' if count != 1 else ''} in the knowledge base sources"
+        if count and self.serving:
+            from .preview import prepare
+
+            # Logged below warning level: in strict mode MkDocs would count them and fail the
+            # build, and a failed build freezes the server until the sources are fixed.
+            for diagnostic in errors:
+                log.info(str(diagnostic))
+            log.info("knowledgebase: %s; serving the last good site, with the errors on every page", counted)
+            self.preview = prepare(self.settings, config, errors)
+            return
         for diagnostic in errors:
             log.error(str(diagnostic))
-        if loaded.diagnostics.errors:
-            count = len(loaded.diagnostics.errors)
-            raise PluginError(f"{count} error{'s' if count != 1 else ''} in the knowledge base sources; the site was not built")
+        if count:
+            raise PluginError(f"{counted}; the site was not built")
         log.info("knowledgebase: %d entries rendered in %.2f s", len(loaded.graph.entries), time.perf_counter() - start)
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        shown = self.preview.context() if self.preview else None
+        if self.dirty and shown != self.shown:
+            from .preview import mark_stale
+
+            # A dirty build renders only pages whose Markdown changed; the banner is on all of them.
+            mark_stale(files)
+        self.shown = shown
+        if self.preview is None:
+            return files
+        from .preview import add_placeholders
+
+        return add_placeholders(self.preview, files, config)
+
+    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        # Read by overrides/partials/kb-preview.html on every page, the 404 page included.
+        env.globals["kb_preview"] = self.preview.context() if self.preview else None
+        return env
 
     def on_serve(self, server, config: MkDocsConfig, builder):  # noqa: ANN001 - MkDocs' own signature
         # Editing a YAML or BibTeX file must rebuild the site, like editing a page does.

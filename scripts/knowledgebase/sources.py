@@ -21,6 +21,7 @@ import bibtexparser
 import yaml
 from bibtexparser import model as bib
 
+from . import yaml_messages
 from .diagnostics import Diagnostics
 from .model import FieldPath, SourceFile
 
@@ -112,6 +113,7 @@ class _YamlProblem(Exception):
 
 
 _STR = "tag:yaml.org,2002:str"
+_TAG = "tag '{tag}' is not allowed: " + yaml_messages.quote_advice("!")
 #: The tag our loader gives a plain (unquoted, untagged) scalar: _scalar resolves it as YAML 1.2 core.
 _PLAIN = "tag:kb,plain"
 _SCALAR_TAGS = frozenset(
@@ -141,7 +143,7 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     if tag == _STR:
         return node.value  # by far the most common: text
     if tag not in _SCALAR_TAGS:
-        raise _YamlProblem(node, f"tag {node.tag!r} is not allowed; write plain values")
+        raise _YamlProblem(node, _TAG.format(tag=node.tag))
     value = node.value
     if node.style:
         return value
@@ -177,7 +179,7 @@ class _Builder:
         if isinstance(node, yaml.ScalarNode):
             return _scalar(node)
         if node.tag not in _STANDARD_TAGS:
-            raise _YamlProblem(node, f"tag {node.tag!r} is not allowed; write plain values")
+            raise _YamlProblem(node, _TAG.format(tag=node.tag))
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, index)) for index, item in enumerate(node.value)]
         result: dict[str, Any] = {}
@@ -199,36 +201,6 @@ class _Builder:
         return result
 
 
-def _yaml_error_message(error: yaml.MarkedYAMLError, text: str = "") -> tuple[tuple[int, int], str]:
-    """Where a YAML syntax error is, and what to do about it, in a contributor's words."""
-    problem, context = error.problem or str(error), error.context or ""
-    mark = error.problem_mark or error.context_mark
-    where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    opened = error.context_mark
-    if "tab" in problem or "\t" in problem:
-        return where, "tab character: indent with spaces, not tabs"
-    if "quoted scalar" in context and "end of stream" in problem and opened:
-        return (opened.line + 1, opened.column + 1), "YAML syntax error: this quoted value is never closed: add the closing quote"
-    for what, close in (("flow sequence", "]"), ("flow mapping", "}")):
-        if what in context and opened:
-            return where, (
-                f"YAML syntax error: the '{'[' if close == ']' else '{'}' opened at line {opened.line + 1}, "
-                f"column {opened.column + 1} is not closed: add '{close}', or a comma between items"
-            )
-    if "mapping values are not allowed" in problem:
-        return where, "YAML syntax error: unexpected ':' here; put a value that contains ': ' in quotes, or fix the indentation"
-    if "cannot start any token" in problem:
-        lines = text.split("\n")
-        char = lines[where[0] - 1][where[1] - 1 : where[1]] if where[0] <= len(lines) else ""
-        return where, f"YAML syntax error: a value cannot start with '{char}'; put the value in quotes"
-    if "maximum nesting depth" in problem:
-        return where, "YAML syntax error: the value nests too deeply; entries need only a few levels"
-    if "single document" in context:
-        return where, "YAML syntax error: one entry per file; remove the '---' line and what follows it"
-    hint = " (check the indentation of this line)" if "block" in context else ""
-    return where, f"YAML syntax error: {problem} {context}".strip() + hint
-
-
 def read_yaml(path: Path, display: str, type_name: str, diagnostics: Diagnostics) -> RawEntry | None:
     """One entry from a YAML file, or None after reporting what is wrong with the file."""
     text = read_text(path, display, diagnostics)
@@ -238,7 +210,7 @@ def read_yaml(path: Path, display: str, type_name: str, diagnostics: Diagnostics
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
-        (line, col), message = _yaml_error_message(error, text)
+        (line, col), message = yaml_messages.explain(error, text)
         diagnostics.error(display, line, col, message)
         return None
     except yaml.YAMLError as error:
@@ -257,6 +229,11 @@ def read_yaml(path: Path, display: str, type_name: str, diagnostics: Diagnostics
     except _YamlProblem as problem:
         line, col = _mark(problem.node)
         diagnostics.error(display, line, col, problem.message)
+        return None
+    anchored = yaml_messages.anchor(text)
+    if anchored:
+        (line, col), message = anchored
+        diagnostics.error(display, line, col, message)
         return None
     return RawEntry(id=path.stem, type=type_name, data=data, source=source)
 
@@ -354,15 +331,17 @@ def _bib_failure(block: bib.ParsingFailedBlock, text: str) -> tuple[tuple[int, i
     end = getattr(error, "end_index", None)
     unclosed = _unclosed(raw)
     if unclosed is not None:
-        # Reported where the entry starts: the whole entry is lost, and the message says where to look.
+        # Reported where the value or entry was opened: the parser only notices at the next entry.
         if unclosed[1] == "entry":
             return (start_line, 1), "this entry is never closed: a '}' is missing at its end"
         line, col = _position(text, start + unclosed[0])
         name = re.search(r"([A-Za-z][\w-]*)\s*=\s*$", raw[: unclosed[0]])
         field = f"the value of '{name.group(1)}'" if name else "a value"
-        return (start_line, 1), f"{field} opened at line {line}, column {col} is never closed: a closing {unclosed[1]} is missing"
+        return (line, col), f"{field} opened at line {line}, column {col} is never closed: a closing {unclosed[1]} is missing"
     if "comma after entry key" in reason:
-        return _position(text, start + raw.find("{") + 1), "a comma is missing after the citation key: write @type{key, field = {value}, ...}"
+        return _position(
+            text, start + raw.find("{") + 1
+        ), "a comma is missing after the citation key: write @type{key, field = {value}, ...}"
     if "Expected a `=`" in reason:
         name = re.search(r"[,{]\s*([A-Za-z][\w-]*)[^,{]*$", raw)
         at = start + (name.start(1) if name else len(raw.rstrip()))

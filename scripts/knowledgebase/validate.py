@@ -71,7 +71,10 @@ def _message(error: jsonschema.ValidationError, kind: EntryType) -> tuple[FieldP
     if validator == "type":
         expected = schema.get("type")
         words = " or ".join(_TYPE_WORDS.get(t, t) for t in ([expected] if isinstance(expected, str) else expected))
-        return path, f"'{name}' must be {words}, not {_value_type(error.instance)}", False
+        # `title: [Draft]` is a list to YAML: text that starts with [ or { needs quotes.
+        starts = "[" if isinstance(error.instance, list) else "{" if isinstance(error.instance, dict) else ""
+        hint = f"; put a value that starts with '{starts}' in quotes" if starts and expected == "string" else ""
+        return path, f"'{name}' must be {words}, not {_value_type(error.instance)}{hint}", False
     if validator == "enum":
         choices = [str(c) for c in schema.get("enum", [])]
         return (
@@ -221,7 +224,9 @@ def validate_entry(raw: RawEntry, diagnostics: Diagnostics) -> Entry | None:
             f"'{field_name(path)}' still holds the placeholder '{PLACEHOLDER}': fill it in, or delete the field if it is optional",
         )
     # The compiled check passes almost every entry; only the others pay for jsonschema's exact errors.
-    errors = [] if kind.is_valid(data) else sorted(kind.validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    errors = (
+        [] if kind.is_valid(data) else sorted(kind.validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    )
     misspelt = _misspelt(errors)
     for error in _each_extra(errors):
         path, message, at_key = _message(error, kind)
@@ -240,7 +245,10 @@ def validate_entry(raw: RawEntry, diagnostics: Diagnostics) -> Entry | None:
             ok = False
             line, col = raw.source.value_mark(("segment", "end"))
             diagnostics.error(
-                raw.source.path, line, col, f"'segment.end' ({segment['end']}) must come after 'segment.start' ({segment['start']})"
+                raw.source.path,
+                line,
+                col,
+                f"'segment.end' ({segment['end']}) must come after 'segment.start' ({segment['start']})",
             )
     if not ok:
         return None
