@@ -198,20 +198,24 @@ def test_zensical_builds_the_same_pages(project):
 
 
 def test_write_tree_keeps_dotfiles_drops_stale_files_and_never_leaves_its_folder(tmp_path):
-    from knowledgebase.output import write_tree
+    from knowledgebase.output import Writer, write_tree
 
     docs = tmp_path / "docs"
-    (docs / "old" / "deep").mkdir(parents=True)
-    (docs / "old" / "deep" / "gone.md").write_text("stale")
-    (docs / ".gitkeep").touch()
-    (docs / "keep.md").write_text("same")
+    docs.mkdir()
+    (docs / ".gitkeep").touch()  # an empty folder, as committed: the build may take it
+    assert write_tree(docs, {"keep.md": b"same", "old/deep/gone.md": b"stale"}) == (2, 0)
     stamp = (docs / "keep.md").stat().st_mtime_ns
-    assert write_tree(docs, {"keep.md": b"same", "new/page.md": b"fresh", "changed.md": b"v2"}) == (2, 1)
+    (docs / "mine.md").write_text("placed by hand")
+    writer = Writer()
+    writer.add(docs, "docs", {"keep.md": b"same", "new/page.md": b"fresh", "changed.md": b"v2"})
+    assert writer.write() == (2, 1)
+    assert [str(w) for w in writer.warnings] == ["docs/mine.md: warning: was not written by the build; left in place"]
     assert (docs / "keep.md").stat().st_mtime_ns == stamp  # unchanged, so not rewritten
     assert (docs / "new" / "page.md").read_bytes() == b"fresh"
     assert (docs / ".gitkeep").exists() and not (docs / "old").exists()
+    assert (docs / "mine.md").read_text() == "placed by hand"  # only what the build wrote is deleted
     assert write_tree(docs, {"keep.md": b"same", "new/page.md": b"fresh", "changed.md": b"v3"}) == (1, 0)
-    assert (docs / "changed.md").read_bytes() == b"v3" and not list(docs.rglob("*.tmp"))
+    assert (docs / "changed.md").read_bytes() == b"v3" and not [p for p in docs.rglob("*") if "kb-tmp" in p.name]
     for rel in ("../escape.md", "/etc/passwd", "a/../../b.md", "a//b.md"):
         with pytest.raises(ValueError, match="refusing to write outside"):
             write_tree(docs, {rel: b"x"})

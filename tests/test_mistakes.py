@@ -7,9 +7,13 @@ the mistake is byte-for-byte what it was. Then all of them at once: one run repo
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
@@ -51,6 +55,8 @@ class Mistake:
     files: dict[str, str | bytes]
     #: (path, line, column, a fragment of the message) for every finding the mistake must cause.
     expected: list[tuple[str, int, int, str]] = field(default_factory=list)
+    #: Makes what a file's bytes cannot: a named pipe, a socket, a symbolic link (given the project root).
+    make: Callable[[Path], None] | None = None
 
     def __str__(self) -> str:
         return self.name
@@ -520,7 +526,82 @@ MISTAKES = [
         10,
         "'24' must be a four-digit year",
     ),
+    # --- pages that would take another's place ----------------------------------------------
+    one(
+        "entry-named-index",
+        "content/glossary/index.yaml",
+        TERM.format(title="Index"),
+        1,
+        1,
+        "the page of entry 'index' would be glossary/index.md, the place of the generated index page of the Glossary section",
+    ),
+    one("page-over-timeline", "content/pages/timeline.md", "# My timeline\n", 1, 1, "the place of the generated timeline"),
+    one("page-over-section", "content/pages/datasets/index.md", "# Data\n", 1, 1, "the generated index page of the Data sets"),
+    one(
+        "page-over-entry",
+        "content/pages/datasets/mnist.md",
+        "# MNIST\n",
+        1,
+        1,
+        "the place of the page of entry 'mnist' (content/datasets/mnist.yaml)",
+    ),
+    one("page-over-redirect", "content/pages/datasets/mnist-digits.md", "# Old\n", 1, 1, "the redirect from 'mnist-digits'"),
+    one("file-over-data", "content/pages/glossary/terms.json", "{}", 1, 1, "the glossary's generated tooltip data"),
+    one("page-case-only", "content/pages/Tags.md", "# Tags\n", 1, 1, "differ only in letter case"),
+    one(
+        "id-too-long",
+        f"content/glossary/{'long-' * 30}id.yaml",
+        TERM.format(title="Long"),
+        1,
+        1,
+        "is 152 characters long; ids have at most 100",
+    ),
+    one(
+        "key-too-long",
+        "bibliography/key-too-long.bib",
+        WORK.format(key="k" * 101),
+        1,
+        1,
+        "is 101 characters long; ids have at most 100",
+    ),
+    # --- files that are not plain files -------------------------------------------------------
+    Mistake(
+        "fifo-bib",
+        {},
+        [("bibliography/fifo-bib.bib", 1, 1, "is a named pipe (FIFO), not a regular file")],
+        lambda root: os.mkfifo(root / "bibliography/fifo-bib.bib"),
+    ),
+    Mistake(
+        "fifo-page",
+        {},
+        [("content/pages/fifo-page.md", 1, 1, "is a named pipe (FIFO), not a regular file")],
+        lambda root: os.mkfifo(root / "content/pages/fifo-page.md"),
+    ),
+    Mistake(
+        "socket-entry",
+        {},
+        [("content/glossary/socket-entry.yaml", 1, 1, "is a socket, not a regular file")],
+        lambda root: _socket(root / "content/glossary", "socket-entry.yaml"),
+    ),
+    Mistake(
+        "link-to-root",
+        {},
+        [("content/glossary/link-to-root", 1, 1, "symbolic link")],
+        lambda root: (root / "content/glossary/link-to-root").symlink_to("/"),
+    ),
 ]
+
+
+def _socket(folder: Path, name: str) -> None:
+    """A Unix socket file (bound by a relative name: a socket path must be short)."""
+    here = os.getcwd()
+    os.chdir(folder)
+    try:
+        server = socket.socket(socket.AF_UNIX)
+        server.bind(name)
+        server.close()
+    finally:
+        os.chdir(here)
 
 
 @pytest.fixture(scope="module")
@@ -563,6 +644,8 @@ def apply(project: Project, mistakes: list[Mistake]) -> list[tuple[str, int, int
     for mistake in mistakes:
         for rel, content in mistake.files.items():
             project.write(rel, content)
+        if mistake.make:
+            mistake.make(project.root)
         expected.extend(mistake.expected)
     return expected
 
@@ -589,7 +672,7 @@ def check_both(project: Project, expected: list[tuple[str, int, int, str]]) -> N
 def test_mistake_names_are_unique():
     names = [m.name for m in MISTAKES]
     assert len(names) == len(set(names))
-    paths = [rel for m in MISTAKES for rel in m.files]
+    paths = [rel for m in MISTAKES for rel in m.files] + [e[0] for m in MISTAKES if m.make for e in m.expected]
     assert len(paths) == len(set(paths))
 
 
@@ -620,3 +703,132 @@ def test_fixing_the_mistake_builds_again(built, tmp_path):
     result = project.mkdocs_build()
     assert result.returncode == 0, result.stderr
     assert (project.root / "site" / "podcasts" / "fixable" / "index.html").is_file()
+
+
+# --- configuration and file-system mistakes: mkdocs.yml names folders the build must not write ---
+
+
+@dataclass(frozen=True)
+class ConfigMistake:
+    name: str
+    #: (old, new) replacements in mkdocs.yml.
+    edits: list[tuple[str, str]]
+    #: (line, column, a fragment of the message) of findings at mkdocs.yml; a line of 0 means
+    #: "the line holding the first edit's new text" (at its value's column, given as col).
+    expected: list[tuple[int, int, str]]
+    prepare: Callable[[Path], None] | None = None
+    #: MkDocs refuses this itself, before any plugin runs (its own message, still no traceback).
+    mkdocs_own: bool = False
+
+    def __str__(self) -> str:
+        return self.name
+
+
+CONFIG_MISTAKES = [
+    ConfigMistake(
+        "docs-in-content", [("docs_dir: build/docs", "docs_dir: content")], [(5, 11, "docs_dir 'content' is the content folder")]
+    ),
+    ConfigMistake(
+        "docs-is-project",
+        [("docs_dir: build/docs", "docs_dir: ."), ("site_dir: site", "site_dir: ../site")],
+        [(5, 11, "docs_dir '.' is the project folder"), (5, 11, "docs_dir '.' contains the content folder")],
+        mkdocs_own=True,  # MkDocs: docs_dir is the folder of mkdocs.yml
+    ),
+    ConfigMistake(
+        "docs-in-git",
+        [("docs_dir: build/docs", "docs_dir: .git/docs")],
+        [(5, 11, "lies inside git's history (.git/)")],
+        prepare=lambda root: (root / ".git/docs").mkdir(parents=True),
+    ),
+    ConfigMistake(
+        "site-in-content", [("site_dir: site", "site_dir: content")], [(6, 11, "site_dir 'content' is the content folder")]
+    ),
+    ConfigMistake(
+        "site-over-bibliography",
+        [("site_dir: site", "site_dir: bibliography/..")],
+        [(6, 11, "is the project folder")],
+        mkdocs_own=True,  # MkDocs: docs_dir lies inside site_dir
+    ),
+    ConfigMistake(
+        "snippets-in-pages",
+        [("  - knowledgebase\n", "  - knowledgebase:\n      snippets_dir: content/pages\n")],
+        [(50, 21, "plugin option snippets_dir 'content/pages' lies inside the content folder")],
+    ),
+    ConfigMistake(
+        "snippets-over-own-snippets",
+        [("  - knowledgebase\n", "  - knowledgebase:\n      snippets_dir: my-snippets\n")],
+        [(50, 21, "holds files the build did not write (footer.md; no .kb-build.json")],
+        prepare=lambda root: (root / "my-snippets").mkdir() or (root / "my-snippets/footer.md").write_text("My footer\n"),
+    ),
+    ConfigMistake(
+        "docs-default-holds-pages",
+        [("docs_dir: build/docs\n", "")],
+        [(1, 1, "docs_dir (not set, so the default 'docs') holds files the build did not write (handwritten.md")],
+        prepare=lambda root: (root / "docs").mkdir() or (root / "docs/handwritten.md").write_text("# Mine\n"),
+    ),
+    ConfigMistake(
+        "docs-is-a-file",
+        [("docs_dir: build/docs", "docs_dir: build/docs")],
+        [(5, 11, "docs_dir 'build/docs' is a file, not a folder")],
+        prepare=lambda root: shutil.rmtree(root / "build/docs") or (root / "build/docs").write_text("not a folder\n"),
+        mkdocs_own=True,  # MkDocs: docs_dir is not an existing directory
+    ),
+    ConfigMistake(
+        "mkdocs-yml-broken",
+        [("docs_dir: build/docs", "docs_dir: [build/docs")],
+        [(5, 11, "the '[' opened at line 5, column 11 is not closed")],
+        mkdocs_own=True,
+    ),
+]
+
+
+def tree(root: Path) -> dict[str, bytes | str]:
+    """Every file and link under ``root`` (dotfiles and .git included), without following links."""
+    found: dict[str, bytes | str] = {}
+    for directory, folders, names in os.walk(root):
+        for name in folders + names:
+            path = Path(directory, name)
+            rel = path.relative_to(root).as_posix()
+            if path.is_symlink():
+                found[rel] = f"-> {os.readlink(path)}"
+            elif path.is_file():
+                found[rel] = path.read_bytes()
+            elif path.is_dir():
+                found[rel + "/"] = b""
+    return found
+
+
+def test_config_mistake_names_are_unique():
+    assert len({m.name for m in CONFIG_MISTAKES}) == len(CONFIG_MISTAKES)
+
+
+@pytest.mark.parametrize("mistake", CONFIG_MISTAKES, ids=str)
+def test_each_config_mistake(built, tmp_path, mistake):
+    """A dangerous folder in mkdocs.yml: refused at the setting, by both commands, with nothing touched."""
+    project = _fresh(built, tmp_path)
+    config = project.root / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    for old, new in mistake.edits:
+        assert old in text, old
+        text = text.replace(old, new)
+    config.write_text(text, encoding="utf-8")
+    if mistake.prepare:
+        mistake.prepare(project.root)
+    before = tree(project.root)
+    result = project.kb("build")
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "Traceback" not in output
+    found = [(line, col, message) for path, line, col, message in findings(result.stderr)]
+    assert found and all(path == "mkdocs.yml" for path, *_ in findings(result.stderr)), output
+    for line, col, fragment in mistake.expected:
+        assert any((li, c) == (line, col) and fragment in m for li, c, m in found), f"{line}:{col} {fragment}\n{output}"
+    assert tree(project.root) == before, "kb build touched the project"
+    build = project.mkdocs_build()
+    output = build.stdout + build.stderr
+    assert build.returncode == 1, output
+    assert "Traceback" not in output
+    if not mistake.mkdocs_own:
+        for line, col, fragment in mistake.expected:
+            assert f"mkdocs.yml:{line}:{col}: error: " in output and fragment in output, output
+    assert tree(project.root) == before, "mkdocs build touched the project"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import __version__
 from .pipeline import Loaded, build, load
-from .settings import Settings
+from .settings import Settings, SettingsError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -32,7 +32,7 @@ def _settings(config: str | None) -> Settings:
         path = Path(config)
         if not path.is_file():
             raise SystemExit(_usage_error(f"no such config file: {config}"))
-        return Settings.from_mkdocs_yml(path)
+        return _read_settings(path)
     here = Path.cwd()
     found = find_config(here)
     if found is None:
@@ -42,7 +42,15 @@ def _settings(config: str | None) -> Settings:
     if found.parent != here:
         # Paths in messages are relative to the project, not to the current folder: say which.
         print(f"kb: using the project in {found.parent} (paths below are relative to it)", file=sys.stderr)
-    return Settings.from_mkdocs_yml(found)
+    return _read_settings(found)
+
+
+def _read_settings(path: Path) -> Settings:
+    try:
+        return Settings.from_mkdocs_yml(path)
+    except SettingsError as error:  # mkdocs.yml:line:col: error: ..., not a traceback
+        print(error, file=sys.stderr)
+        raise SystemExit(EXIT_INVALID) from None
 
 
 def _usage_error(message: str) -> int:
@@ -88,7 +96,18 @@ def _add_contributor_commands(commands) -> None:  # noqa: ANN001 - argparse's pr
     )
     links = commands.add_parser("linkcheck", help="request every external URL in the sources and report dead ones")
     links.add_argument("--format", choices=("text", "github", "markdown"), default="text")
-    links.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for each answer (default: %(default)s)")
+    links.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        help="seconds each request may take in all, redirects included (default: %(default)s)",
+    )
+    links.add_argument(
+        "--deadline",
+        type=float,
+        default=900.0,
+        help="seconds the whole check may take; later URLs are not checked (default: %(default)s)",
+    )
     links.add_argument("--workers", type=int, default=8, help="requests at a time (default: %(default)s)")
 
 
@@ -104,8 +123,7 @@ def _new(settings: Settings, args: argparse.Namespace) -> int:
     if args.print_only:
         print(text, end="")
         return EXIT_OK
-    rel = path.relative_to(settings.root).as_posix()
-    print(f"wrote {rel}: replace every TODO, then run `kb validate` (and `make serve` to preview)")
+    print(f"wrote {settings.show(path)}: replace every TODO, then run `kb validate` (and `make serve` to preview)")
     return EXIT_OK
 
 
@@ -123,18 +141,29 @@ def _diff(settings: Settings, args: argparse.Namespace) -> int:
 def _linkcheck(settings: Settings, args: argparse.Namespace) -> int:
     from . import archive, linkcheck
 
-    places, results, elapsed = linkcheck.run(settings, args.timeout, args.workers)
-    uses = {url: [p.entry for p in places[url]] for url, result in results.items() if not result.ok}
+    places, results, elapsed = linkcheck.run(settings, args.timeout, args.workers, args.deadline)
+    if linkcheck.offline(results):
+        first = next(iter(results.values())).reason
+        print(
+            f"kb linkcheck: error: no network: none of the {len(results)} URLs reached a server ({first}); "
+            "nothing is reported dead: check the connection and run it again",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    uses = {url: [p.entry for p in places[url]] for url, r in results.items() if r.checked and not r.ok}
     archived = archive.fixes(settings, uses) if uses else {}  # the fix offered for each dead link
     dead = linkcheck.findings(places, results, archived)
+    unchecked = sum(1 for result in results.values() if not result.checked)
     if args.format == "markdown":
         print(linkcheck.markdown(places, results, elapsed, archived), end="")
     else:
         for finding in dead:
             print(finding.github() if args.format == "github" else finding)
-        count = len({d.message for d in dead if d.severity == "warning"})
-        print(f"{len(results)} URLs checked, {count} dead", file=sys.stderr)
-    return EXIT_INVALID if dead else EXIT_OK
+        count = len({d.message for d in dead if d.severity == "warning"})  # not the notices offering copies
+        print(f"{len(results) - unchecked} URLs checked, {count} dead", file=sys.stderr)
+    if unchecked:
+        print(f"kb linkcheck: error: {unchecked} URLs not checked: the deadline of {args.deadline:g} s passed", file=sys.stderr)
+    return EXIT_INVALID if dead or unchecked else EXIT_OK
 
 
 CONTRIBUTOR_COMMANDS = {"new": _new, "diff": _diff, "linkcheck": _linkcheck}
@@ -194,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     _loaded[:] = [loaded]
     code = _report(loaded.diagnostics, "text")
     if code == EXIT_OK:
-        print(f"{len(loaded.graph.entries)} entries rendered into {settings.docs_dir.relative_to(settings.root)}")
+        print(f"{len(loaded.graph.entries)} entries rendered into {settings.show(settings.docs_dir)}")
     return code
 
 

@@ -16,13 +16,16 @@ class Diagnostic:
     severity: str = "error"
 
     def __str__(self) -> str:
+        if not self.line:  # about a whole file or folder (a file-system failure): ``path: error: ...``
+            return f"{self.path}: {self.severity}: {self.message}"
         return f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}"
 
     def github(self) -> str:
         """The same finding as a GitHub Actions workflow command, shown on the offending line."""
         message = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
         path = self.path.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace(",", "%2C").replace(":", "%3A")
-        return f"::{self.severity} file={path},line={self.line},col={self.col}::{message}"
+        where = f",line={self.line},col={self.col}" if self.line else ""
+        return f"::{self.severity} file={path}{where}::{message}"
 
 
 class Diagnostics(list[Diagnostic]):

@@ -81,7 +81,9 @@ def _git(root: Path, *args: str, binary: bool = False) -> Any:
     except FileNotFoundError as error:
         raise DiffError("git is not installed") from error
     if result.returncode != 0:
-        raise DiffError(result.stderr.decode("utf-8", "replace").strip().splitlines()[-1] if result.stderr else f"git {args[0]} failed")
+        raise DiffError(
+            result.stderr.decode("utf-8", "replace").strip().splitlines()[-1] if result.stderr else f"git {args[0]} failed"
+        )
     return result.stdout if binary else result.stdout.decode("utf-8", "replace").strip()
 
 
@@ -218,7 +220,13 @@ def compare_fields(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, 
             if not gone and not came:
                 changes.append((name, "order: " + shorten(_describe(a)), "order: " + shorten(_describe(b))))
             else:
-                changes.append((name, "removed: " + shorten(_describe(gone)) if gone else "", "added: " + shorten(_describe(came)) if came else ""))
+                changes.append(
+                    (
+                        name,
+                        "removed: " + shorten(_describe(gone)) if gone else "",
+                        "added: " + shorten(_describe(came)) if came else "",
+                    )
+                )
         elif isinstance(a, str) and isinstance(b, str):
             changes.append((name, *_excerpts(a, b)))
         else:
@@ -237,7 +245,9 @@ def compare(base: Side, head: Side, label: str) -> Report:
     for key, raw in head.entries.items():
         if key in base.entries:
             old = base.entries[key]
-            fields = compare_fields(old.data if isinstance(old.data, dict) else {}, raw.data if isinstance(raw.data, dict) else {})
+            fields = compare_fields(
+                old.data if isinstance(old.data, dict) else {}, raw.data if isinstance(raw.data, dict) else {}
+            )
             if old.type != raw.type:
                 fields.insert(0, ("type", old.type, raw.type))
             if old.source.path != raw.source.path:
@@ -314,7 +324,13 @@ def markdown(report: Report) -> str:
         lines += ["", "### Changed"]
         for change in report.changed:
             raw = change.entry
-            lines += ["", f"#### {kinds[raw.type].singular} {code(raw.id)} — {_title(raw)}", "", "| field | before | after |", "|---|---|---|"]
+            lines += [
+                "",
+                f"#### {kinds[raw.type].singular} {code(raw.id)} — {_title(raw)}",
+                "",
+                "| field | before | after |",
+                "|---|---|---|",
+            ]
             lines += [f"| {code(name)} | {cell(old)} | {cell(new)} |" for name, old, new in change.fields]
     if report.broken:
         lines += ["", "### Broken links", ""]

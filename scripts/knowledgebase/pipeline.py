@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import style
-from .diagnostics import Diagnostics
+from .diagnostics import Diagnostic, Diagnostics
 from .graph import Graph, link, read_pages
-from .output import write_tree
+from .ownership import check_layout
+from .schema import entry_types
 from .settings import Settings
-from .sources import gc_paused, read_sources
+from .sources import files_under, gc_paused, read_bytes, read_sources
 from .validate import rejected, validate
+
+#: Generated files with a fixed place in the docs folder, and what they are. (The open-data
+#: files of publish.py live under data/, the section indexes at <section>/index.md.)
+GENERATED = {
+    "timeline.md": "the generated timeline",
+    "tags.md": "the generated tags page",
+    "glossary/terms.json": "the glossary's generated tooltip data",
+    "feed.xml": "the generated feed",
+    "llms.txt": "the generated llms.txt",
+    "data/knowledge-base.json": "the generated open data",
+    "data/bibliography.bib": "the generated open data",
+    "data/bibliography.csl.json": "the generated open data",
+}
 
 
 @dataclass
@@ -19,6 +33,8 @@ class Loaded:
     graph: Graph
     assets: list[Path]
     diagnostics: Diagnostics
+    #: The bytes of each asset (image, style) beside the hand-written pages, by its path in docs.
+    asset_bytes: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -34,28 +50,107 @@ def load(settings: Settings, lint: bool = False) -> Loaded:
     diagnostics = Diagnostics()
     raws = read_sources(settings.root, settings.content_dir, settings.bibliography_dir, diagnostics)
     entries = validate(raws, diagnostics)
+    # Unreadable folders and pipes among the pages: findings, not pages lost in silence.
+    files_under(settings.root, settings.pages_dir, diagnostics)
     pages, assets = read_pages(settings.root, settings.pages_dir, diagnostics)
     graph = link(entries, pages, diagnostics, rejected(raws, entries))
+    asset_bytes = {}
+    for asset in assets:
+        data = read_bytes(asset, settings.show(asset), diagnostics)
+        if data is not None:
+            asset_bytes[asset.relative_to(settings.pages_dir).as_posix()] = data
+    collisions(graph, asset_bytes, settings, diagnostics)
     if lint:
         style.check(graph, diagnostics)  # warnings only: seams in prose, such as "the The ..."
-    return Loaded(graph, assets, diagnostics)
+    return Loaded(graph, assets, diagnostics, asset_bytes)
+
+
+def site_place(rel: str) -> str:
+    """Where a file of the docs folder ends up in the site (MkDocs' directory URLs), case folded.
+
+    ``a.md``, ``a/index.md`` and ``a/README.md`` are all ``a/``: two of them cannot both exist,
+    and names differing only in case are one file on macOS and Windows.
+    """
+    head, _, name = rel.rpartition("/")
+    if name.endswith(".md"):
+        stem = name[:-3]
+        place = f"{head}/" if stem in ("index", "README") else f"{rel[:-3]}/"
+    else:
+        place = f"{head}/" if name == "index.html" else rel
+    return place.lstrip("/").casefold()
+
+
+def collisions(graph: Graph, assets: dict[str, bytes], settings: Settings, diagnostics: Diagnostics) -> None:
+    """Report every source whose output would take the place of another page or generated file.
+
+    Claims are made in order (generated files, entry pages and what goes with them, hand-written
+    pages, their files); a claim on a taken place is an error at the later source, naming both.
+    """
+    types = entry_types()
+    taken: dict[str, tuple[str, str]] = {}
+
+    def claim(rel: str, what: str, at: Diagnostic | None = None) -> None:
+        first, first_rel = taken.setdefault(site_place(rel), (what, rel))
+        if first is not what and at is not None:
+            case = (
+                " (the names differ only in letter case: one file on macOS and Windows)"
+                if first_rel.casefold() == rel.casefold() != rel
+                else ""
+            )
+            diagnostics.error(
+                at.path, at.line, at.col, f"{at.message} {rel}, the place of {first}{case}: rename or move one of them"
+            )
+
+    for kind in types.values():
+        claim(f"{kind.url}/index.md", f"the generated index page of the {kind.plural} section")
+    for rel, what in GENERATED.items():
+        claim(rel, what)
+    for entry in graph.entries.values():
+        url = types[entry.type].url
+        what = f"the page of entry '{entry.id}' ({entry.source.path})"
+        line, col = entry.source.start
+        claim(f"{url}/{entry.id}.md", what, Diagnostic(entry.source.path, line, col, f"the page of entry '{entry.id}' would be"))
+        for download in ("page", "work"):
+            claim(f"{url}/{entry.id}/{download}.csl.json", f"the citation download of entry '{entry.id}'")
+        for old in entry.get("redirect_from", []):
+            if old != "index":
+                claim(f"{url}/{old}.md", f"the redirect from '{old}' to entry '{entry.id}' ({entry.source.path})")
+    for page in graph.pages:
+        claim(page.rel, f"the hand-written page {page.source.path}", Diagnostic(page.source.path, 1, 1, "this page would be"))
+    for rel in assets:
+        shown = settings.show(settings.pages_dir / rel)
+        claim(rel, f"the file {shown}", Diagnostic(shown, 1, 1, "this file would be"))
 
 
 def build(settings: Settings) -> Loaded:
     """Validate, then (only if every source is sound) write the generated docs folder."""
     loaded = load(settings)
+    # Folders that are not the build's own: refused before anything is written (every mistake in one run).
+    loaded.diagnostics.extend(check_layout(settings))
     if not loaded.ok:
         return loaded
     from .render import render_site  # Jinja2 and the templates: not needed to validate
 
     pages, abbreviations = render_site(loaded.graph, settings)
     files = {rel: text.encode("utf-8") for rel, text in pages.items()}
-    for asset in loaded.assets:
-        files[asset.relative_to(settings.pages_dir).as_posix()] = asset.read_bytes()
+    files.update(loaded.asset_bytes)
     from .publish import site_files  # open data, citation downloads, feed, llms.txt, redirects
 
     for rel, data in site_files(loaded.graph, settings).items():
-        files.setdefault(rel, data)  # a page of the same path wins
-    write_tree(settings.docs_dir, files)
-    write_tree(settings.snippets_dir, {"abbreviations.md": abbreviations.encode("utf-8")})
+        files.setdefault(rel, data)  # a hand-written page of the same path wins (how-to-cite.md, data.md)
+    loaded.diagnostics.extend(write_tree(settings, files, abbreviations))
     return loaded
+
+
+def write_tree(settings: Settings, files: dict[str, bytes], abbreviations: str) -> list[Diagnostic]:
+    """Write the docs and snippets folders as one; the failures (nothing replaced) and warnings."""
+    from .output import OutputError, Writer
+
+    writer = Writer()
+    writer.add(settings.docs_dir, settings.show(settings.docs_dir), files)
+    writer.add(settings.snippets_dir, settings.show(settings.snippets_dir), {"abbreviations.md": abbreviations.encode("utf-8")})
+    try:
+        writer.write()
+    except OutputError as error:
+        return [*error.findings, *writer.warnings]
+    return writer.warnings

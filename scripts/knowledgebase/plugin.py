@@ -9,15 +9,17 @@ page (see ``preview``), because MkDocs' server stops answering while a build fai
 from __future__ import annotations
 
 import logging
+import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 
 from .config import KnowledgeBaseConfig
+from .ownership import check_site, claim_site, record_site
 from .pipeline import build
 from .settings import Settings
 
@@ -45,8 +47,12 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path).resolve().parent
-        docs_dir = Path(config.docs_dir).resolve()
-        self.settings = Settings.from_options(root, docs_dir, dict(self.config), config)
+        # As written in mkdocs.yml (not resolved), so that a message can say "build/docs (a link to ...)".
+        docs_dir = os.path.relpath(config.docs_dir, os.path.dirname(os.path.abspath(config.config_file_path)))
+        self.settings = Settings.from_options(root, docs_dir, dict(self.config), config, config.config_file_path)
+        # Here, before any on_pre_build: MkDocs empties site_dir right after those, so a site_dir
+        # that holds sources (or anything not built) must be refused now, with nothing touched.
+        check_site(self.settings)
         return config
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
@@ -70,12 +76,15 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
             self.preview = prepare(self.settings, config, errors)
             return
         for diagnostic in errors:
-            log.error(str(diagnostic))
+            (log.warning if diagnostic.severity == "warning" else log.error)(str(diagnostic))
         if count:
             raise PluginError(f"{counted}; the site was not built")
         log.info("knowledgebase: %d entries rendered in %.2f s", len(loaded.graph.entries), time.perf_counter() - start)
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        if self.settings is not None:
+            # MkDocs has emptied site_dir (or a failed build left it as it was): now it becomes ours.
+            claim_site(self.settings)
         shown = self.preview.context() if self.preview else None
         if self.dirty and shown != self.shown:
             from .preview import mark_stale
@@ -88,6 +97,12 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         from .preview import add_placeholders
 
         return add_placeholders(self.preview, files, config)
+
+    @event_priority(-100)  # after every other plugin's files (the search index) are written
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        # What MkDocs wrote into site_dir, so that the next build refuses to empty anything else.
+        if self.settings is not None:
+            record_site(self.settings)
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         # Read by overrides/partials/kb-preview.html on every page, the 404 page included.

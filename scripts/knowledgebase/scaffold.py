@@ -10,20 +10,24 @@ contributor types. Papers are BibTeX: the skeleton is appended to a ``.bib`` fil
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
+import stat
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from . import atomic
 from .diagnostics import Diagnostics
 from .schema import SCHEMA_PACKAGE, EntryType, _resolve, entry_types
 from .settings import Settings
 from .sources import read_sources
-from .validate import PLACEHOLDER, SLUG
+from .validate import PLACEHOLDER, SLUG, id_problem, max_id_length
 
 #: Where ``kb new paper`` appends, unless told otherwise.
 DEFAULT_BIB = "contributions.bib"
@@ -218,12 +222,12 @@ def taken_ids(settings: Settings) -> dict[str, str]:
 
 
 def check_id(settings: Settings, entry_id: str) -> None:
+    if len(entry_id) > max_id_length():
+        raise ScaffoldError(id_problem(entry_id, "new entry's"))
     if not SLUG.match(entry_id):
         suggestion = slugify(entry_id)
         hint = f" (such as '{suggestion}')" if suggestion and SLUG.match(suggestion) else ""
-        raise ScaffoldError(
-            f"id '{entry_id}' is not a slug: use lower-case letters and digits separated by single hyphens{hint}"
-        )
+        raise ScaffoldError(f"id '{entry_id}' is not a slug: use lower-case letters and digits separated by single hyphens{hint}")
     taken = taken_ids(settings).get(entry_id)
     if taken:
         raise ScaffoldError(f"id '{entry_id}' is taken by {taken}; ids are unique across the whole knowledge base")
@@ -240,7 +244,9 @@ def bib_target(settings: Settings, name: str | None) -> Path:
     return settings.bibliography_dir / path.name
 
 
-def new_entry(settings: Settings, type_name: str, entry_id: str, bib_file: str | None = None, write: bool = True) -> tuple[Path, str]:
+def new_entry(
+    settings: Settings, type_name: str, entry_id: str, bib_file: str | None = None, write: bool = True
+) -> tuple[Path, str]:
     """Check the id, then write (or only return) the skeleton. Returns (path, text)."""
     types = entry_types()
     if type_name not in types:
@@ -251,15 +257,67 @@ def new_entry(settings: Settings, type_name: str, entry_id: str, bib_file: str |
         target = bib_target(settings, bib_file)
         text = bibtex_skeleton(kind, entry_id)
         if write:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            existing = target.read_text(encoding="utf-8") if target.exists() else ""
-            separator = "" if not existing else ("\n" if existing.endswith("\n") else "\n\n")
-            target.write_text(existing + separator + text, encoding="utf-8")
+            _guard(target, lambda: append_atomically(target, text))
         return target, text
     target = settings.content_dir / kind.folder / f"{entry_id}.yaml"
     text = yaml_skeleton(kind, entry_id, target)
     if write:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "x", encoding="utf-8") as handle:  # never overwrite
-            handle.write(text)
+        _guard(target, lambda: create_atomically(target, text.encode("utf-8")))
     return target, text
+
+
+def _guard(target: Path, write: Callable[[], None]) -> None:
+    """Run ``write``; a file-system failure becomes a ScaffoldError naming the file and what to do."""
+    try:
+        write()
+    except FileExistsError:
+        raise
+    except OSError as error:
+        advice = (
+            "make the folder writable" if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS) else "fix that and try again"
+        )
+        raise ScaffoldError(f"{error.filename or target}: cannot write: {error.strerror or error}; {advice}") from None
+
+
+def _temporary(target: Path) -> Path:
+    """A name beside ``target``, unique to this process: written there, then renamed over it."""
+    return target.with_name(f".{target.name}.{os.getpid()}.kb-new")
+
+
+def create_atomically(target: Path, data: bytes) -> None:
+    """Make ``target`` hold ``data``, complete or not at all; FileExistsError if it exists (never overwritten)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    atomic.create(target, data, _temporary(target), durable=True)
+
+
+def append_atomically(target: Path, text: str) -> None:
+    """Append ``text`` to ``target``: a new file written beside it, then renamed over it.
+
+    Killed at any moment, the file is either as it was or complete: never empty, never half
+    written. Its line endings (LF or CRLF) and a leading byte-order mark are kept, and so is
+    its mode. If the file changes while the new one is written, nothing is replaced.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        existing = target.read_bytes()
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        existing, mode = b"", None
+    newline = "\r\n" if b"\r\n" in existing else "\n"
+    try:
+        existing.decode("utf-8")  # a byte-order mark decodes too, and is kept as it is
+    except UnicodeDecodeError:
+        raise ScaffoldError(f"{target} is not UTF-8 text; save it as UTF-8, then run the command again") from None
+    ending = newline.encode()
+    separator = b"" if not existing.strip() else (ending if existing.endswith(b"\n") else ending * 2)
+    data = existing + separator + text.replace("\n", newline).encode("utf-8")
+
+    def unchanged() -> None:
+        try:
+            now = target.read_bytes()
+        except FileNotFoundError:
+            now = b""
+        if now != existing:
+            raise ScaffoldError(f"{target} changed while the new entry was written; nothing was changed: run the command again")
+
+    atomic.replace(target, data, _temporary(target), durable=True, mode=mode, check=unchanged)

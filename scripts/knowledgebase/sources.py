@@ -12,6 +12,7 @@ import gc
 import logging
 import os
 import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ MAX_FILE_BYTES = 1024 * 1024
 
 _BOM = b"\xef\xbb\xbf"
 _SYMLINK = "file is a symbolic link; sources must be plain files (commit the file itself)"
+_PERMISSION = "check that you may read it (chmod u+r)"
 _INT = re.compile(r"^[-+]?[0-9]+$")
 _FLOAT = re.compile(r"^[-+]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$")
 _STANDARD_TAGS = {
@@ -51,33 +53,68 @@ class RawEntry:
     broken: bool = False
 
 
-def read_text(path: Path, display: str, diagnostics: Diagnostics) -> str | None:
-    """The file's text, or None after reporting why it cannot be read as a source."""
-    # One open that refuses a symbolic link, then fstat and read on it: thousands of files are
-    # read, and each extra system call (is_symlink, stat) showed in the benchmarks.
+def _kind(mode: int) -> str | None:
+    """What a file that is not a regular file is, in a contributor's words; None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def special_file(display: str, kind: str) -> tuple[str, int, int, str]:
+    return display, 1, 1, f"is {kind}, not a regular file; sources must be plain files: replace or delete it"
+
+
+def read_bytes(path: Path, display: str, diagnostics: Diagnostics, limit: int | None = None) -> bytes | None:
+    """The bytes of a regular file, or None after reporting why it cannot be read as a source.
+
+    Only regular files are read: a named pipe would block for ever, a device never end.
+    """
+    # One open that refuses a symbolic link (and does not wait on a pipe), then fstat and read
+    # on it: thousands of files are read, and each extra system call showed in the benchmarks.
     nofollow = getattr(os, "O_NOFOLLOW", 0)
     if not nofollow and path.is_symlink():
         diagnostics.error(display, 1, 1, _SYMLINK)
         return None
     try:
-        descriptor = os.open(path, os.O_RDONLY | nofollow | getattr(os, "O_BINARY", 0))
+        descriptor = os.open(path, os.O_RDONLY | nofollow | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as error:
         if error.errno == errno.ELOOP:  # O_NOFOLLOW met a link
             # A link could pull any file of the machine that builds the site into it.
             diagnostics.error(display, 1, 1, _SYMLINK)
+        elif error.errno == errno.ENXIO:  # a socket
+            diagnostics.error(*special_file(display, "a socket"))
         else:
-            diagnostics.error(display, 1, 1, f"cannot read file: {error.strerror}")
+            diagnostics.error(display, 1, 1, f"cannot read file: {error.strerror}; {_PERMISSION}")
         return None
     with os.fdopen(descriptor, "rb") as file:
         try:
-            size = os.fstat(descriptor).st_size
-            if size > MAX_FILE_BYTES:
-                diagnostics.error(display, 1, 1, f"file is too large ({size} bytes; the limit is {MAX_FILE_BYTES})")
+            info = os.fstat(descriptor)
+            kind = _kind(info.st_mode)
+            if kind:
+                diagnostics.error(*special_file(display, kind))
                 return None
-            raw = file.read()
+            if limit is not None and info.st_size > limit:
+                diagnostics.error(display, 1, 1, f"file is too large ({info.st_size} bytes; the limit is {limit})")
+                return None
+            return file.read()
         except OSError as error:
-            diagnostics.error(display, 1, 1, f"cannot read file: {error.strerror}")
+            diagnostics.error(display, 1, 1, f"cannot read file: {error.strerror}; {_PERMISSION}")
             return None
+
+
+def read_text(path: Path, display: str, diagnostics: Diagnostics) -> str | None:
+    """The file's text, or None after reporting why it cannot be read as a source."""
+    raw = read_bytes(path, display, diagnostics, MAX_FILE_BYTES)
+    if raw is None:
+        return None
     if raw.startswith(_BOM):
         diagnostics.error(display, 1, 1, "file starts with a byte-order mark; save it as UTF-8 without BOM")
         return None
@@ -463,47 +500,99 @@ def read_sources(root: Path, content_dir: Path, bibliography_dir: Path, diagnost
     from .schema import entry_types
 
     _resolved_folder.cache_clear()
-
     folders = {t.folder: t.name for t in entry_types().values() if not t.is_bibtex}
     entries: list[RawEntry] = []
-    if content_dir.is_dir():
-        for folder in sorted(p for p in content_dir.iterdir() if p.is_dir()):
-            if folder.name == "pages":
+    for folder_item in _listing(content_dir, root, diagnostics):
+        folder = content_dir / folder_item.name
+        if folder.name == "pages" or not folder_item.is_dir():
+            continue
+        if folder_item.is_symlink():
+            diagnostics.error(_display(root, folder), 1, 1, "folder is a symbolic link; sources must be plain files")
+            continue
+        type_name = folders.get(folder.name)
+        folder_display = _display(root, folder)
+        # os.scandir knows each name's kind without a system call per file (pathlib asks).
+        for item in _listing(folder, root, diagnostics):
+            if item.name.startswith("."):
+                continue  # dotfiles and editors' files
+            path, display = folder / item.name, f"{folder_display}/{item.name}"
+            if type_name is None:
+                choices = ", ".join(sorted(folders))
+                diagnostics.error(display, 1, 1, f"'{folder.name}' is not an entry folder; use one of: {choices}")
+                break
+            if item.is_symlink():
+                # Never followed: a link to / would walk the whole machine, and publish any of it.
+                diagnostics.error(display, 1, 1, _SYMLINK)
                 continue
-            if folder.is_symlink():
-                diagnostics.error(_display(root, folder), 1, 1, "folder is a symbolic link; sources must be plain files")
+            if item.is_dir(follow_symlinks=False):
+                message = f"entry files go directly in {folder_display}/, not in a subfolder"
+                for nested in files_under(root, path, diagnostics):
+                    diagnostics.error(_display(root, nested), 1, 1, message)
                 continue
-            type_name = folders.get(folder.name)
-            folder_display = _display(root, folder)
-            # os.scandir knows each name's kind without a system call per file (pathlib asks).
-            with os.scandir(folder) as listing:
-                items = sorted(listing, key=lambda item: item.name)
-            for item in items:
-                if item.name.startswith(".") or not (item.is_dir() or item.is_file()):
-                    continue  # dotfiles and editors' files; broken links are not sources either
-                path, display = folder / item.name, f"{folder_display}/{item.name}"
-                if type_name is None:
-                    choices = ", ".join(sorted(folders))
-                    diagnostics.error(display, 1, 1, f"'{folder.name}' is not an entry folder; use one of: {choices}")
-                    break
-                if item.is_dir():
-                    for nested in sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")):
-                        message = f"entry files go directly in {folder_display}/, not in a subfolder"
-                        diagnostics.error(_display(root, nested), 1, 1, message)
-                    continue
-                if not item.name.endswith(".yaml"):
-                    hint = " (rename it to .yaml)" if item.name.endswith(".yml") else ""
-                    diagnostics.error(display, 1, 1, f"entry files must end in .yaml{hint}")
-                    continue
-                entry = _guarded(read_yaml, path, display, diagnostics, type_name)
-                if entry is None:
-                    # Already reported; its id is still taken, and links to it are not "unknown".
-                    entry = RawEntry(id=path.stem, type=type_name, data={}, source=SourceFile(display), broken=True)
-                entries.append(entry)
-    if bibliography_dir.is_dir():
-        for path in sorted(bibliography_dir.glob("*.bib")):
+            if not item.is_file(follow_symlinks=False):
+                try:
+                    kind = _kind(item.stat(follow_symlinks=False).st_mode) or "not a regular file"
+                except OSError:
+                    continue  # gone since the folder was listed
+                diagnostics.error(*special_file(display, kind))
+                continue
+            if not item.name.endswith(".yaml"):
+                hint = " (rename it to .yaml)" if item.name.endswith(".yml") else ""
+                diagnostics.error(display, 1, 1, f"entry files must end in .yaml{hint}")
+                continue
+            entry = _guarded(read_yaml, path, display, diagnostics, type_name)
+            if entry is None:
+                # Already reported; its id is still taken, and links to it are not "unknown".
+                entry = RawEntry(id=path.stem, type=type_name, data={}, source=SourceFile(display), broken=True)
+            entries.append(entry)
+    for item in _listing(bibliography_dir, root, diagnostics):
+        if item.name.endswith(".bib") and not item.name.startswith("."):
+            path = bibliography_dir / item.name
             entries.extend(_guarded(read_bibtex, path, _display(root, path), diagnostics) or [])
     return entries
+
+
+def _listing(folder: Path, root: Path, diagnostics: Diagnostics) -> list[os.DirEntry[str]]:
+    """The entries of ``folder`` sorted by name; none (after a finding) if it cannot be read."""
+    try:
+        with os.scandir(folder) as listing:
+            return sorted(listing, key=lambda item: item.name)
+    except FileNotFoundError:
+        return []  # an optional folder (no bibliography yet, say)
+    except NotADirectoryError:
+        diagnostics.error(_display(root, folder), 1, 1, "is a file, but a folder is expected here")
+    except OSError as error:
+        diagnostics.error(
+            _display(root, folder), 1, 1, f"cannot read folder: {error.strerror}; check that you may open it (chmod u+rx)"
+        )
+    return []
+
+
+def files_under(root: Path, folder: Path, diagnostics: Diagnostics) -> list[Path]:
+    """Every file below ``folder``, sorted, without following links; unreadable folders and
+    special files (pipes, sockets, devices) become findings instead of being skipped in silence."""
+    found: list[Path] = []
+
+    def unreadable(error: OSError) -> None:
+        shown = _display(root, Path(error.filename)) if error.filename else _display(root, folder)
+        diagnostics.error(shown, 1, 1, f"cannot read folder: {error.strerror}; check that you may open it (chmod u+rx)")
+
+    for directory, subfolders, names in os.walk(folder, onerror=unreadable):
+        subfolders.sort()
+        for name in sorted(names):
+            if name.startswith("."):
+                continue
+            path = Path(directory, name)
+            try:
+                mode = os.lstat(path).st_mode
+            except OSError:
+                continue  # gone meanwhile
+            kind = _kind(mode)
+            if kind and not stat.S_ISLNK(mode):
+                diagnostics.error(*special_file(_display(root, path), kind))
+            else:
+                found.append(path)
+    return sorted(found)
 
 
 def _guarded(reader, path: Path, display: str, diagnostics: Diagnostics, *args: Any) -> Any:

@@ -7,6 +7,7 @@ to write instead, in the words of a contributor rather than of JSON Schema.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -17,6 +18,26 @@ from .schema import EntryType, entry_types, jsonschema  # imported on first use:
 from .sources import RawEntry, gc_paused
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+@functools.cache
+def max_id_length() -> int:
+    """The longest id or citation key: common.schema.json's limit, chosen to fit every file system."""
+    from .schema import registry
+
+    return int(registry().contents("common.schema.json")["$defs"]["slug"]["maxLength"])
+
+
+def id_problem(entry_id: str, what: str) -> str:
+    """Why ``entry_id`` cannot be an id (it is not a slug, or too long for a file name)."""
+    if len(entry_id) > max_id_length():
+        return (
+            f"id '{entry_id[:20]}...' (the {what}) is {len(entry_id)} characters long; ids have at most "
+            f"{max_id_length()}, so that every file made from them fits every file system"
+        )
+    return f"id '{entry_id}' (the {what}) must be a slug: lower-case letters and digits separated by single hyphens"
+
+
 _TYPE_WORDS = {
     "string": "text",
     "array": "a list",
@@ -82,7 +103,7 @@ def _message(error: jsonschema.ValidationError, kind: EntryType) -> tuple[FieldP
             f"'{name}': '{error.instance}' is not allowed; use one of: {', '.join(choices)}{did_you_mean(str(error.instance), choices)}",
             False,
         )
-    if validator in ("pattern", "format"):
+    if validator in ("pattern", "format", "maxLength"):
         explanation = schema.get("x-message", f"does not match {schema.get('pattern') or schema.get('format')}")
         return path, f"'{name}': '{error.instance}' {explanation}", False
     if validator == "minItems":
@@ -200,16 +221,11 @@ def validate_entry(raw: RawEntry, diagnostics: Diagnostics) -> Entry | None:
         ok = False
         _own_id_field(raw, diagnostics)
         data = {k: v for k, v in data.items() if k != "id"}
-    if not SLUG.match(raw.id):
+    if not SLUG.match(raw.id) or len(raw.id) > max_id_length():
         ok = False
         what = "citation key" if kind.is_bibtex else "file name"
         line, col = raw.source.start
-        diagnostics.error(
-            raw.source.path,
-            line,
-            col,
-            f"id '{raw.id}' (the {what}) must be a slug: lower-case letters and digits separated by single hyphens",
-        )
+        diagnostics.error(raw.source.path, line, col, id_problem(raw.id, what))
     seen: set[FieldPath] = set()
     # A YAML entry is its whole file: one search of the text spares most entries the walk.
     placeholders = _placeholders(data) if kind.is_bibtex or _may_hold_placeholder(raw.source.text) else ()
