@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml
 	touch $@
 
 serve: $(STAMP)
-	$(BIN)/mkdocs serve --livereload --dev-addr 127.0.0.1:8000
+	$(BIN)/mkdocs serve --livereload --dirty --dev-addr 127.0.0.1:8000
 
 build: $(STAMP)
 	$(BIN)/mkdocs build --strict

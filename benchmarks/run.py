@@ -8,10 +8,13 @@
 - ``kb validate`` as a command, and its floor: a command that parses the same YAML files with
   PyYAML's C loader and does nothing else;
 - ``mkdocs build --strict`` with the ``knowledgebase`` plugin (from an empty docs folder, as in CI),
-  and a baseline ``mkdocs build --strict`` of the very same Markdown with the plugin removed from
-  the configuration;
-- the rebuild of ``mkdocs serve`` after one entry is edited: from saving the file until the
-  served page shows the change;
+  a baseline ``mkdocs build --strict`` of the very same Markdown with the plugin removed from
+  the configuration, and the floor: the same pages without their glossary definitions, built by
+  MkDocs + Material with no glossary machinery (no plugin, no ``abbr``, no snippets);
+- Zensical building the same pages (``--zensical-sizes``);
+- the rebuild of ``mkdocs serve`` as ``make serve`` runs it, after one entry's summary and then
+  its title is edited: from saving the file until the served page shows the change and the
+  build has ended;
 - peak resident memory of every measured process, and its CPU time beside the wall-clock time.
 
 It prints a table and the target ratios with PASS or FAIL, and writes them to
@@ -25,6 +28,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import shutil
 import signal
 import socket
@@ -41,11 +45,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from benchmarks.generate import REPO, make_project
 
 SIZES = (500, 1000, 2000, 4000, 8000)
 SITE_SIZES = (500, 1000, 2000)
-QUICK = {"sizes": (1000, 2000, 8000), "site_sizes": (2000,), "serve_sizes": (2000,), "runs": 1}
+QUICK = {"sizes": (500, 1000, 2000, 8000), "site_sizes": (500, 2000), "serve_sizes": (2000,), "runs": 1}
 #: The pipeline's own stages, held to the linearity target.
 STAGES = ("load", "validate", "link", "render", "publish")
 BIN = Path(sys.executable).parent
@@ -54,6 +60,11 @@ BIN = Path(sys.executable).parent
 OVERHEAD_AT, OVERHEAD_MAX = 2000, 1.10
 LINEAR_FROM, LINEAR_TO, LINEAR_SLACK = 1000, 8000, 9 / 8
 VALIDATE_AT, VALIDATE_MAX = 8000, 2.5
+#: Issue 14: the full build against its floor, its growth, the preview and memory, at these sizes.
+FLOOR_AT, FLOOR_MAX = 2000, 1.10
+GROWTH_FROM, GROWTH_MAX = 500, 4.4
+SERVE_SUMMARY_MAX, SERVE_TITLE_MAX = 0.10, 0.30
+MEMORY_FLOOR_MAX = 1.15
 
 
 @dataclass
@@ -132,31 +143,64 @@ def summary(runs: list[Measured]) -> dict[str, Any]:
 # --- the measurements of one size -----------------------------------------------------------
 
 
-def baseline_config(root: Path) -> Path:
-    """A copy of mkdocs.yml without the knowledgebase plugin, building into site-baseline/."""
+def derived_config(root: Path, name: str, site_dir: str, drop: tuple[str, ...], docs_dir: str | None = None) -> Path:
+    """A copy of mkdocs.yml without the list items ``drop`` (plugins, extensions) and their options."""
     lines = (root / "mkdocs.yml").read_text(encoding="utf-8").splitlines(keepends=True)
     kept: list[str] = []
     skipping_indent: int | None = None
-    removed = False
+    removed: set[str] = set()
     for line in lines:
         indent = len(line) - len(line.lstrip())
         if skipping_indent is not None:
             if line.strip() and indent > skipping_indent:
-                continue  # the plugin's own options
+                continue  # the item's own options
             skipping_indent = None
         stripped = line.strip()
-        if stripped == "- knowledgebase" or stripped.startswith("- knowledgebase:"):
-            removed = True
+        item = stripped[2:].split(":")[0].strip() if stripped.startswith("- ") else None
+        if item in drop:
+            removed.add(item)
             skipping_indent = indent
             continue
         if stripped.startswith("site_dir:"):
-            line = line[:indent] + "site_dir: site-baseline\n"
+            line = f"{line[:indent]}site_dir: {site_dir}\n"
+        if docs_dir and stripped.startswith("docs_dir:"):
+            line = f"{line[:indent]}docs_dir: {docs_dir}\n"
         kept.append(line)
-    if not removed:
+    if "knowledgebase" not in removed:
         raise SystemExit("benchmark: mkdocs.yml does not list the knowledgebase plugin")
-    path = root / "mkdocs.baseline.yml"
+    path = root / name
     path.write_text("".join(kept), encoding="utf-8")
     return path
+
+
+def baseline_config(root: Path) -> Path:
+    """A copy of mkdocs.yml without the knowledgebase plugin, building into site-baseline/."""
+    return derived_config(root, "mkdocs.baseline.yml", "site-baseline", ("knowledgebase",))
+
+
+#: The glossary machinery the floor goes without: the plugin, abbreviations, snippets (older configurations).
+FLOOR_DROP = ("knowledgebase", "abbr", "pymdownx.snippets")
+#: The abbreviation definitions ``kb build`` appends to a page (tooltips.py), at its very end.
+_APPENDED_DEFINITIONS = re.compile(r"(?:\n\n\*\[[^\]\n]*\]:[^\n]*)+\n\Z")
+
+
+def floor_config(root: Path) -> Path:
+    """The floor of a build: the same pages, less their glossary definitions, by MkDocs + Material alone.
+
+    The pages are the ones the plugin build has just written into build/docs, copied into
+    build/docs-floor without the abbreviation definitions appended to them; the configuration is
+    mkdocs.yml without the knowledgebase plugin, the abbr extension or pymdownx.snippets.
+    """
+    docs, floor = root / "build" / "docs", root / "build" / "docs-floor"
+    if floor.exists():
+        shutil.rmtree(floor)
+    shutil.copytree(docs, floor)
+    for page in floor.rglob("*.md"):
+        text = page.read_text(encoding="utf-8")
+        stripped = _APPENDED_DEFINITIONS.sub("\n", text)
+        if stripped != text:
+            page.write_text(stripped, encoding="utf-8")
+    return derived_config(root, "mkdocs.floor.yml", "site-floor", FLOOR_DROP, docs_dir="build/docs-floor")
 
 
 def clean_docs(root: Path) -> None:
@@ -199,11 +243,30 @@ def _settle(log: Path, quiet: float, limit: float) -> bool:
     return False
 
 
-def serve_rebuilds(root: Path, edits: int, timeout: float, dirty: bool = False) -> dict[str, Any]:
-    """Seconds from saving an edited entry until ``mkdocs serve`` serves the change, per edit.
+def make_serve_args(template: Path = REPO) -> list[str]:
+    """The options ``make serve`` gives ``mkdocs serve`` (read from the Makefile), less its address."""
+    makefile = template / "Makefile"
+    text = makefile.read_text(encoding="utf-8") if makefile.is_file() else ""
+    match = re.search(r"^\t\$\(BIN\)/mkdocs serve (.*)$", text, re.M)
+    words = match.group(1).split() if match else ["--livereload"]
+    return [w for i, w in enumerate(words) if w != "--dev-addr" and (i == 0 or words[i - 1] != "--dev-addr")]
 
-    Also whether the server settles after a rebuild (a rebuild that changes its own output would
-    wake the watcher again, for ever), its first build and its peak memory.
+
+def _edited(path: Path, field: str, marker: str) -> str:
+    """The entry file's text with ``marker`` put at the start of one of its fields."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data[field] = f"{marker} {data[field]}"
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=10**6)
+
+
+def serve_rebuilds(root: Path, edits: int, timeout: float, args: list[str]) -> dict[str, Any]:
+    """Seconds from saving an edited entry until ``mkdocs serve`` has rebuilt and serves the change.
+
+    ``edits`` edits of a topic's summary (its own page and the lists that show it change), then as
+    many of its title (so do the pages that link to it). Each is timed from saving the file until
+    the served page shows it and the build has ended (MkDocs then reloads the browser). Also
+    whether the server settles after each rebuild (a rebuild that changes its own output would wake
+    the watcher again, for ever), its first build and its peak memory.
     """
     topic = sorted((root / "content" / "topics").glob("*.yaml"))[0]
     original = topic.read_text(encoding="utf-8")
@@ -212,39 +275,40 @@ def serve_rebuilds(root: Path, edits: int, timeout: float, dirty: bool = False) 
     log_path = root / "serve.log"
     log = open(log_path, "wb")  # noqa: SIM115 - closed below, after the server stops
     start = time.perf_counter()
-    # A dirty build warns that its navigation may be stale, which strict mode (mkdocs.yml) would refuse.
-    args = [
-        _command("mkdocs"),
-        "serve",
-        "--livereload",
-        "--dev-addr",
-        f"127.0.0.1:{port}",
-        *(["--dirty", "--no-strict"] if dirty else []),
-    ]
-    process = subprocess.Popen(args, cwd=root, env=_env(), stdout=log, stderr=subprocess.STDOUT)
-    times: list[float] = []
+    command = [_command("mkdocs"), "serve", *args, "--dev-addr", f"127.0.0.1:{port}"]
+    process = subprocess.Popen(command, cwd=root, env=_env(), stdout=log, stderr=subprocess.STDOUT)
+    times: dict[str, list[float]] = {"summary": [], "title": []}
     settled: list[bool] = []
+
+    def reloads() -> int:
+        return log_path.read_text(encoding="utf-8", errors="replace").count("Reloading browsers")
+
     try:
         while fetch(url) is None:
             if process.poll() is not None or time.perf_counter() - start > timeout:
                 raise SystemExit(f"benchmark: mkdocs serve did not come up; see {log_path}")
             time.sleep(0.2)
         first_build = time.perf_counter() - start
-        for number in range(1, edits + 1):
-            marker = f"Benchedit{number}x{os.getpid()}"
-            # Edit only once the server is idle; a build that never stops is itself a finding.
-            settled.append(_settle(log_path, quiet=2.0, limit=max(10.0, 3 * first_build)))
-            topic.write_text(original.replace("title: ", f"title: {marker} ", 1), encoding="utf-8")
-            saved = time.perf_counter()
-            while True:
-                page = fetch(url)
-                if page is not None and marker in page:
-                    times.append(time.perf_counter() - saved)
-                    break
-                if process.poll() is not None or time.perf_counter() - saved > timeout:
-                    raise SystemExit(f"benchmark: mkdocs serve did not rebuild after an edit; see {log_path}")
-                time.sleep(0.05)
-        settled.append(_settle(log_path, quiet=2.0, limit=max(10.0, 3 * first_build)))
+        number = 0
+        for field, measured in times.items():
+            for _ in range(edits):
+                number += 1
+                marker = f"Benchedit{number}x{os.getpid()}"
+                # Edit only once the server is idle; a build that never stops is itself a finding.
+                settled.append(_settle(log_path, quiet=2.0, limit=max(10.0, 3 * first_build)))
+                text, before = _edited(topic, field, marker), reloads()
+                topic.write_text(text, encoding="utf-8")
+                saved = time.perf_counter()
+                while True:
+                    page = fetch(url)
+                    if page is not None and marker in page and reloads() > before:
+                        measured.append(time.perf_counter() - saved)
+                        break
+                    if process.poll() is not None or time.perf_counter() - saved > timeout:
+                        raise SystemExit(f"benchmark: mkdocs serve did not rebuild after an edit; see {log_path}")
+                    time.sleep(0.05)
+                topic.write_text(original, encoding="utf-8")  # the next edit starts from the same entry
+                settled.append(_settle(log_path, quiet=2.0, limit=max(10.0, 3 * first_build)))
     finally:
         topic.write_text(original, encoding="utf-8")
         peak = 0
@@ -259,8 +323,9 @@ def serve_rebuilds(root: Path, edits: int, timeout: float, dirty: bool = False) 
             process.returncode = 0
         log.close()
     return {
-        "rebuild": median(times),
-        "runs": [round(t, 4) for t in times],
+        "command": " ".join(["mkdocs", "serve", *args]),
+        **{field: median(measured) for field, measured in times.items()},
+        "runs": {field: [round(t, 4) for t in measured] for field, measured in times.items()},
         "first_build": first_build,
         "settles": all(settled),
         "rss_kib": peak,
@@ -321,29 +386,42 @@ def measure_size(n: int, options: argparse.Namespace, workdir: Path) -> dict[str
 
     if n in options.site_sizes:
         baseline = baseline_config(root)
-        plugin_runs, baseline_runs = [], []
+        plugin_runs, baseline_runs, floor_runs = [], [], []
         for _ in range(options.site_runs):
             clean_docs(root)
             plugin_runs.append(checked([_command("mkdocs"), "build", "--strict"], root, timeout))
             baseline_runs.append(checked([_command("mkdocs"), "build", "--strict", "-f", baseline.name], root, timeout))
+            floor = floor_config(root)  # from the pages the plugin build has just written
+            floor_runs.append(checked([_command("mkdocs"), "build", "--strict", "-f", floor.name], root, timeout))
         commands["mkdocs build"] = summary(plugin_runs)
         commands["baseline build"] = summary(baseline_runs)
+        commands["floor build"] = summary(floor_runs)
         _say(
-            f"  mkdocs build: plugin {commands['mkdocs build']['wall']:.2f}s, baseline {commands['baseline build']['wall']:.2f}s"
+            f"  mkdocs build: plugin {commands['mkdocs build']['wall']:.2f}s, baseline {commands['baseline build']['wall']:.2f}s, "
+            f"floor {commands['floor build']['wall']:.2f}s"
         )
+    if n in options.zensical_sizes:
+        zensical = _command("zensical")
+        if shutil.which(zensical) is None:
+            _say("  zensical: not installed, not measured")
+        else:
+            clean_docs(root)
+            checked([_command("kb"), "build"], root, timeout)  # Zensical runs no MkDocs plugin
+            runs = [checked([zensical, "build", "--clean"], root, timeout) for _ in range(options.site_runs)]
+            commands["zensical build"] = summary(runs)
+            _say(f"  zensical build: {commands['zensical build']['wall']:.2f}s")
     result["commands"] = commands
     if n in options.serve_sizes:
-        for key, dirty in (("serve", False), ("serve dirty", True)):
-            if dirty and not options.serve_dirty:
-                continue
-            try:
-                result[key] = serve_rebuilds(root, options.site_runs, timeout, dirty=dirty)
-            except SystemExit as error:  # reported in the results; the other measurements stand
-                result[key] = {"error": str(error)}
-                _say(f"  mkdocs {key}: {error}")
-                continue
-            settles = "" if result[key]["settles"] else " (and it keeps rebuilding: it never settles)"
-            _say(f"  mkdocs serve{' --dirty' if dirty else ''}: rebuild after an edit {result[key]['rebuild']:.2f}s{settles}")
+        args = make_serve_args(options.template)
+        try:
+            result["serve"] = serve_rebuilds(root, options.site_runs, timeout, args)
+        except SystemExit as error:  # reported in the results; the other measurements stand
+            result["serve"] = {"error": str(error)}
+            _say(f"  mkdocs serve: {error}")
+        else:
+            serve = result["serve"]
+            settles = "" if serve["settles"] else " (and it keeps rebuilding: it never settles)"
+            _say(f"  {serve['command']}: summary edit {serve['summary']:.2f}s, title edit {serve['title']:.2f}s{settles}")
     if not options.keep:
         shutil.rmtree(root, ignore_errors=True)
     return result
@@ -381,6 +459,57 @@ def ratios(results: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
             cmd(at, "mkdocs build") / cmd(at, "baseline build"),
             cmd(at, "mkdocs build", "cpu") / cmd(at, "baseline build", "cpu"),
             OVERHEAD_MAX,
+        )
+
+    if at is not None:
+        add(
+            "build vs floor",
+            f"mkdocs build --strict with the plugin / the floor (same pages, no glossary machinery), N={at}",
+            cmd(at, "mkdocs build") / cmd(at, "floor build"),
+            cmd(at, "mkdocs build", "cpu") / cmd(at, "floor build", "cpu"),
+            FLOOR_MAX,
+        )
+        add(
+            "memory vs floor",
+            f"peak memory of mkdocs build with the plugin / of the floor build, N={at}",
+            cmd(at, "mkdocs build", "rss_kib") / cmd(at, "floor build", "rss_kib"),
+            None,
+            MEMORY_FLOOR_MAX,
+        )
+        small = _nearest([s for s in site if s < at], GROWTH_FROM)
+        if small is not None:
+            add(
+                "build growth",
+                f"mkdocs build at N={at} / at N={small} (x{at / small:g} entries)",
+                cmd(at, "mkdocs build") / cmd(small, "mkdocs build"),
+                cmd(at, "mkdocs build", "cpu") / cmd(small, "mkdocs build", "cpu"),
+                GROWTH_MAX * (at / small) / (FLOOR_AT / GROWTH_FROM),
+            )
+        else:
+            add("build growth", "needs mkdocs builds at two sizes", None, None, GROWTH_MAX)
+        served = [s for s in site if "summary" in results[s].get("serve", {})]
+        near = _nearest(served, OVERHEAD_AT)
+        for field, bound in (("summary", SERVE_SUMMARY_MAX), ("title", SERVE_TITLE_MAX)):
+            if near is None:
+                add(f"serve, {field} edit", "no serve rebuild measured", None, None, bound)
+                continue
+            add(
+                f"serve, {field} edit",
+                f"{results[near]['serve']['command']}: one entry's {field} edited, saved to rebuilt and shown / full build, N={near}",
+                results[near]["serve"][field] / cmd(near, "mkdocs build"),
+                None,
+                bound,
+            )
+    zensical = [s for s in site if "zensical build" in results[s]["commands"]]
+    if zensical:
+        z = zensical[0]
+        add(
+            "zensical",
+            f"zensical build of the same pages / mkdocs build with the plugin, N={z}",
+            cmd(z, "zensical build") / cmd(z, "mkdocs build"),
+            cmd(z, "zensical build", "cpu") / cmd(z, "mkdocs build", "cpu"),
+            None,
+            target=False,
         )
 
     low, high = _nearest(sizes, LINEAR_FROM), _nearest(sizes, LINEAR_TO)
@@ -505,30 +634,31 @@ def table(results: dict[int, dict[str, Any]]) -> str:
         "Seconds, wall clock (medians):",
         "",
         "| N | sources (MB) | load | validate | link | render | publish | write | kb build | kb validate | bare parse "
-        "| mkdocs + plugin | baseline | plugin / baseline | serve rebuild | serve --dirty |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| mkdocs + plugin | baseline | plugin / baseline | floor | plugin / floor | zensical | serve: summary edit | serve: title edit |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for n in sorted(results):
         r = results[n]
         s = r["stages"]["wall"]
-        plugin, baseline = command(r, "mkdocs build"), command(r, "baseline build")
+        plugin, baseline, floor = command(r, "mkdocs build"), command(r, "baseline build"), command(r, "floor build")
         overhead = plugin / baseline if plugin and baseline else None
-        serve, dirty = r.get("serve", {}), r.get("serve dirty", {})
-        rebuild, rebuild_dirty = (
-            "failed" if "error" in x else _s(x.get("rebuild")) + ("" if x.get("settles", True) else " (no rest)")
-            for x in (serve, dirty)
-        )
+        over_floor = plugin / floor if plugin and floor else None
+        serve = r.get("serve", {})
+        rest = "" if serve.get("settles", True) else " (no rest)"
+        summary_edit, title_edit = ("failed" if "error" in serve else _s(serve.get(f)) + rest for f in ("summary", "title"))
         rows.append(
             f"| {n} | {r['source_bytes'] / 1e6:.1f} | {_s(s['load'])} | {_s(s['validate'])} | {_s(s['link'])} | {_s(s['render'])} "
             f"| {_s(s['publish'])} | {_s(s['write'])} | {_s(s['build'])} | {_s(command(r, 'kb validate'))} | {_s(command(r, 'bare parse'))} "
-            f"| {_s(plugin)} | {_s(baseline)} | {_s(overhead)} | {rebuild} | {rebuild_dirty} |"
+            f"| {_s(plugin)} | {_s(baseline)} | {_s(overhead)} | {_s(floor)} | {_s(over_floor)} | {_s(command(r, 'zensical build'))} "
+            f"| {summary_edit} | {title_edit} |"
         )
     rows += [
         "",
         "Peak resident memory, MiB:",
         "",
-        "| N | kb build (after imports) | kb build | kb validate | kb --version | bare parse | mkdocs + plugin | baseline | mkdocs serve |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| N | kb build (after imports) | kb build | kb validate | kb --version | bare parse | mkdocs + plugin | baseline | floor "
+        "| zensical | mkdocs serve |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for n in sorted(results):
         r = results[n]
@@ -536,6 +666,7 @@ def table(results: dict[int, dict[str, Any]]) -> str:
             f"| {n} | {_mib(r['stages']['floor_kib'])} | {_mib(r['stages']['peak_kib'])} | {_mib(command(r, 'kb validate', 'rss_kib'))} "
             f"| {_mib(command(r, 'kb --version', 'rss_kib'))} | {_mib(command(r, 'bare parse', 'rss_kib'))} "
             f"| {_mib(command(r, 'mkdocs build', 'rss_kib'))} | {_mib(command(r, 'baseline build', 'rss_kib'))} "
+            f"| {_mib(command(r, 'floor build', 'rss_kib'))} | {_mib(command(r, 'zensical build', 'rss_kib'))} "
             f"| {_mib(r.get('serve', {}).get('rss_kib'))} |"
         )
     return "\n".join(rows)
@@ -614,9 +745,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--serve-sizes", default=None, help="sizes at which to time mkdocs serve's rebuild (default: the site sizes)"
     )
     parser.add_argument(
-        "--serve-dirty",
-        action="store_true",
-        help="also time mkdocs serve --dirty, which rebuilds only the pages whose files changed",
+        "--zensical-sizes",
+        default="1000",
+        help="sizes at which to time a Zensical build of the same pages (default: %(default)s)",
     )
     parser.add_argument("--runs", type=int, default=3, help="runs per measurement; medians are reported (default: %(default)s)")
     parser.add_argument(
@@ -647,6 +778,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     options.sizes = _sizes(options.sizes, SIZES)
     options.site_sizes = _sizes(options.site_sizes, options.sizes)
     options.serve_sizes = options.site_sizes if options.serve_sizes is None else _sizes(options.serve_sizes, options.sizes)
+    options.zensical_sizes = tuple(n for n in _sizes(options.zensical_sizes, options.sizes) if n in options.sizes)
     if options.quick:
         options.sizes, options.site_sizes, options.serve_sizes, options.runs = (
             QUICK["sizes"],

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +27,11 @@ from knowledgebase.sources import read_sources  # noqa: E402
 
 TARGETS = (
     "plugin overhead",
+    "build vs floor",
+    "memory vs floor",
+    "build growth",
+    "serve, summary edit",
+    "serve, title edit",
     "linear: load",
     "linear: validate",
     "linear: link",
@@ -63,7 +69,8 @@ def test_harness_runs_end_to_end(tmp_path):
     """Every stage, command, build, serve rebuild and ratio, at a size that takes seconds."""
     out = tmp_path / "results"
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    command = [sys.executable, "-m", "benchmarks.run", "--sizes", "30,45,60", "--runs", "1", "--site-sizes", "60"]
+    command = [sys.executable, "-m", "benchmarks.run", "--sizes", "30,45,60", "--runs", "1", "--site-sizes", "30,60"]
+    command += ["--serve-sizes", "60", "--zensical-sizes", "60"]
     command += ["--out", str(out), "--workdir", str(tmp_path / "work")]
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -78,11 +85,15 @@ def test_harness_runs_end_to_end(tmp_path):
         assert sizes["60"]["stages"]["wall"][key] > 0, key
         assert sizes["60"]["stages"]["cpu"][key] > 0, key
     assert sizes["60"]["stages"]["peak_kib"] > sizes["60"]["stages"]["floor_kib"] > 0
-    for command in ("kb validate", "bare parse", "kb --version", "mkdocs build", "baseline build"):
+    for command in ("kb validate", "bare parse", "kb --version", "mkdocs build", "baseline build", "floor build"):
         measured = sizes["60"]["commands"][command]
         assert measured["wall"] > 0 and measured["cpu"] > 0 and measured["rss_kib"] > 0, command
-    assert sizes["60"]["serve"]["rebuild"] > 0 and sizes["60"]["serve"]["rss_kib"] > 0
-    assert "mkdocs build" not in sizes["30"]["commands"] and "serve" not in sizes["30"]
+    serve = sizes["60"]["serve"]
+    assert serve["summary"] > 0 and serve["title"] > 0 and serve["rss_kib"] > 0 and serve["settles"]
+    assert "--dirty" in serve["command"]  # as make serve runs it
+    assert "mkdocs build" not in sizes["45"]["commands"] and "serve" not in sizes["30"]
+    if shutil.which("zensical") or (Path(sys.executable).parent / "zensical").exists():
+        assert sizes["60"]["commands"]["zensical build"]["wall"] > 0
     ratios = {r["name"]: r for r in data["ratios"]}
     for name in TARGETS:
         assert isinstance(ratios[name]["value"], float), name

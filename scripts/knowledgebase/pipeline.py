@@ -131,24 +131,26 @@ def build(settings: Settings) -> Loaded:
         return loaded
     from .render import render_site  # Jinja2 and the templates: not needed to validate
 
-    pages, abbreviations = render_site(loaded.graph, settings)
+    pages, tooltips = render_site(loaded.graph, settings)
     files = {rel: text.encode("utf-8") for rel, text in pages.items()}
     files.update(loaded.asset_bytes)
     from .publish import site_files  # open data, citation downloads, feed, llms.txt, redirects
 
     for rel, data in site_files(loaded.graph, settings).items():
         files.setdefault(rel, data)  # a hand-written page of the same path wins (how-to-cite.md, data.md)
-    loaded.diagnostics.extend(write_tree(settings, files, abbreviations))
+    for rel, data in files.items():
+        if rel.endswith(".md"):  # generated, hand-written and published pages alike
+            files[rel] = tooltips.page(data.decode("utf-8")).encode("utf-8")
+    loaded.diagnostics.extend(write_tree(settings, files))
     return loaded
 
 
-def write_tree(settings: Settings, files: dict[str, bytes], abbreviations: str) -> list[Diagnostic]:
-    """Write the docs and snippets folders as one; the failures (nothing replaced) and warnings."""
+def write_tree(settings: Settings, files: dict[str, bytes]) -> list[Diagnostic]:
+    """Write the docs folder; the failures (nothing replaced) and warnings."""
     from .output import OutputError, Writer
 
     writer = Writer()
     writer.add(settings.docs_dir, settings.show(settings.docs_dir), files)
-    writer.add(settings.snippets_dir, settings.show(settings.snippets_dir), {"abbreviations.md": abbreviations.encode("utf-8")})
     try:
         writer.write()
     except OutputError as error:

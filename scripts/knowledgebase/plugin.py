@@ -19,6 +19,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 
 from .config import KnowledgeBaseConfig
+from .incremental import IncrementalPreview
 from .ownership import check_site, claim_site, record_site
 from .pipeline import build
 from .settings import Settings
@@ -40,10 +41,13 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         self.preview: Preview | None = None
         #: The errors the pages of the last build show, for `mkdocs serve --dirty` (see on_files).
         self.shown: object = None
+        #: What `mkdocs serve --dirty` must rebuild though its Markdown is the same (incremental.py).
+        self.incremental = IncrementalPreview()
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         # Also keeps this plugin object for every rebuild of one `mkdocs serve`.
         self.serving, self.dirty = command == "serve", dirty
+        self.incremental.start(command, dirty)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path).resolve().parent
@@ -92,6 +96,7 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
             # A dirty build renders only pages whose Markdown changed; the banner is on all of them.
             mark_stale(files)
         self.shown = shown
+        self.incremental.files(files, config)
         if self.preview is None:
             return files
         from .preview import add_placeholders
@@ -100,14 +105,25 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
 
     @event_priority(-100)  # after every other plugin's files (the search index) are written
     def on_post_build(self, config: MkDocsConfig) -> None:
+        self.incremental.finish(config)  # the whole search index; no page of a deleted entry
         # What MkDocs wrote into site_dir, so that the next build refuses to empty anything else.
         if self.settings is not None:
             record_site(self.settings)
 
+    @event_priority(110)  # before Material's tags plugin (100) gathers its listing
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         # Read by overrides/partials/kb-preview.html on every page, the 404 page included.
         env.globals["kb_preview"] = self.preview.context() if self.preview else None
+        self.incremental.read_unchanged(config, files)
         return env
+
+    @event_priority(-100)  # after the search plugin has indexed the page
+    def on_page_context(self, context, page, config: MkDocsConfig, nav):  # noqa: ANN001, ANN201
+        self.incremental.rendered(page, config.plugins.get("material/search") or config.plugins.get("search"))
+        return context
+
+    def on_build_error(self, error: Exception) -> None:
+        self.incremental.failed(error)
 
     def on_serve(self, server, config: MkDocsConfig, builder):  # noqa: ANN001 - MkDocs' own signature
         # Editing a YAML or BibTeX file must rebuild the site, like editing a page does.

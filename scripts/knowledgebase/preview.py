@@ -18,7 +18,6 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 
 from .diagnostics import Diagnostic
-from .output import write_tree
 from .render import front
 from .schema import entry_types
 from .settings import Settings
@@ -74,10 +73,6 @@ def prepare(settings: Settings, config: MkDocsConfig, errors: list[Diagnostic]) 
         # shows the errors, and no navigation to the pages that do not exist.
         preview.placeholders["index.md"] = front({"title": settings.site_name})
         config.nav = None
-    abbreviations = settings.snippets_dir / "abbreviations.md"
-    if not abbreviations.is_file():
-        # pymdownx.snippets refuses to build any page without the file it appends to each.
-        write_tree(settings.snippets_dir, {"abbreviations.md": b""})
     return preview
 
 

@@ -25,6 +25,7 @@ from .listing import TABLE_INDEXES, Listings, venue
 from .model import Entry
 from .schema import EntryType, entry_types
 from .settings import Settings
+from .tooltips import Tooltips, definitions
 
 TEMPLATE_PACKAGE = "knowledgebase"
 #: What a glossary tooltip says first when the term is drawn from AI-generated text.
@@ -95,6 +96,27 @@ def sort_key(entry: Entry) -> tuple[Any, ...]:
     return (entry.get("order", 10**6), entry.title.casefold(), entry.id)
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Templates compiled once a process: ``mkdocs serve`` renders the site again after each edit.
+
+    Jinja2 keys each by the template's name and checks its source's checksum, so an edited
+    template is compiled again.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self._code:
+            bucket.bytecode_from_string(self._code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledTemplates()
+
+
 class Renderer:
     """Renders every page of the site from one linked graph."""
 
@@ -109,6 +131,7 @@ class Renderer:
         loaders.append(jinja2.PackageLoader(TEMPLATE_PACKAGE, "templates"))
         self.env = jinja2.Environment(
             loader=jinja2.ChoiceLoader(loaders),
+            bytecode_cache=_COMPILED,
             autoescape=False,
             finalize=_finalize,
             trim_blocks=True,
@@ -372,24 +395,6 @@ class Renderer:
         context = self.env.from_string("").new_context({"page_path": page_path})
         return str(self._resolve(context, text, escape=False))
 
-    def abbreviations(self) -> str:
-        """Markdown abbreviation definitions for every glossary term, alias and abbreviation."""
-        lines = []
-        for term in self.entries_of("glossary"):
-            # Material's content.tooltips builds the tooltip from the title with innerHTML, and
-            # Markdown decodes entities in abbreviation titles: escaping <, > and & twice makes
-            # the attribute hold &lt; and so the tooltip show the definition as text.
-            short = self.tooltip(term)
-            for char, entity in (("&", "&amp;amp;"), ("<", "&amp;lt;"), (">", "&amp;gt;")):
-                short = short.replace(char, entity)
-            words = [term.title, *term.get("aliases", []), *term.get("abbreviations", [])]
-            for word in dict.fromkeys(words):
-                if "]" in word or "[" in word:
-                    continue
-                lines.append(f"*[{word}]: {short}")
-        # One definition per block: Markdown re-tests a block after each line it consumes.
-        return "\n\n".join(lines) + "\n"
-
 
 def glossary_letters(terms: list[Entry]) -> list[tuple[str, list[Entry]]]:
     """Terms grouped A-Z by their first letter (digits and symbols under '#'), sorted within."""
@@ -433,9 +438,10 @@ def _yaml_escape(match: re.Match[str]) -> str:
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
-def render_site(graph: Graph, settings: Settings) -> tuple[dict[str, str], str]:
+def render_site(graph: Graph, settings: Settings) -> tuple[dict[str, str], Tooltips]:
+    """Every page, and the glossary tooltips that every Markdown page of the site goes through."""
     renderer = Renderer(graph, settings)
-    return renderer.pages(), renderer.abbreviations()
+    return renderer.pages(), Tooltips(definitions(renderer.entries_of("glossary"), renderer.tooltip))
 
 
 __all__ = ["Renderer", "render_site", "entry_path", "front"]

@@ -1,7 +1,7 @@
 /*
  * Glossary terms in running text are <abbr title="one-sentence definition"> elements, made by
- * the abbreviations that `kb build` appends to every page. Material shows their tooltip on
- * hover; this script makes each one reachable by keyboard (focus shows the same tooltip) and
+ * the abbreviations that `kb build` appends to each page that uses them (tooltips.py). Material
+ * shows their tooltip on hover; this script makes each one reachable by keyboard (focus shows the same tooltip) and
  * leads to the term's glossary entry on click or Enter. Without JavaScript the title still
  * shows on hover and the glossary page lists every term.
  */
@@ -25,7 +25,7 @@
       if (!path) return;
       var href = new URL(path, base).href;
       abbr.setAttribute("role", "link");
-      // The title holds the definition HTML-escaped (see render.abbreviations): decode it as
+      // The title holds the definition HTML-escaped (see tooltips.definitions): decode it as
       // text in an inert document for screen readers.
       var text = new DOMParser().parseFromString(abbr.getAttribute("title") || "", "text/html");
       abbr.setAttribute("aria-description", text.documentElement.textContent);

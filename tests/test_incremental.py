@@ -1,0 +1,140 @@
+"""`make serve` rebuilds only what changed (`mkdocs serve --dirty`), and serves what a clean build makes.
+
+Edits are made in a served copy of the mini knowledge base (a summary, a title other pages link
+to, a new tagged entry linking to another, a deleted entry); once each shows, the folder MkDocs
+serves from (a temporary site_dir) is compared with a clean `mkdocs build` of the same sources:
+every file the same but for the build's own timestamps.
+"""
+
+from __future__ import annotations
+
+import difflib
+import gzip
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from benchmarks.run import fetch, free_port, make_serve_args  # the harness times the same rebuild
+
+from conftest import wait_for
+
+
+def served_command() -> list[str]:
+    """`make serve`'s mkdocs command line, less its address."""
+    return [str(Path(sys.executable).parent / "mkdocs"), "serve", *make_serve_args()]
+
+
+def snapshot(site: Path) -> dict[str, bytes]:
+    files = {}
+    for path in sorted(site.rglob("*")):
+        if path.is_file():
+            data = path.read_bytes()
+            if path.suffix == ".gz":
+                data = gzip.decompress(data)  # the gzip header holds the build time
+            files[path.relative_to(site).as_posix()] = data
+    return files
+
+
+def diff(a: bytes, b: bytes) -> str:
+    return "".join(list(difflib.unified_diff(a.decode().splitlines(True), b.decode().splitlines(True), n=1))[:30])
+
+
+def test_dirty_preview_serves_what_a_clean_build_makes(project, tmp_path):
+    assert "--dirty" in served_command()
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    temporary = tmp_path / "tmp"  # where mkdocs serve makes its site_dir, so the test can find it
+    temporary.mkdir()
+    log = project.root / "serve.log"
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "TMPDIR": str(temporary)}
+    with open(log, "w") as out:
+        server = subprocess.Popen(
+            [*served_command(), "--dev-addr", f"127.0.0.1:{port}"],
+            cwd=project.root,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+    def built() -> int:
+        """Finished builds. Not "Documentation built": MkDocs' build logger drops a repeated line."""
+        text = log.read_text()
+        return text.count("Reloading browsers") + ("Serving on" in text)
+
+    def edit(rel: str, old: str, new: str) -> None:
+        path = project.root / rel
+        text = path.read_text()
+        assert old in text
+        path.write_text(text.replace(old, new))
+
+    def shows(page: str, text: str, builds: int) -> None:
+        """Wait until ``page`` shows ``text`` (or, with text "", is gone) and the build has finished."""
+
+        def done() -> bool:
+            html = fetch(url + page)
+            return (text in (html or "") if text else html is None) and built() > builds
+
+        assert wait_for(done, timeout=120), log.read_text()[-3000:]
+
+    try:
+        assert wait_for(lambda: built() == 1, timeout=120), log.read_text()[-3000:]
+        served = next(temporary.glob("mkdocs_*"))
+
+        builds = built()
+        edit("content/datasets/mnist.yaml", "Handwritten digits.", "Handwritten digits, edited while serving.")
+        shows("datasets/mnist/", "edited while serving", builds)
+
+        builds = built()
+        edit("content/organisations/osi.yaml", "title: Open Source Initiative", "title: Open Source Initiative (renamed)")
+        shows("organisations/osi/", "Open Source Initiative (renamed)", builds)
+
+        builds = built()
+        (project.root / "content/datasets/laion.yaml").write_text(
+            "title: LAION\nmodality: images\nsummary: Image and text pairs, like [[mnist]] but larger.\n"
+            "tags: [images, brand-new-tag]\nrelated: [mnist]\nsources: [explainer]\n"
+        )
+        shows("datasets/laion/", "Image and text pairs", builds)
+
+        builds = built()
+        (project.root / "content/datasets/common-crawl.yaml").unlink()
+        shows("datasets/common-crawl/", "", builds)
+        time.sleep(1)  # the page is gone once the build has begun deleting: let it end
+
+        # Bad sources: the last good site is served with the errors on every page, then without.
+        builds = built()
+        edit("content/datasets/mnist.yaml", "modality: handwriting", "modality: smells")
+        assert wait_for(lambda: "serving the last good site" in log.read_text() and built() > builds, timeout=120)
+        builds = built()
+        edit("content/datasets/mnist.yaml", "modality: smells", "modality: handwriting")
+        assert wait_for(lambda: built() > builds, timeout=120), log.read_text()[-3000:]
+
+        # The configuration is on every page (the site's name): every page is rebuilt.
+        builds = built()
+        edit("mkdocs.yml", "site_name: Open Source AI Knowledge Base", "site_name: Renamed Knowledge Base")
+        shows("datasets/mnist/", "Renamed Knowledge Base", builds)
+
+        clean = tmp_path / "clean"
+        # mkdocs serve sets site_url to the address it serves at (canonical links, sitemap).
+        (project.root / "clean.yml").write_text(f"INHERIT: mkdocs.yml\nsite_url: {url}\n")
+        subprocess.run(
+            [str(Path(sys.executable).parent / "mkdocs"), "build", "--strict", "-f", "clean.yml", "--site-dir", str(clean)],
+            cwd=project.root,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        expected, got = snapshot(clean), snapshot(served)
+        assert sorted(got) == sorted(expected)
+        different = [rel for rel in expected if got[rel] != expected[rel]]
+        assert different == [], [(rel, diff(expected[rel], got[rel])) for rel in different[:3]]
+        # The edits are in it: the renamed title on the pages that link to it, the new tag listed.
+        linking = [rel for rel, data in got.items() if rel.endswith(".html") and b"Open Source Initiative (renamed)" in data]
+        assert len(set(linking) - {"organisations/osi/index.html"}) >= 2, linking
+        assert "brand-new-tag" in got["tags/index.html"].decode()
+        assert "datasets/laion/" in got["search/search_index.json"].decode()
+        assert "common-crawl" not in got["search/search_index.json"].decode()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
