@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond Python packages: Chromium and its driver for the
-# reader's-eye tests (tests/browser), pandoc for checking the citation exports, Java for the Nu
-# HTML checker, and npm for the test-only Node packages (axe-core, vnu-jar) in
+# reader's-eye tests (tests/browser), pdftotext (poppler-utils) to read back a page printed to
+# PDF, pandoc for checking the citation exports, Java for the Nu HTML checker, and npm for the test-only Node packages (axe-core, vnu-jar) in
 # tests/browser/package.json. Does nothing when they are there; says what it skipped when it
 # cannot install (not root, no apt-get).
 set -u
@@ -10,6 +10,7 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 command -v pandoc >/dev/null 2>&1 || need+=(pandoc)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 command -v npm >/dev/null 2>&1 || need+=(npm)
 if [ ${#need[@]} -gt 0 ]; then

@@ -193,8 +193,8 @@ def test_citation_cff_is_valid_cff_1_2(tmp_path):
     assert "author = {The Open Source AI Knowledge Base contributors}" in bibtex.stdout
     # The check has teeth: the same file without its authors is refused.
     broken = tmp_path / "CITATION.cff"
-    broken.write_text(re.sub(r"authors:\n(  - .*\n)+", "", (ROOT / "CITATION.cff").read_text()), encoding="utf-8")
-    assert "authors" not in broken.read_text()
+    broken.write_text(re.sub(r"^authors:\n(  - .*\n)+", "", (ROOT / "CITATION.cff").read_text(), flags=re.M), encoding="utf-8")
+    assert "\nauthors:" not in broken.read_text()
     refused = subprocess.run([cffconvert(), "--validate", "-i", str(broken)], capture_output=True, text=True)
     assert refused.returncode != 0
 

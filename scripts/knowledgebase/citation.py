@@ -61,10 +61,8 @@ def author_list(entry: Entry) -> str:
 
 
 def kind(entry: Entry) -> str:
-    """Paper, report or web article, from the BibTeX entry type."""
-    entrytype = entry.get("entrytype")
-    if entrytype in ("techreport", "report"):
-        return "Report"
-    if entrytype in ("online", "misc"):
-        return "Web article"
-    return "Paper"
+    """What the work is ('Preprint', 'Report', 'Web article', ...): the cite box's label, capitalised."""
+    from .cite import work_csl
+
+    label = work_csl(entry).label
+    return label[:1].upper() + label[1:]

@@ -1,10 +1,12 @@
 """Citations of the knowledge base's pages and works, and the metadata that machines read.
 
-Every entry page can be cited: a CSL-JSON item for the page itself (the knowledge base as its
-publisher, its permalink, the date it last changed), formatted in APA 7 by a CSL processor
-(citeproc-py with the official ``apa.csl``) and written as BibTeX. A paper's page can also cite
-the work itself, from the fields of its BibTeX source. The same items give the Highwire Press
-``citation_*`` tags that Zotero and Google Scholar read and the schema.org JSON-LD of the page.
+Every entry page can be cited: a CSL-JSON item for the page itself, a "Knowledge base entry"
+(the knowledge base as its publisher, its permalink, the date it last changed), formatted in APA 7
+by a CSL processor (citeproc-py with the official ``apa.csl``) and written as BibTeX. The page of
+a work (a paper, report or article from its BibTeX source; a podcast episode or video from its
+YAML) also cites the work itself, from one CSL item that every export of the work shares. The
+page's Highwire Press ``citation_*`` and Dublin Core tags, and its schema.org JSON-LD, describe
+the page; the work appears as the first ``citation_reference`` and as the JSON-LD's ``about``.
 
 All of it reaches the HTML through the page's front matter (``cite``), which
 ``overrides/main.html`` and ``overrides/partials/kb-cite.html`` print, escaped.
@@ -12,6 +14,7 @@ All of it reaches the HTML through the page's front matter (``cite``), which
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import unicodedata
@@ -24,7 +27,7 @@ from urllib.parse import quote
 import bibtexparser
 from bibtexparser import model as bib
 
-from . import markup
+from . import markup, style
 from .graph import Graph
 
 # Each entry's first-published and last-updated dates, from the git history of its own source,
@@ -38,7 +41,7 @@ from .settings import Settings
 CONTRIBUTORS = "The Open Source AI Knowledge Base contributors"
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 #: BibTeX fields of the knowledge base's own bookkeeping, left out of every export.
-INTERNAL_BIB_FIELDS = ("summary", "stakeholders", "related", "sources", "provenance", "redirect_from")
+INTERNAL_BIB_FIELDS = ("summary", "stakeholders", "related", "sources", "provenance", "redirect_from", "editorial_note")
 
 
 # --- Permalinks -----------------------------------------------------------------------------
@@ -287,43 +290,84 @@ def work_issued(fields: dict[str, str]) -> list[int] | None:
     return [int(year), month] if month else [int(year)]
 
 
+#: The CSL-JSON way of saying that an author list goes on ('and others' in BibTeX): a last author
+#: whose literal name is 'others', as pandoc writes when it reads such a BibTeX entry.
+OTHERS = {"literal": "others"}
+
+
 @dataclass
 class Work:
-    """A bibliography entry as a CSL-JSON item, and whether its author list was cut short."""
+    """A work as a CSL-JSON item, and what a reader should call it ('paper', 'preprint', ...)."""
 
     item: dict[str, Any]
-    et_al: bool = False
+    label: str = "work"
+
+    @property
+    def et_al(self) -> bool:
+        """Whether the author list is cut short (it ends in 'others')."""
+        return bool(self.item.get("author")) and self.item["author"][-1] == OTHERS
+
+    @property
+    def authors(self) -> list[dict[str, str]]:
+        """The authors named, without the closing 'others'."""
+        return [n for n in self.item.get("author", []) if n != OTHERS]
+
+
+#: What the cite box calls a work of each CSL type.
+LABELS = {
+    "article-journal": "article",
+    "paper-conference": "paper",
+    "chapter": "chapter",
+    "book": "book",
+    "report": "report",
+    "article": "preprint",
+    "webpage": "web article",
+    "document": "work",
+    "broadcast": "episode",
+}
+
+
+def work_of(entry: Entry) -> Work | None:
+    """The work an entry describes, for entries about one (papers, reports, podcasts, videos)."""
+    make = {"paper": _work_csl, "podcast": _episode_csl}.get(entry.type)
+    if make is None:
+        return None
+    # Asked for by the page, its JSON-LD, every page citing it and the exports: made once, as an
+    # entry does not change once validated.
+    work = entry.__dict__.get("_work_csl")
+    if work is None:
+        work = entry.__dict__["_work_csl"] = make(entry)
+    return work
 
 
 def work_csl(entry: Entry) -> Work:
     """The CSL-JSON item of a work, from the fields of its BibTeX source.
 
-    Authors keep their order; a final 'and others' cannot be said in CSL-JSON, so it is left out of
-    the item (as Zotero does on BibTeX import) and the APA reference ends the list with 'et al.'.
-    An organisation with no person named becomes a literal author. 'n.d.' gives no issued date.
+    Authors keep their order; a final 'and others' becomes a last author ``{"literal": "others"}``,
+    as pandoc reads it from BibTeX, so the list stays visibly abridged. An organisation with no
+    person named becomes a literal author, and a publisher that is that author is left out (APA 7,
+    section 9.24). An arXiv preprint is a CSL 'article' (APA's preprint form) with its arXiv number
+    and arXiv as publisher. 'n.d.' gives no issued date. An editorial note is never part of it.
     """
-    # Asked for by the page, its JSON-LD, every page citing it and the exports: made once, as an
-    # entry does not change once validated.
-    work = entry.__dict__.get("_work_csl")
-    if work is None:
-        work = entry.__dict__["_work_csl"] = _work_csl(entry)
-    return work
+    work = work_of(entry) if entry.type == "paper" else None
+    return work if work is not None else _work_csl(entry)
 
 
 def _work_csl(entry: Entry) -> Work:
     fields = raw_fields(entry)
     entrytype = str(entry.get("entrytype", "misc"))
-    kind = CSL_TYPES.get(entrytype) or ("webpage" if fields.get("url") else "document")
-    item: dict[str, Any] = {"id": entry.id, "type": kind}
 
     def text(key: str) -> str:
         return latex_text(fields[key]) if fields.get(key) else ""
 
+    arxiv = text("eprint") if text("archiveprefix").lower() == "arxiv" or text("eprinttype").lower() == "arxiv" else ""
+    kind = "article" if arxiv else CSL_TYPES.get(entrytype) or ("webpage" if fields.get("url") else "document")
+    item: dict[str, Any] = {"id": entry.id, "type": kind}
     names, others = split_names(fields.get("author", ""))
     if not names and text("organization"):
         names = [{"literal": text("organization")}]
     if names:
-        item["author"] = names
+        item["author"] = [*names, OTHERS] if others else names
     item["title"] = text("title") or entry.title
     issued = work_issued(fields)
     if issued:
@@ -332,13 +376,15 @@ def _work_csl(entry: Entry) -> Work:
         item["container-title"] = text("journal")
     elif kind in ("paper-conference", "chapter") and text("booktitle"):
         item["container-title"] = text("booktitle")
-    publisher = text("publisher") or (text("institution") if kind == "report" else "")
-    if publisher:
+    publisher = "arXiv" if arxiv else text("publisher") or (text("institution") if kind == "report" else "")
+    if publisher and names != [{"literal": publisher}]:
         item["publisher"] = publisher
     for key, csl in (("volume", "volume"), ("type", "genre")):
         if text(key):
             item[csl] = text(key)
-    if text("number"):
+    if arxiv:
+        item["number"] = f"arXiv:{arxiv}"
+    elif text("number"):
         item["issue" if kind == "article-journal" else "number"] = text("number")
     if text("pages"):
         item["page"] = re.sub(r"-+", "-", text("pages").replace("\u2013", "-"))
@@ -353,26 +399,68 @@ def _work_csl(entry: Entry) -> Work:
         item["keyword"] = text("keywords")
     if text("note"):
         item["note"] = text("note")
-    return Work(item, others)
+    return Work(item, LABELS.get(kind, "work"))
+
+
+#: An episode's CSL genre (which APA prints in brackets) and label, by the entry's format.
+EPISODE_FORMS = {
+    "podcast": ("Audio podcast episode", "podcast episode"),
+    "video": ("Video", "video"),
+    "podcast-video": ("Video podcast episode", "podcast episode"),
+}
+
+
+def _episode_csl(entry: Entry) -> Work:
+    """A podcast episode or video as a CSL 'broadcast': its hosts as authors (APA 7, 10.13), the
+    show as the container, the episode number, the date and the address where it is published."""
+    genre, label = EPISODE_FORMS[str(entry.get("format", "podcast"))]
+    item: dict[str, Any] = {"id": entry.id, "type": "broadcast", "genre": genre}
+    hosts = [parse_name(str(h)) for h in entry.get("hosts", [])]
+    if hosts:
+        item["author"] = hosts
+    item["title"] = entry.title
+    if _date_parts(str(entry.get("date", ""))):
+        item["issued"] = {"date-parts": [_date_parts(str(entry.get("date")))]}
+    if entry.get("show"):
+        item["container-title"] = str(entry.get("show"))
+    if entry.get("episode"):
+        item["number"] = str(entry.get("episode"))
+    if entry.get("url"):
+        item["URL"] = str(entry.get("url"))
+    return Work(item, label)
+
+
+def entry_dates(entry: Entry, graph: Graph, settings: Settings) -> tuple[dt.datetime | None, dt.date | None]:
+    """When an entry was added and when it last changed: the one place pages, metadata and the feed
+    read an entry's dates from."""
+    dates = stamps(graph, settings)
+    return dates.added.get(entry.id), dates.updated.get(entry.id)
+
+
+#: What the page is, as APA 7 puts a description in brackets after a title (CSL's genre).
+PAGE_GENRE = "Knowledge base entry"
 
 
 def page_csl(entry: Entry, graph: Graph, settings: Settings) -> dict[str, Any]:
-    """The CSL-JSON item of the page itself: a web page the knowledge base publishes.
+    """The CSL-JSON item of the page itself: an entry the knowledge base publishes on the web.
 
-    No person is named: APA then cites the page under its publisher, the knowledge base. The
-    issued date is the date of the page's last change; accessed is the date of this build.
+    No person is named: APA then cites the page under its publisher, the knowledge base, and the
+    genre says what it is ("Title [Knowledge base entry]"), so that a page about someone else's
+    work never reads as if the knowledge base wrote that work. The issued date is the date of the
+    page's last change; accessed is the date of this build.
     """
-    dates = stamps(graph, settings)
+    build = stamps(graph, settings).build
     item: dict[str, Any] = {
         "id": f"kb-{entry.id}",
         "type": "webpage",
+        "genre": PAGE_GENRE,
         "title": entry.title,
         "publisher": settings.site_name,
     }
-    updated = dates.updated.get(entry.id)
+    updated = entry_dates(entry, graph, settings)[1]
     if updated:
         item["issued"] = {"date-parts": [[updated.year, updated.month, updated.day]]}
-    item["accessed"] = {"date-parts": [[dates.build.year, dates.build.month, dates.build.day]]}
+    item["accessed"] = {"date-parts": [[build.year, build.month, build.day]]}
     item["URL"] = permalink(entry, settings)
     return item
 
@@ -520,6 +608,9 @@ def apa(item: dict[str, Any], et_al: bool = False) -> Reference:
     """
     prepared = _clean(item)
     authors = prepared.get("author") or []
+    if authors and authors[-1] == OTHERS:  # as CSL-JSON says 'and others'
+        authors, et_al = authors[:-1], True
+        prepared["author"] = authors
     if len(authors) == 1 and authors[0].get("literal") and prepared.get("publisher") == authors[0]["literal"] and not et_al:
         prepared.pop("publisher")
     if et_al and authors:
@@ -551,7 +642,7 @@ def _repair(text: str, item: dict[str, Any]) -> str:
                     found = form
                     break
             if found:
-                rest = re.sub(r"(?<=\. )" + re.escape(found) + r"\.(?: |$)", "", text[len(found) :])
+                rest = re.sub(r"(?<=\. )" + re.escape(found) + r"(?:\.(?: |$)| (?=\[))", "", text[len(found) :])
                 text = (found + rest).rstrip()
                 break
     text = re.sub(r"([?!])(\ue001?)\.", r"\1\2", text)
@@ -629,14 +720,14 @@ def _braced(value: str) -> str:
 
 def page_bibtex(entry: Entry, graph: Graph, settings: Settings) -> str:
     """A @misc entry for the page: title (case kept), the knowledge base, date, url, urldate, note."""
-    dates = stamps(graph, settings)
+    build = stamps(graph, settings).build
     kind = entry_types()[entry.type].singular
     fields = [
         ("title", _braced(_braced(bib_text(entry.title)))),
         ("howpublished", _braced(bib_text(settings.site_name))),
     ]
-    updated = dates.updated.get(entry.id)
-    note = f"{kind} in the {settings.site_name}"
+    updated = entry_dates(entry, graph, settings)[1]
+    note = f"{PAGE_GENRE} ({kind.lower()}) in the {settings.site_name}"
     if updated:
         fields += [
             ("year", _braced(str(updated.year))),
@@ -646,14 +737,18 @@ def page_bibtex(entry: Entry, graph: Graph, settings: Settings) -> str:
         note += f", last updated {updated.isoformat()}"
     fields += [
         ("url", _braced(bib_url(permalink(entry, settings)))),
-        ("urldate", _braced(dates.build.date().isoformat())),
+        ("urldate", _braced(build.date().isoformat())),
         ("note", _braced(bib_text(note))),
     ]
     return _bibtex("misc", f"kb-{entry.id}", fields)
 
 
 def work_bibtex(entry: Entry) -> str:
-    """The work's own BibTeX entry as its source gives it, without the knowledge base's own fields."""
+    """The work's own BibTeX entry: a paper's as its source gives it, without the knowledge base's
+    own fields; an episode's made from its CSL item."""
+    work = work_of(entry)
+    if entry.type != "paper" and work is not None:
+        return _episode_bibtex(work)
     fields = []
     for key, value in raw_fields(entry).items():
         if key in INTERNAL_BIB_FIELDS:
@@ -665,6 +760,38 @@ def work_bibtex(entry: Entry) -> str:
         else:
             fields.append((key, _braced(bib_text(latex_text(value)))))
     return _bibtex(str(entry.get("entrytype", "misc")), entry.id, fields)
+
+
+def _episode_bibtex(work: Work) -> str:
+    """A podcast episode or video as a BibTeX @misc: hosts as authors, the show and the episode
+    number in howpublished (which every BibTeX style prints), date and URL."""
+    item = work.item
+    fields = []
+    if item.get("author"):
+        fields.append(("author", _braced(" and ".join(_bib_name(n) for n in item["author"]))))
+    fields.append(("title", _braced(_braced(bib_text(item["title"])))))
+    show = ", ".join(
+        p for p in (item["genre"], item.get("container-title"), item.get("number") and f"episode {item['number']}") if p
+    )
+    fields.append(("howpublished", _braced(bib_text(show))))
+    issued = item.get("issued", {}).get("date-parts", [[]])[0]
+    if issued:
+        fields.append(("year", _braced(str(issued[0]))))
+        if len(issued) > 1:
+            fields.append(("month", MONTHS[issued[1] - 1]))
+        fields.append(("date", _braced(_iso_date(issued))))
+    if item.get("URL"):
+        fields.append(("url", _braced(bib_url(item["URL"]))))
+    return _bibtex("misc", str(item["id"]), fields)
+
+
+def _bib_name(name: dict[str, str]) -> str:
+    """A CSL name as BibTeX writes it: 'Last, First', an organisation in braces, 'others' bare."""
+    if name == OTHERS:
+        return "others"
+    text = bib_text(name_text(name))
+    # A name BibTeX would split or read wrongly (an organisation, a word 'and' in it) stays whole.
+    return _braced(text) if "literal" in name or re.search(r"\band\b", text, re.I) else text
 
 
 # --- Highwire Press tags and JSON-LD ----------------------------------------------------------
@@ -680,10 +807,10 @@ def _iso_date(parts: list[int]) -> str:
 
 
 def work_highwire(work: Work) -> list[tuple[str, str]]:
-    """The citation_* tags of a work (Google Scholar's inclusion guidelines; Zotero reads them)."""
+    """The citation_* tags of a work (Google Scholar's inclusion guidelines), for citation_reference."""
     item = work.item
     tags = [("citation_title", item["title"])]
-    tags += [("citation_author", name_text(n)) for n in item.get("author", [])]
+    tags += [("citation_author", name_text(n)) for n in item.get("author", [])]  # 'others' kept: abridged
     issued = item.get("issued", {}).get("date-parts", [[]])[0]
     if issued:
         tags.append(("citation_publication_date", _slash_date(issued)))
@@ -701,6 +828,8 @@ def work_highwire(work: Work) -> list[tuple[str, str]]:
             tags.append(("citation_technical_report_number", item["number"]))
     elif item.get("publisher"):
         tags.append(("citation_publisher", item["publisher"]))
+    if kind == "article" and item.get("number"):
+        tags.append(("citation_arxiv_id", item["number"].removeprefix("arXiv:")))
     for key, tag in (("volume", "citation_volume"), ("issue", "citation_issue")):
         if item.get(key):
             tags.append((tag, item[key]))
@@ -711,18 +840,15 @@ def work_highwire(work: Work) -> list[tuple[str, str]]:
             tags.append(("citation_lastpage", last))
     if item.get("DOI"):
         tags.append(("citation_doi", item["DOI"]))
-    if item.get("keyword"):
-        tags.append(("citation_keywords", "; ".join(k.strip() for k in item["keyword"].split(","))))
-    if item.get("URL", "").lower().endswith(".pdf"):
-        tags.append(("citation_pdf_url", item["URL"]))
+    if item.get("URL"):
+        tags.append(("citation_public_url", item["URL"]))
     return tags
 
 
 def citation_reference(work: Work) -> str:
-    """One cited work as the content of a citation_reference tag, built from the same tags as a
-    paper's own page (as Quarto does): 'citation_title=...; citation_author=...; ...'."""
-    tags = [(n, v) for n, v in work_highwire(work) if n not in ("citation_pdf_url", "citation_keywords")]
-    return " ".join(f"{name}={value.replace(';', ',')};" for name, value in tags)
+    """One work as the content of a citation_reference tag, built from its citation_* tags (as
+    Quarto does): 'citation_title=...; citation_author=...; ...'."""
+    return " ".join(f"{name}={value.replace(';', ',')};" for name, value in work_highwire(work))
 
 
 def _person(name: dict[str, str]) -> dict[str, Any]:
@@ -735,53 +861,75 @@ def _person(name: dict[str, str]) -> dict[str, Any]:
     return person
 
 
-def _work_type(work: Work) -> str:
-    return {
-        "article-journal": "ScholarlyArticle",
-        "paper-conference": "ScholarlyArticle",
-        "chapter": "Chapter",
-        "book": "Book",
-        "report": "Report",
-        "webpage": "Article",
-    }.get(work.item["type"], "CreativeWork")
+#: The schema.org type of a work, by its CSL type.
+WORK_TYPES: dict[str, str | list[str]] = {
+    "article-journal": "ScholarlyArticle",
+    "paper-conference": "ScholarlyArticle",
+    "article": "ScholarlyArticle",
+    "chapter": "Chapter",
+    "book": "Book",
+    "report": "Report",
+    "webpage": "Article",
+}
+#: An episode's schema.org type, by the entry's format: a video of a show is an Episode and a video.
+EPISODE_TYPES: dict[str, str | list[str]] = {
+    "podcast": "PodcastEpisode",
+    "video": ["Episode", "VideoObject"],
+    "podcast-video": ["PodcastEpisode", "VideoObject"],
+}
 
 
 def work_jsonld(work: Work) -> dict[str, Any]:
-    """schema.org data of a work, from the same CSL item as its citation and Highwire tags."""
+    """schema.org data of a work, from the same CSL item as its citations: its own authors, date,
+    identifiers and address. A list of authors cut short says so in ``creditText``."""
     item = work.item
-    data: dict[str, Any] = {"@type": _work_type(work), "name": item["title"], "headline": item["title"][:110]}
-    if item.get("author"):
-        data["author"] = [_person(n) for n in item["author"]]
+    kind = item["type"]
+    data: dict[str, Any] = {"@type": WORK_TYPES.get(kind, "CreativeWork"), "name": item["title"]}
+    if work.authors:
+        data["author"] = [_person(n) for n in work.authors]
+    if work.et_al:
+        data["creditText"] = apa_authors(work) + " (the list of authors is abridged)"
     issued = item.get("issued", {}).get("date-parts", [[]])[0]
     if issued:
         data["datePublished"] = _iso_date(issued)
     container = item.get("container-title")
-    if item["type"] == "article-journal" and container:
+    if kind == "article-journal" and container:
         parent: dict[str, Any] = {"@type": "Periodical", "name": container}
         if item.get("volume"):
             parent = {"@type": "PublicationVolume", "volumeNumber": item["volume"], "isPartOf": parent}
         if item.get("issue"):
             parent = {"@type": "PublicationIssue", "issueNumber": item["issue"], "isPartOf": parent}
         data["isPartOf"] = parent
-    elif item["type"] in ("paper-conference", "chapter") and container:
+    elif kind in ("paper-conference", "chapter") and container:
         data["isPartOf"] = {"@type": "Book", "name": container}
     if item.get("publisher"):
         data["publisher"] = {"@type": "Organization", "name": item["publisher"]}
-    if item.get("number") and item["type"] == "report":
+    elif kind == "report" and work.authors and "literal" in work.authors[0]:
+        data["publisher"] = _person(work.authors[0])  # left out of the CSL item as it is the author
+    if item.get("number") and kind == "report":
         data["reportNumber"] = item["number"]
-    if item.get("page"):
+    if item.get("page") and kind in ("article-journal", "paper-conference", "article", "chapter", "report"):
         first, _, last = item["page"].partition("-")
         data["pageStart"] = first
         if last:
             data["pageEnd"] = last
+    identifiers = []
     if item.get("DOI"):
-        data["identifier"] = {"@type": "PropertyValue", "propertyID": "DOI", "value": item["DOI"]}
+        identifiers.append({"@type": "PropertyValue", "propertyID": "DOI", "value": item["DOI"]})
         data["sameAs"] = f"https://doi.org/{item['DOI']}"
+    if kind == "article" and item.get("number", "").startswith("arXiv:"):
+        identifiers.append({"@type": "PropertyValue", "propertyID": "arXiv", "value": item["number"].removeprefix("arXiv:")})
+    if identifiers:
+        data["identifier"] = identifiers if len(identifiers) > 1 else identifiers[0]
     if item.get("URL"):
         data["url"] = item["URL"]
-    if item.get("keyword"):
-        data["keywords"] = [k.strip() for k in item["keyword"].split(",") if k.strip()]
     return data
+
+
+def apa_authors(work: Work) -> str:
+    """The author part of the work's APA reference: 'Eiras, F., ..., Elkins, K., et al.'"""
+    text = apa(work.item).text
+    return text.split(" (", 1)[0] if work.authors else ""
 
 
 def _duration(value: str) -> str:
@@ -793,103 +941,110 @@ def _duration(value: str) -> str:
     return "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "") + f"{secs}S"
 
 
-def entry_jsonld(entry: Entry, graph: Graph, settings: Settings) -> dict[str, Any]:
-    """schema.org data of what an entry page is about, of the type that fits it."""
-    link = permalink(entry, settings)
-    absolute = link.startswith(("http://", "https://"))
-    summary = entry.get("summary") or entry.get("short") or ""
-    description = markup.plain(str(summary), lambda i: graph.entries[i].title if i in graph.entries else i)
-    site: dict[str, Any] = {"@type": "WebSite", "name": settings.site_name}
-    if site_root(settings):
-        site["url"] = site_root(settings)
-    kb = {"@type": "Organization", "name": settings.site_name}
+def _episode_jsonld(entry: Entry) -> dict[str, Any]:
+    """schema.org data of a podcast episode or video: hosts as its authors, guests as contributors."""
+    data: dict[str, Any] = {"@type": EPISODE_TYPES[entry.get("format")], "name": entry.title, "url": entry.get("url")}
+    data["datePublished"] = entry.get("date")
+    series = "CreativeWorkSeries" if entry.get("format") == "video" else "PodcastSeries"
+    data["partOfSeries"] = {"@type": series, "name": entry.get("show")}
+    if entry.get("episode"):
+        data["episodeNumber"] = entry.get("episode")
+    data["author"] = [{"@type": "Person", "name": p} for p in entry.get("hosts", [])]
+    data["contributor"] = [{"@type": "Person", "name": p} for p in entry.get("guests", [])]
+    if entry.get("duration"):
+        data["duration"] = _duration(entry.get("duration"))
+    if entry.get("format") != "podcast":
+        data["uploadDate"] = entry.get("date")
+    return data
+
+
+#: Entry types whose pages the knowledge base writes about a subject of its own (no outside work).
+OWN_TYPES = ("topic", "stakeholder", "recommendation")
+
+
+def about_jsonld(entry: Entry, graph: Graph, settings: Settings) -> dict[str, Any] | None:
+    """schema.org data of what an entry page is about: the work, term, organisation, data set or
+    document the entry describes; None for the knowledge base's own articles."""
     data: dict[str, Any]
     if entry.type == "paper":
         data = work_jsonld(work_csl(entry))
     elif entry.type == "podcast":
-        formats = {"podcast": "PodcastEpisode", "video": "VideoObject", "podcast-video": ["PodcastEpisode", "VideoObject"]}
-        data = {"@type": formats[entry.get("format")], "name": entry.title, "url": entry.get("url")}
-        data["datePublished"] = entry.get("date")
-        data["partOfSeries"] = {
-            "@type": "PodcastSeries" if entry.get("format") != "video" else "CreativeWorkSeries",
-            "name": entry.get("show"),
-        }
-        if entry.get("episode"):
-            data["episodeNumber"] = entry.get("episode")
-        people = [*entry.get("hosts", []), *entry.get("guests", [])]
-        data["actor"] = [{"@type": "Person", "name": p} for p in people]
-        if entry.get("duration"):
-            data["duration"] = _duration(entry.get("duration"))
-        if entry.get("format") != "podcast":
-            data["uploadDate"] = entry.get("date")
+        data = _episode_jsonld(entry)
     elif entry.type == "glossary":
         data = {"@type": "DefinedTerm", "name": entry.title}
         alternates = [*entry.get("aliases", []), *entry.get("abbreviations", [])]
         if alternates:
             data["alternateName"] = alternates
+        summary = entry.get("summary") or entry.get("short") or ""
+        data["description"] = plain_text(graph, summary)
         term_set = {"@type": "DefinedTermSet", "name": f"{settings.site_name}: {entry_types()['glossary'].plural}"}
         if site_root(settings):
             term_set["url"] = site_root(settings) + f"{entry_types()['glossary'].url}/"
         data["inDefinedTermSet"] = term_set
-    elif entry.type == "organisation":
-        data = {"@type": "Organization", "name": entry.title}
-        if entry.get("url"):
-            data["url"] = entry.get("url")
-    elif entry.type == "dataset":
-        data = {"@type": "Dataset", "name": entry.title}
-        if entry.get("url"):
-            data["url"] = entry.get("url")
+    elif entry.type in ("organisation", "dataset"):
+        data = {"@type": "Organization" if entry.type == "organisation" else "Dataset", "name": entry.title}
+        data["url"] = entry.get("url")
     elif entry.type in ("definition", "source"):
         data = {"@type": "CreativeWork", "name": entry.title}
         if entry.get("publisher") in graph.entries:
             data["publisher"] = {"@type": "Organization", "name": graph.entries[entry.get("publisher")].title}
-        if entry.get("date"):
-            data["datePublished"] = entry.get("date")
-        if entry.get("version"):
-            data["version"] = entry.get("version")
-        if entry.get("url"):
-            data["url"] = entry.get("url")
-    else:  # topics, guides and recommendations: articles the knowledge base itself writes
-        data = {"@type": "Article", "headline": entry.title[:110], "name": entry.title}
-        data["author"] = {"@type": "Organization", "name": CONTRIBUTORS}
-        data["publisher"] = kb
-        audience = entry.title if entry.type == "stakeholder" else None
-        if entry.type == "recommendation" and entry.get("stakeholder") in graph.entries:
-            audience = graph.entries[entry.get("stakeholder")].title
-        if audience:
-            data["audience"] = {"@type": "Audience", "audienceType": audience}
-        if absolute:
-            data["url"] = link
-        data.update(_page_dates(entry, graph, settings))
-        if settings.licence:
-            data["license"] = settings.licence.url
-    if description and "description" not in data:
-        data["description"] = description
-    tags = entry.get("tags") or []
-    if tags and "keywords" not in data:
-        data["keywords"] = list(tags)
-    # The page (what the knowledge base wrote about the thing): its own dates and licence, which
-    # are not those of a paper or an episode it describes.
-    webpage: dict[str, Any] = {"@type": "WebPage"}
-    if absolute:
-        webpage.update({"@id": link, "url": link})
-    webpage.update(_page_dates(entry, graph, settings))
-    if settings.licence:
-        webpage["license"] = settings.licence.url
-    webpage["isPartOf"] = site
-    data["mainEntityOfPage"] = webpage
-    return {"@context": "https://schema.org", **{k: v for k, v in data.items() if v not in (None, "", [])}}
+        data["datePublished"] = entry.get("date")
+        data["version"] = entry.get("version")
+        data["url"] = entry.get("url")
+    else:
+        return None
+    return _pruned(data)
 
 
-def _page_dates(entry: Entry, graph: Graph, settings: Settings) -> dict[str, str]:
-    """schema.org datePublished and dateModified of an entry's page, from its source's history."""
-    dates = stamps(graph, settings)
-    found = {}
-    if entry.id in dates.added:
-        found["datePublished"] = dates.added[entry.id].date().isoformat()
-    if entry.id in dates.updated:
-        found["dateModified"] = dates.updated[entry.id].isoformat()
-    return found
+def plain_text(graph: Graph, text: object) -> str:
+    """Prose as one line of plain text, each link written as the page writes it: the text of the
+    page's description, its JSON-LD, the feed and llms.txt."""
+    entries = graph.entries
+    return markup.plain(
+        str(text or ""),
+        lambda i: entries[i].title if i in entries else i,
+        lambda i, before: style.link_text(entries[i], before) if i in entries else i,
+    )
+
+
+def _pruned(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if v not in (None, "", [])}
+
+
+#: The licence of the knowledge base's text (CITATION.cff says the same).
+CONTENT_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+
+
+def entry_jsonld(entry: Entry, graph: Graph, settings: Settings) -> dict[str, Any]:
+    """schema.org data of an entry page: a WebPage of the knowledge base (its title, the knowledge
+    base as author and publisher, the entry's own dates, address and licence) that is ``about``
+    the work or thing the entry describes, as that work is (its own authors, date and identifiers).
+    """
+    link = permalink(entry, settings)
+    summary = entry.get("summary") or entry.get("short") or ""
+    description = plain_text(graph, summary)
+    site: dict[str, Any] = {"@type": "WebSite", "name": settings.site_name, "url": site_root(settings) or None}
+    kb = {"@type": "Organization", "name": settings.site_name}
+    added, updated = entry_dates(entry, graph, settings)
+    data: dict[str, Any] = {"@type": "WebPage", "name": entry.title, "headline": entry.title[:110]}
+    if link.startswith(("http://", "https://")):
+        data["@id"] = data["url"] = link
+    data["description"] = description
+    data["inLanguage"] = "en"
+    data["isPartOf"] = _pruned(site)
+    data["author"] = {"@type": "Organization", "name": CONTRIBUTORS}
+    data["publisher"] = kb
+    data["datePublished"] = added.date().isoformat() if added else None
+    data["dateModified"] = updated.isoformat() if updated else None
+    data["license"] = settings.licence.url if settings.licence else CONTENT_LICENSE
+    data["keywords"] = list(entry.get("tags") or [])
+    audience = entry.title if entry.type == "stakeholder" else None
+    if entry.type == "recommendation" and entry.get("stakeholder") in graph.entries:
+        audience = graph.entries[entry.get("stakeholder")].title
+    if audience:
+        data["audience"] = {"@type": "Audience", "audienceType": audience}
+    data["about"] = about_jsonld(entry, graph, settings)
+    return {"@context": "https://schema.org", **_pruned(data)}
 
 
 def script_json(data: Any) -> str:
@@ -901,55 +1056,72 @@ def script_json(data: Any) -> str:
 
 
 def page_highwire(entry: Entry, graph: Graph, settings: Settings) -> list[tuple[str, str]]:
-    """The citation_* tags of an entry page: the work's own on a paper's page, else the page's."""
-    if entry.type == "paper":
-        tags = work_highwire(work_csl(entry))
-    else:
-        tags = [("citation_title", entry.title), ("citation_publisher", settings.site_name)]
-        updated = stamps(graph, settings).updated.get(entry.id)
-        if updated:
-            tags.append(("citation_publication_date", _slash_date([updated.year, updated.month, updated.day])))
+    """The citation_* and Dublin Core tags of an entry page, describing the page as the cite box
+    cites it: its title, the knowledge base as publisher, its date, address and licence. The work
+    the page is about, and every work it cites, follow as citation_reference tags."""
+    added, updated = entry_dates(entry, graph, settings)
     link = permalink(entry, settings)
-    if link.startswith(("http://", "https://")):
+    absolute = link.startswith(("http://", "https://"))
+    tags = [("citation_title", entry.title), ("citation_publisher", settings.site_name)]
+    if updated:
+        tags.append(("citation_publication_date", _slash_date([updated.year, updated.month, updated.day])))
+    if absolute:
         tags.append(("citation_public_url", link))
-    tags += [("citation_reference", citation_reference(work_csl(w))) for w in graph.cited(entry.id)]
+    if entry.get("tags"):
+        tags.append(("citation_keywords", "; ".join(entry.get("tags"))))
+    tags += [("DC.title", entry.title), ("DC.publisher", settings.site_name), ("DC.type", "Text")]
+    if updated:
+        tags.append(("DC.date", updated.isoformat()))
+    if added:
+        tags.append(("DCTERMS.created", added.date().isoformat()))
+    if updated:
+        tags.append(("DCTERMS.modified", updated.isoformat()))
+    if absolute:
+        tags.append(("DC.identifier", link))
+    tags += [("DC.language", "en"), ("DC.rights", CONTENT_LICENSE)]
+    work = work_of(entry)
+    cited = [work] if work else []
+    cited += [work_csl(w) for w in graph.cited(entry.id) if w.id != entry.id]
+    tags += [("citation_reference", citation_reference(w)) for w in cited]
     return tags
 
 
 # --- Front matter -----------------------------------------------------------------------------
 
 
-def _formats(item: dict[str, Any], bibtex: str, file: str, et_al: bool = False) -> dict[str, Any]:
-    """One citation in the three formats. The APA reference is a list of strings that alternate
+def _formats(item: dict[str, Any], bibtex: str, file: str) -> dict[str, Any]:
+    """One citation in the four forms. The APA reference is a list of strings that alternate
     between roman and italic (so the template joins them for the plain text to copy); the
-    CSL-JSON to copy is compact, the download beside the page is the same item, indented.
+    CSL-JSON to copy is compact, the download beside the page is the same item, indented; the
+    COinS is the item as an OpenURL ContextObject, for reference managers.
     Front matter is kept small: a YAML dump of every page's front matter is a real cost."""
+    from .coins import context_object
+
     alternating: list[str] = []
-    for segment in apa(item, et_al).segments:
+    for segment in apa(item).segments:
         if bool(len(alternating) % 2) != segment["italic"]:
             alternating.append("")
         alternating.append(segment["text"])
     compact = json.dumps([item], ensure_ascii=False, separators=(",", ":"))
-    return {"apa": alternating, "bibtex": bibtex, "csl": compact, "file": file}
+    return {"apa": alternating, "bibtex": bibtex, "csl": compact, "file": file, "coins": context_object(item)}
 
 
 def page_meta(entry: Entry, graph: Graph, settings: Settings) -> dict[str, Any]:
     """What an entry page's front matter carries for overrides/main.html: citations, tags, JSON-LD."""
-    dates = stamps(graph, settings)
     link = permalink(entry, settings)
     cite: dict[str, Any] = {"permalink": link, "absolute": link.startswith(("http://", "https://"))}
-    updated = dates.updated.get(entry.id)
-    if entry.id in dates.added:
-        cite["published"] = dates.added[entry.id].date().isoformat()
+    added, updated = entry_dates(entry, graph, settings)
+    if added:
+        cite["published"] = added.date().isoformat()
     if updated:
         cite["updated"] = updated.isoformat()
-    if entry.type == "paper":
-        from .citation import kind
-
-        work = work_csl(entry)
+    work = work_of(entry)
+    if work is not None:
+        article = "an" if work.label[:1] in "aeiou" else "a"
         cite["work"] = {
-            "label": kind(entry).lower(),
-            **_formats(work.item, work_bibtex(entry), download_path(entry, "work"), work.et_al),
+            "label": work.label,
+            "a": article,
+            **_formats(work.item, work_bibtex(entry), download_path(entry, "work")),
         }
     cite["page"] = _formats(page_csl(entry, graph, settings), page_bibtex(entry, graph, settings), download_path(entry, "page"))
     cite["meta"] = [[name, content] for name, content in page_highwire(entry, graph, settings)]

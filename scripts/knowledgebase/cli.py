@@ -139,7 +139,7 @@ def _diff(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _linkcheck(settings: Settings, args: argparse.Namespace) -> int:
-    from . import linkcheck
+    from . import archive, linkcheck
 
     places, results, elapsed = linkcheck.run(settings, args.timeout, args.workers, args.deadline)
     if linkcheck.offline(results):
@@ -150,14 +150,17 @@ def _linkcheck(settings: Settings, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    dead = linkcheck.findings(places, results)
+    uses = {url: [p.entry for p in places[url]] for url, r in results.items() if r.checked and not r.ok}
+    archived = archive.fixes(settings, uses) if uses else {}  # the fix offered for each dead link
+    dead = linkcheck.findings(places, results, archived)
     unchecked = sum(1 for result in results.values() if not result.checked)
     if args.format == "markdown":
-        print(linkcheck.markdown(places, results, elapsed), end="")
+        print(linkcheck.markdown(places, results, elapsed, archived), end="")
     else:
         for finding in dead:
             print(finding.github() if args.format == "github" else finding)
-        print(f"{len(results) - unchecked} URLs checked, {len({d.message for d in dead})} dead", file=sys.stderr)
+        count = len({d.message for d in dead if d.severity == "warning"})  # not the notices offering copies
+        print(f"{len(results) - unchecked} URLs checked, {count} dead", file=sys.stderr)
     if unchecked:
         print(f"kb linkcheck: error: {unchecked} URLs not checked: the deadline of {args.deadline:g} s passed", file=sys.stderr)
     return EXIT_INVALID if dead or unchecked else EXIT_OK

@@ -50,8 +50,6 @@ class Stamps:
     updated: dict[str, dt.date] = field(default_factory=dict)
     #: The moment of the entry's first commit (its first publication).
     added: dict[str, dt.datetime] = field(default_factory=dict)
-    #: The moment of the entry's last change (``updated`` is its day).
-    modified: dict[str, dt.datetime] = field(default_factory=dict)
     #: SOURCE_DATE_EPOCH, else the start of today (UTC).
     build: dt.datetime = field(default_factory=_midnight_today)
     epoch: dt.datetime | None = None
@@ -86,7 +84,7 @@ def _compute(graph: Graph, settings: Settings) -> Stamps:
             result.shallow.append(entry_id)
         if last is None:  # no history of its own: the fallback, or no date at all
             if epoch is not None:
-                result.added[entry_id] = result.modified[entry_id] = epoch
+                result.added[entry_id] = epoch
                 result.updated[entry_id] = epoch.date()
             continue
         changed = dt.datetime.fromtimestamp(last, dt.UTC)
@@ -95,7 +93,6 @@ def _compute(graph: Graph, settings: Settings) -> Stamps:
         else:
             first_time = dt.datetime.fromtimestamp(first, dt.UTC)
         result.added[entry_id] = first_time
-        result.modified[entry_id] = changed
         result.updated[entry_id] = changed.date()
     return result
 

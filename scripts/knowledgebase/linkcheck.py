@@ -256,22 +256,38 @@ def offline(results: dict[str, Result]) -> bool:
     return bool(checked) and all(not r.ok and r.unreachable for r in checked)
 
 
-def findings(places: dict[str, list[Place]], results: dict[str, Result]) -> list[Diagnostic]:
+def findings(
+    places: dict[str, list[Place]], results: dict[str, Result], archived: dict[tuple[str, str], str] | None = None
+) -> list[Diagnostic]:
+    """A warning at each place a dead URL is used, each followed by a notice offering its archived copy."""
     out = []
     for url, result in results.items():
         if result.ok or not result.checked:
             continue
         status = f"{result.status} {result.reason}" if result.status else result.reason
         for place in places[url]:
-            out.append(Diagnostic(place.path, place.line, place.col, f"dead link {url} ({status})", "warning"))
-    return sorted(out)
+            found = [Diagnostic(place.path, place.line, place.col, f"dead link {url} ({status})", "warning")]
+            copy = (archived or {}).get((url, place.entry))
+            if copy:
+                found.append(Diagnostic(place.path, place.line, place.col, _offer(copy), "notice"))
+            out.append(found)
+    return [d for found in sorted(out) for d in found]
+
+
+def _offer(copy: str) -> str:
+    return f"archived copy: {copy} (check that it shows the page, then link it instead, or give it as archived_url)"
 
 
 def _cell(text: str) -> str:
     return str(text).replace("|", "\\|").replace("<", "&lt;").replace("\n", " ")
 
 
-def markdown(places: dict[str, list[Place]], results: dict[str, Result], elapsed: float) -> str:
+def markdown(
+    places: dict[str, list[Place]],
+    results: dict[str, Result],
+    elapsed: float,
+    archived: dict[tuple[str, str], str] | None = None,
+) -> str:
     dead = {u: r for u, r in results.items() if not r.ok and r.checked}
     moved = {u: r for u, r in results.items() if r.moved}
     unchecked = [r for r in results.values() if not r.checked]
@@ -283,11 +299,12 @@ def markdown(places: dict[str, list[Place]], results: dict[str, Result], elapsed
     if unchecked:
         lines += ["", f"**{len(unchecked)} URLs not checked**: {unchecked[0].reason}."]
     if dead:
-        lines += ["", "### Dead links", "", "| URL | problem | used in |", "|---|---|---|"]
+        lines += ["", "### Dead links", "", "| URL | problem | used in | archived copy |", "|---|---|---|---|"]
         for url, result in dead.items():
             status = f"{result.status} {result.reason}" if result.status else result.reason
             used = "<br>".join(f"`{p.path}:{p.line}` ({p.entry})" for p in places[url])
-            lines.append(f"| {_cell(url)} | {_cell(status)} | {used} |")
+            copies = dict.fromkeys(c for p in places[url] if (c := (archived or {}).get((url, p.entry))))
+            lines.append(f"| {_cell(url)} | {_cell(status)} | {used} | {'<br>'.join(map(_cell, copies))} |")
     if moved:
         lines += ["", "### Redirected (consider updating)", "", "| URL | now at |", "|---|---|"]
         lines += [f"| {_cell(u)} | {_cell(r.final_url or '')} |" for u, r in moved.items()]

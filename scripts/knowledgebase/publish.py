@@ -10,6 +10,7 @@ SOURCE_DATE_EPOCH, so two builds of the same commit give the same bytes.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 import re
@@ -17,6 +18,7 @@ import uuid
 import xml.etree.ElementTree as ET
 from typing import Any
 
+import yaml
 from markupsafe import escape
 
 from . import cite, markup
@@ -44,13 +46,17 @@ def site_files(graph: Graph, settings: Settings) -> dict[str, bytes]:
         "llms.txt": llms_txt(graph, settings).encode("utf-8"),
         "robots.txt": robots_txt(settings).encode("utf-8"),
     }
+    cff = citation_cff(graph, settings)
+    if cff is not None:
+        files["CITATION.cff"] = cff
     for name, text in sorted(schema_files().items()):
         files[f"data/schemas/{name}"] = text.encode("utf-8")
     for entry in _entries(graph):
         page = cite.page_csl(entry, graph, settings)
         files[cite.download_path(entry, "page")] = cite.csl_json([page]).encode("utf-8")
-        if entry.type == "paper":
-            files[cite.download_path(entry, "work")] = cite.csl_json([cite.work_csl(entry).item]).encode("utf-8")
+        work = cite.work_of(entry)
+        if work is not None:
+            files[cite.download_path(entry, "work")] = cite.csl_json([work.item]).encode("utf-8")
     files.update(redirect_pages(graph))
     files.update(DEFAULT_PAGES)
     return files
@@ -85,7 +91,7 @@ def _papers(graph: Graph) -> list[Entry]:
 
 
 def _plain(graph: Graph, text: object) -> str:
-    plain = markup.plain(str(text or ""), lambda i: graph.entries[i].title if i in graph.entries else i)
+    plain = cite.plain_text(graph, text)
     return re.sub(r"\s+([.,;:!?])", r"\1", plain)  # where a citation was taken out
 
 
@@ -94,15 +100,15 @@ def _plain(graph: Graph, text: object) -> str:
 
 def knowledge_base_json(graph: Graph, settings: Settings) -> bytes:
     """Every entry with its id, type, page URL and validated data, and where its schema is."""
-    dates = cite.stamps(graph, settings)
     types = entry_types()
     entries = []
     for entry in _entries(graph):
         record: dict[str, Any] = {"id": entry.id, "type": entry.type, "url": cite.permalink(entry, settings)}
-        if entry.id in dates.added:
-            record["published"] = dates.added[entry.id].date().isoformat()
-        if entry.id in dates.updated:
-            record["updated"] = dates.updated[entry.id].isoformat()
+        added, updated = cite.entry_dates(entry, graph, settings)
+        if added:
+            record["published"] = added.date().isoformat()
+        if updated:
+            record["updated"] = updated.isoformat()
         record["data"] = entry.data
         entries.append(record)
     document = {
@@ -141,6 +147,35 @@ def bibliography_bib(graph: Graph, settings: Settings) -> str:
     return "@comment{" + cite.bib_text(note) + "}\n\n" + works
 
 
+def citation_cff(graph: Graph, settings: Settings) -> bytes | None:
+    """The repository's CITATION.cff as the site publishes it, completed with what only the build
+    knows: the site's address (``url``), the repository's (``repository-code``) and the date of
+    the build (``date-released``), in the file and in its preferred citation. None without one."""
+    path = settings.root / "CITATION.cff"
+    if not path.is_file():
+        return None
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    released = cite.stamps(graph, settings).build.date()
+    known = {"url": cite.site_root(settings), "repository-code": settings.repo_url.strip()}
+    additions = {k: v for k, v in known.items() if v}
+    completed: dict[str, Any] = {}
+    for key, value in document.items():
+        completed[key] = value
+        if key == "version":
+            completed.update(additions)
+            completed["date-released"] = released
+    preferred = document.get("preferred-citation")
+    if isinstance(preferred, dict):
+        completed["preferred-citation"] = {
+            **preferred,
+            **additions,
+            "year": released.year,
+            "date-released": copy.copy(released),
+        }  # no YAML alias
+    text = "# Made by the site's build from the repository's CITATION.cff (Citation File Format 1.2).\n"
+    return (text + yaml.safe_dump(completed, sort_keys=False, allow_unicode=True, width=100)).encode("utf-8")
+
+
 # --- Feed -----------------------------------------------------------------------------------
 
 
@@ -157,16 +192,23 @@ def _href(settings: Settings, path: str) -> str:
 def feed(graph: Graph, settings: Settings) -> bytes:
     """An Atom feed of the newest entries, newest first.
 
-    An entry is published at its first commit and updated at its last (history.py), else at
-    SOURCE_DATE_EPOCH; without either, at the time of the build. Ids are UUIDs made from the entry's id, so they stay put when the site moves.
+    An entry is published at its first commit and updated on the day of its last (history.py),
+    else at SOURCE_DATE_EPOCH; without either, at the time of the build. Ids are UUIDs made from
+    the entry's id, so they stay put when the site moves.
     """
-    dates = cite.stamps(graph, settings)
+    build = cite.stamps(graph, settings).build
     types = entry_types()
 
     def added(entry: Entry) -> dt.datetime:
-        return dates.added.get(entry.id, dates.build)
+        return cite.entry_dates(entry, graph, settings)[0] or build
 
-    newest = sorted(graph.entries.values(), key=lambda e: (added(e), e.id), reverse=True)[:FEED_SIZE]
+    def updated(entry: Entry) -> dt.datetime:
+        """The entry's own last change (midnight UTC of that day), never before it was added."""
+        changed = cite.entry_dates(entry, graph, settings)[1]
+        midnight = dt.datetime(changed.year, changed.month, changed.day, tzinfo=dt.UTC) if changed else added(entry)
+        return max(added(entry), midnight)
+
+    newest = sorted(graph.entries.values(), key=lambda e: (added(e), updated(e), e.id), reverse=True)[:FEED_SIZE]
     ET.register_namespace("", ATOM)
     root = ET.Element(f"{{{ATOM}}}feed")
 
@@ -178,7 +220,7 @@ def feed(graph: Graph, settings: Settings) -> bytes:
 
     add(root, "title", f"{settings.site_name}: new entries")
     add(root, "id", f"urn:uuid:{FEED_NAMESPACE}")
-    add(root, "updated", _atom_time(max((added(e) for e in newest), default=dates.build)))
+    add(root, "updated", _atom_time(max((updated(e) for e in newest), default=build)))  # the newest change
     if cite.site_root(settings):
         add(root, "link", rel="self", type="application/atom+xml", href=_href(settings, "feed.xml"))
     add(root, "link", rel="alternate", type="text/html", href=cite.site_root(settings) or "./")
@@ -193,7 +235,7 @@ def feed(graph: Graph, settings: Settings) -> bytes:
         add(item, "id", f"urn:uuid:{uuid.uuid5(FEED_NAMESPACE, f'{entry.type}/{entry.id}')}")
         add(item, "link", rel="alternate", type="text/html", href=_href(settings, cite.page_url(entry)))
         add(item, "published", _atom_time(added(entry)))
-        add(item, "updated", _atom_time(max(added(entry), dates.modified.get(entry.id, added(entry)))))
+        add(item, "updated", _atom_time(updated(entry)))
         kind = types[entry.type]
         add(item, "category", term=entry.type, label=kind.singular)
         summary = _plain(graph, entry.get("summary") or entry.get("short"))
@@ -204,11 +246,6 @@ def feed(graph: Graph, settings: Settings) -> bytes:
 
 
 # --- llms.txt -------------------------------------------------------------------------------
-
-
-def _one_line(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def _link_text(text: str) -> str:
@@ -240,7 +277,7 @@ def llms_txt(graph: Graph, settings: Settings) -> str:
             continue
         lines += ["", f"## {kind.plural}", ""]
         for entry in entries:
-            summary = _one_line(_plain(graph, entry.get("short") or entry.get("summary")))
+            summary = markup.excerpt(_plain(graph, entry.get("short") or entry.get("summary")), 200)
             line = f"- [{_link_text(entry.title)}]({_href(settings, cite.page_url(entry))})"
             lines.append(f"{line}: {summary}" if summary else line)
     lines += [

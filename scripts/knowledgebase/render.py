@@ -17,8 +17,11 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup, escape
 
-from . import citation, markup, style
+from . import citation, compare, markup, style
+from .archive import Archive
+from .compare import COMPONENT_LABELS, COMPONENTS, FREEDOMS, LEVEL_LABELS
 from .graph import Graph
+from .listing import TABLE_INDEXES, Listings, venue
 from .model import Entry
 from .schema import EntryType, entry_types
 from .settings import Settings
@@ -28,22 +31,9 @@ TEMPLATE_PACKAGE = "knowledgebase"
 #: What a glossary tooltip says first when the term is drawn from AI-generated text.
 AI_TOOLTIP_WARNING = "⚠ Drawn from an AI-generated overview:"
 ROLES = ("building", "hosting", "adapting", "serving")
-COMPONENTS = ("data", "code", "weights", "documentation", "licence")
-FREEDOMS = ("use", "study", "modify", "share")
-COMPONENT_LABELS = {
-    "data": "Data",
-    "code": "Code",
-    "weights": "Weights",
-    "documentation": "Documentation",
-    "licence": "Licence terms",
-}
-LEVEL_LABELS = {
-    "required": "required",
-    "information": "information",
-    "optional": "optional",
-    "not-required": "not required",
-    "unspecified": "not stated",
-}
+#: The average silent reading rate of adults for non-fiction (Brysbaert, 2019, Journal of Memory
+#: and Language 109, 104047).
+READING_WORDS_PER_MINUTE = 238
 
 
 def _finalize(value: Any) -> Any:
@@ -57,6 +47,11 @@ def _finalize(value: Any) -> Any:
 def url_markup(url: str) -> Markup:
     """An http(s) URL, already validated, made safe to stand inside Markdown ``(...)`` or ``<...>``."""
     return Markup(quote(url, safe=":/?#[]@!$&'*+,;=%~-._"))
+
+
+def url_attribute(url: str) -> Markup:
+    """An http(s) URL made safe to stand in an HTML attribute (``href="..."``) of raw HTML."""
+    return Markup(escape(str(url_markup(url))))
 
 
 def entry_path(entry: Entry) -> str:
@@ -143,7 +138,7 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        self.env.filters.update(url=url_markup, hms=hms, plain=self.plain)
+        self.env.filters.update(url=url_markup, url_attr=url_attribute, hms=hms, plain=self.plain)
         self.env.globals.update(
             graph=graph,
             types=self.types,
@@ -166,8 +161,15 @@ class Renderer:
             anchor=lambda slug: Markup("{#" + slug + "}"),
             component_labels=COMPONENT_LABELS,
             level_labels=LEVEL_LABELS,
+            href=self.href,
+            archived=self.archived,
+            listings=self.listings,
+            venue=venue,
+            definition_matrix=self.definition_matrix,
+            treatment=self.treatment,
         )
         self._pages: dict[str, str] = {}
+        self._cache: dict[str, Any] = {}
 
     # --- helpers for templates ------------------------------------------------------------
 
@@ -180,8 +182,24 @@ class Renderer:
 
     @jinja2.pass_context
     def prose(self, context: jinja2.runtime.Context, text: str | None) -> Markup:
-        """Contributor Markdown with its entry links and citations resolved, and HTML escaped."""
-        return self._resolve(context, text, escape=True)
+        """Contributor Markdown with its entry links and citations resolved, and HTML escaped.
+
+        A web link in it gets its archived copy beside it, dated by the page's entry.
+        """
+        resolved = self._resolve(context, text, escape=True)
+        entry = context.get("entry")
+        if "](http" not in resolved or not isinstance(entry, Entry):
+            return resolved
+        code = markup._code_spans(resolved)
+
+        def beside(match: re.Match[str]) -> str:
+            url = match.group(2)
+            if match.group(1) or not markup._outside(code, match.start()) or not url.startswith(("http://", "https://")):
+                return match.group()
+            copy = url_markup(self.archived(entry, url))
+            return f"{match.group()} ([archived copy]({copy}){{ .kb-archived }})"
+
+        return Markup(markup._INLINE_LINK.sub(beside, str(resolved)))
 
     def _resolve(self, context: jinja2.runtime.Context, text: str | None, escape: bool) -> Markup:
         if not text:
@@ -207,12 +225,9 @@ class Renderer:
         return [(kind, sorted(groups[name], key=sort_key)) for name, kind in self.types.items() if groups.get(name)]
 
     def plain(self, text: object) -> str:
-        entries = self.graph.entries
-        return markup.plain(
-            str(text),
-            lambda i: entries[i].title if i in entries else i,
-            lambda i, before: style.link_text(entries[i], before) if i in entries else i,
-        )
+        from .cite import plain_text  # one plain text for the description, JSON-LD and feed
+
+        return plain_text(self.graph, text)
 
     def ai_generated(self, entry: Entry) -> bool:
         """Whether the entry, or a source it names, is marked as drawing on AI-generated text."""
@@ -229,7 +244,15 @@ class Renderer:
         return sorted(self.graph.by_type(type_name), key=sort_key)
 
     def guide(self, stakeholder: Entry) -> dict[str, Any]:
-        """What a stakeholder's guide lists: its recommendations, then what matters to it, by type."""
+        """What a stakeholder's guide lists: its recommendations, then what matters to it, by type.
+
+        Computed once per build: the guide's page and the index tables' stakeholder filter read it.
+        """
+        if f"guide:{stakeholder.id}" not in self._cache:
+            self._cache[f"guide:{stakeholder.id}"] = self._guide(stakeholder)
+        return self._cache[f"guide:{stakeholder.id}"]
+
+    def _guide(self, stakeholder: Entry) -> dict[str, Any]:
         recommendations = sorted(
             (r for r in self.graph.by_type("recommendation") if r.get("stakeholder") == stakeholder.id),
             key=sort_key,
@@ -246,11 +269,59 @@ class Renderer:
             (kind, sorted(relevant[name].values(), key=sort_key)) for name, kind in self.types.items() if relevant.get(name)
         ]
         podcasts = list(relevant.get("podcast", {}).values())
+        texts = [stakeholder.get(k) for k in ("summary", "body", "roles_note")]
+        texts += [r.get(k) for r in recommendations for k in ("summary", "body")]
         return {
             "recommendations": recommendations,
             "sections": sections,
             "listening": sum(listening_seconds(p) for p in podcasts),
+            "podcasts": len(podcasts),
+            "reading": self.reading_minutes(*texts),
         }
+
+    @jinja2.pass_context
+    def href(self, context: jinja2.runtime.Context, target: Entry | str, anchor: str = "") -> Markup:
+        """An entry page's URL relative to the page being rendered, for links in raw HTML.
+
+        MkDocs rewrites the ``.md`` links of Markdown, not those of raw HTML, so these point at
+        the URL MkDocs serves the page at (``<type>/<id>/``), as the permalinks do.
+        """
+        entry = target if isinstance(target, Entry) else self.graph.entries[target]
+        page = context["page_path"].removesuffix(".md")
+        here = page.removesuffix("index").rstrip("/") if page == "index" or page.endswith("/index") else page
+        url = relative(f"{self.types[entry.type].url}/{entry.id}/", here) or "./"
+        return Markup(escape(url + (f"#{anchor}" if anchor else "")))
+
+    def archived(self, entry: Entry, url: str) -> str:
+        """The archived copy of an external URL of ``entry`` (see ``archive``), to print ``| url``."""
+        if "archive" not in self._cache:
+            self._cache["archive"] = Archive.of(self.graph, self.settings)
+        return self._cache["archive"].url(entry, url)
+
+    def listings(self) -> Listings:
+        """Which guides each entry is in, and so the facets of the index tables: once per build."""
+        if "listings" not in self._cache:
+            guides = []
+            for stakeholder in self.entries_of("stakeholder"):
+                g = self.guide(stakeholder)
+                members = {e.id for e in g["recommendations"]} | {e.id for _, items in g["sections"] for e in items}
+                guides.append((stakeholder, members))
+            self._cache["listings"] = Listings(guides)
+        return self._cache["listings"]
+
+    def definition_matrix(self) -> list[compare.Row]:
+        if "matrix" not in self._cache:
+            self._cache["matrix"] = compare.matrix(self.entries_of("definition"))
+        return self._cache["matrix"]
+
+    def treatment(self, component: str | None) -> compare.Row | None:
+        """The definitions matrix's row for a component, where the definitions treat it differently."""
+        return compare.treatment(self.definition_matrix(), component) if component else None
+
+    def reading_minutes(self, *texts: object) -> int:
+        """Minutes to read these texts at 238 words a minute (Brysbaert 2019, non-fiction), at least 1."""
+        words = sum(len(self.plain(t).split()) for t in texts if t)
+        return max(1, round(words / READING_WORDS_PER_MINUTE))
 
     # --- pages ----------------------------------------------------------------------------
 
@@ -290,7 +361,19 @@ class Renderer:
                 template = f"{name}.md.j2"
                 self._render(template, entry_path(entry), self.entry_front_matter(entry), entry=entry, kind=kind)
             index_template = self.env.select_template([f"{name}-index.md.j2", "section.md.j2"])
-            self._render(index_template.name, f"{kind.url}/index.md", {"title": kind.plural}, kind=kind, entries=entries)
+            meta: dict[str, Any] = {"title": kind.plural}
+            if name in TABLE_INDEXES:
+                meta["hide"] = ["navigation", "toc"]  # Material's: the table gets the page's whole width
+            self._render(index_template.name, f"{kind.url}/index.md", meta, kind=kind, entries=entries)
+        definitions = self.entries_of("definition")
+        if definitions:
+            from . import cite
+
+            rows = self.definition_matrix()
+            titles = {c.target: self.graph.entries[c.target].title for row in rows for c in row.cells if c.target}
+            urls = {d.id: cite.permalink(d, self.settings) for d in definitions}
+            csv = compare.csv_text(definitions, rows, titles, urls)
+            self._pages[f"{self.types['definition'].url}/comparison.csv"] = csv
         dated = sorted(
             (e for e in self.graph.entries.values() if _date_of(e)),
             key=lambda e: (_date_of(e), e.id),
