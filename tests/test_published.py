@@ -202,8 +202,8 @@ def test_every_citation_surface_carries_absolute_addresses_under_the_sub_path(pu
         csl = json.loads((published.page(entry_id).parent / "page.csl.json").read_text(encoding="utf-8"))
         assert csl[0]["URL"] == url, entry_id
         assert any(json.loads(c)[0].get("URL") == url for c in page.clipboard if c.startswith("[{")), entry_id
-        ld = json.loads(page.jsonld[0])
-        assert ld["mainEntityOfPage"]["@id"] == url and ld["mainEntityOfPage"]["isPartOf"]["url"] == BASE, entry_id
+        ld = json.loads(page.jsonld[0])  # the WebPage of the entry
+        assert ld["@id"] == ld["url"] == url and ld["isPartOf"]["url"] == BASE, entry_id
         assert page.tags("citation_public_url") == [url], entry_id
         assert url in sitemap, url
 
@@ -253,17 +253,18 @@ def test_each_entry_carries_the_dates_of_its_own_source_everywhere(published: Pu
         csl = json.loads((published.page(entry_id).parent / "page.csl.json").read_text(encoding="utf-8"))[0]
         assert csl["issued"] == {"date-parts": [[int(p) for p in updated.split("-")]]}, entry_id
         assert csl["accessed"] == {"date-parts": [[int(p) for p in second.split("-")]]}, entry_id
-        # Highwire tags describe the page, except on a work's page (where they describe the work).
-        if published.entries[entry_id]["type"] != "paper":
-            assert page.tags("citation_publication_date") == [updated.replace("-", "/")], entry_id
-        webpage = json.loads(page.jsonld[0])["mainEntityOfPage"]
+        # Highwire and Dublin Core tags describe the page.
+        assert page.tags("citation_publication_date") == [updated.replace("-", "/")], entry_id
+        assert (page.tags("DCTERMS.created"), page.tags("DCTERMS.modified")) == ([added], [updated]), entry_id
+        webpage = json.loads(page.jsonld[0])
         assert (webpage["datePublished"], webpage["dateModified"]) == (added, updated), entry_id
         record = published.entries[entry_id]
         assert (record["published"], record["updated"]) == (added, updated), entry_id
         assert sitemap[published.url(entry_id)] == updated, entry_id
         item = feed[published.url(entry_id)]
         assert item.findtext(f"{ATOM}published") == FIRST, entry_id
-        assert item.findtext(f"{ATOM}updated") == (SECOND if updated == second else FIRST), entry_id
+        # Updated on the day of the last change (midnight, never before the first publication).
+        assert item.findtext(f"{ATOM}updated") == (f"{second}T00:00:00Z" if updated == second else FIRST), entry_id
 
 
 def test_two_builds_of_one_commit_are_byte_identical(published: Published, tmp_path: Path):
@@ -295,7 +296,7 @@ def test_the_licence_is_on_every_page_and_in_the_open_data(published: Published)
         assert "MIT licence" in footer, path
         for ld in read_page(path).jsonld:
             data = json.loads(ld)
-            assert LICENCE_URL in (data.get("license"), data.get("mainEntityOfPage", {}).get("license")), path
+            assert data.get("license") == LICENCE_URL, path
     data = json.loads((site / "data" / "knowledge-base.json").read_text(encoding="utf-8"))
     assert data["license"] == {"name": "CC BY 4.0", "spdx": "CC-BY-4.0", "url": LICENCE_URL}
     bib = (site / "data" / "bibliography.bib").read_text(encoding="utf-8")
