@@ -27,6 +27,14 @@ from knowledgebase.settings import Settings
 SITE_URL = "https://kb.example.org/"  # example.org is reserved for examples (RFC 2606)
 #: A Markdown document that cites every work of its bibliography.
 NOCITE_ALL = "---\nnocite: '@*'\n---\n"
+
+
+def citeproc(bibliography: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    """pandoc's citeproc rendering every item of ``bibliography`` as plain text."""
+    command = ["pandoc", "--citeproc", "-f", "markdown", "-t", "plain", "--wrap=none", *options]
+    return subprocess.run([*command, "--bibliography", str(bibliography)], input=NOCITE_ALL, capture_output=True, text=True)
+
+
 needs_pandoc = pytest.mark.skipif(
     shutil.which("pandoc") is None,
     reason="pandoc is not installed (Debian: apt-get install pandoc; `make system-deps` does it)",
@@ -63,7 +71,7 @@ class Page(HTMLParser):
             self.canonical = a.get("href")
         elif tag == "script" and a.get("type") == "application/ld+json":
             self._start("jsonld")
-        elif tag == "code" and self._in_cite:
+        elif tag == "code" and self._in_cite and self._in_block:  # a citation's block, not a commit id
             self._start("code")
         elif tag == "p" and "kb-cite__reference" in (a.get("class") or ""):
             self._start("reference")
@@ -71,12 +79,15 @@ class Page(HTMLParser):
             self._start("heading")
         if tag == "aside" and "kb-cite" in (a.get("class") or ""):
             self._in_cite = True
+        if tag == "pre":
+            self._in_block = True
         if a.get("data-clipboard-text") is not None:
             self.clipboard.append(a["data-clipboard-text"])
         if tag == "a" and "download" in a:
             self.downloads.append(a.get("href") or "")
 
     _in_cite = False
+    _in_block = False
 
     def _start(self, what: str) -> None:
         self._capture, self._text = what, []
@@ -95,6 +106,8 @@ class Page(HTMLParser):
             self._capture = None
         if tag == "aside":
             self._in_cite = False
+        if tag == "pre":
+            self._in_block = False
 
     def tags(self, name: str) -> list[str]:
         return [content for meta, content in self.meta if meta == name]

@@ -90,11 +90,11 @@ def every_bibtex(project: Project) -> dict[str, str]:
 
 
 def every_csl_item(project: Project) -> list[tuple[str, dict]]:
-    """(page url, item) for every CSL-JSON download beside a page, the work's first."""
+    """(page url, item) for every CSL-JSON download beside a page, in the order its cite box shows them."""
     items = []
     for record in entry_records(project):
         folder = page_path(project, record["url"]).parent
-        for name in ("work.csl.json", "page.csl.json"):
+        for name in ("work.csl.json", "version.csl.json", "page.csl.json"):
             if (folder / name).is_file():
                 [item] = json.loads((folder / name).read_text(encoding="utf-8"))
                 items.append((record["url"], item))
@@ -311,20 +311,23 @@ def test_every_json_ld_property_is_one_its_type_has(deployed):
     assert valid_pairs(["DefinedTerm"], ["audience"]) == [("DefinedTerm", "audience")]
 
 
-# --- COinS: both items, for reference managers that can take several ----------------------------
+# --- COinS: every item, for reference managers that can take several ----------------------------
 
 
 def test_a_works_page_offers_the_page_and_the_work_as_coins(deployed):
     html = page_path(deployed, SITE_URL + "papers/eiras2024risks/").read_text(encoding="utf-8")
     spans = re.findall(r'<span class="Z3988" title="([^"]*)"></span>', html)
-    assert len(spans) == 2
+    assert len(spans) == 3  # the work, this version of the page, the page
     from html import unescape
 
-    work, page = (parse_qsl(unescape(s)) for s in spans)
+    work, version, page = (parse_qsl(unescape(s)) for s in spans)
+    assert any(k == "rft_id" and v.startswith(REPO_URL + "/blob/") for k, v in version), version
     assert ("rft.genre", "preprint") in work and ("rft_id", "info:doi/10.48550/arXiv.2405.08597") in work
     assert [v for k, v in work if k == "rft.au"][-2:] == ["Elkins, K.", "others"]
     assert ("rft.type", "Knowledge base entry") in page and ("rft_id", SITE_URL + "papers/eiras2024risks/") in page
-    assert len(re.findall("Z3988", page_path(deployed, SITE_URL + "glossary/open-weights/").read_text(encoding="utf-8"))) == 1
+    assert (
+        len(re.findall("Z3988", page_path(deployed, SITE_URL + "glossary/open-weights/").read_text(encoding="utf-8"))) == 2
+    )  # the version and the page
 
 
 # --- what each format says about the work -------------------------------------------------------
@@ -342,7 +345,7 @@ def test_each_work_is_offered_as_what_it_is(deployed):
     }
     for url, label in labels.items():
         page = read_page(page_path(deployed, SITE_URL + url))
-        assert page.headings == ["Cite the work itself", "Cite this page"], url
+        assert page.headings == ["Cite the work itself", "Cite this version", "Cite this page"], url
         text = page_path(deployed, SITE_URL + url).read_text(encoding="utf-8")
         assert f"This page describes {label}." in text, url
     eiras = read_page(page_path(deployed, SITE_URL + "papers/eiras2024risks/")).references[0]
@@ -525,7 +528,14 @@ def test_how_to_cite_states_only_what_the_site_does(deployed):
     assert claims("first the work the page is about, with its own authors, date and identifiers, then every work the page cites")
     assert widder.tags("citation_reference")[0].startswith("citation_title=Why 'open' AI systems")
     assert claims("and have no about")
-    assert claims("for the page and, on the page of a work, for the work as well")
+    assert claims("for the page, for its version where the build knows it and, on the page of a work, for the work as well")
     for record in records:
         html = page_path(deployed, record["url"]).read_text(encoding="utf-8")
-        assert html.count('class="Z3988"') == (2 if record["type"] in ("paper", "podcast") else 1), record["id"]
+        assert html.count('class="Z3988"') == (3 if record["type"] in ("paper", "podcast") else 2), record["id"]
+
+    assert claims("a version field in BibTeX and CSL-JSON, the full commit in the BibTeX note")
+    version = [code for code in widder.code if "version = {" in code]
+    assert len(version) == 1 and "(commit " in version[0]
+    assert claims("the link is the entry's source file at that commit")
+    assert f"url = {{{REPO_URL}/blob/" in version[0]
+    assert claims("says that the history is not available and offers no version to cite")  # test_version.py builds one

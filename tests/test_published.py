@@ -33,7 +33,7 @@ import yaml
 from mkdocs.utils.meta import get_data
 
 from conftest import ROOT, Project, copy_repo
-from test_citation import NOCITE_ALL, needs_pandoc, read_page
+from test_citation import citeproc, needs_pandoc, read_page
 from test_citation import git as citation_git
 
 SITE_URL = "https://example.github.io/kb"  # as actions/configure-pages gives it: no trailing slash
@@ -386,12 +386,7 @@ def test_pandoc_and_pybtex_read_the_exports_with_their_absolute_addresses(publis
             result = subprocess.run(["pandoc", "-f", "bibtex", "-t", "csljson"], input=bibtex, capture_output=True, text=True)
             assert result.returncode == 0 and json.loads(result.stdout)[0]["URL"] == url, result.stderr
             csl = published.page(entry_id).parent / "page.csl.json"
-            result = subprocess.run(
-                ["pandoc", "--citeproc", "-f", "markdown", "-t", "plain", "--wrap=none", "--bibliography", str(csl)],
-                input=NOCITE_ALL,
-                capture_output=True,
-                text=True,
-            )
+            result = citeproc(csl)
             assert result.returncode == 0 and url in result.stdout and not result.stderr, result.stdout + result.stderr
     finally:
         errors.set_strict_mode(False)

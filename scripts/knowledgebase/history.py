@@ -42,6 +42,19 @@ def _midnight_today() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
+@dataclass(frozen=True)
+class Change:
+    """One commit that changed an entry's source: what a page's history lists, and a version to cite."""
+
+    sha: str
+    when: dt.datetime
+    subject: str
+
+    @property
+    def short(self) -> str:
+        return self.sha[:7]
+
+
 @dataclass
 class Stamps:
     """When each entry was first published and last changed, and the time of this build."""
@@ -55,6 +68,9 @@ class Stamps:
     epoch: dt.datetime | None = None
     #: Entries whose history starts at a shallow clone's boundary, so is not all there.
     shallow: list[str] = field(default_factory=list)
+    #: The commits that changed each entry's source, newest first (for a BibTeX record, those that
+    #: wrote its present lines); none where git knows no history of it.
+    changes: dict[str, list[Change]] = field(default_factory=dict)
 
 
 def source_date_epoch() -> dt.datetime | None:
@@ -79,9 +95,11 @@ def _compute(graph: Graph, settings: Settings) -> Stamps:
         result.build = epoch
     history = _history(graph, settings)
     for entry_id in sorted(graph.entries):
-        first, last, cut = history.get(entry_id, (None, None, False))
+        first, last, cut, changes = history.get(entry_id, (None, None, False, ()))
         if cut:
             result.shallow.append(entry_id)
+        if changes:
+            result.changes[entry_id] = list(changes)
         if last is None:  # no history of its own: the fallback, or no date at all
             if epoch is not None:
                 result.added[entry_id] = epoch
@@ -121,8 +139,9 @@ def _git(cwd: Path, *args: str) -> str | None:
     return result.stdout if result.returncode == 0 else None
 
 
-#: (first commit time or None, last commit time or None, history cut by a shallow clone)
-Dates = tuple[int | None, int | None, bool]
+#: (first commit time or None, last commit time or None, history cut by a shallow clone, the
+#: commits that changed it, newest first)
+Dates = tuple[int | None, int | None, bool, tuple[Change, ...]]
 _ZERO = "0" * 40
 
 
@@ -143,7 +162,7 @@ def _history(graph: Graph, settings: Settings) -> dict[str, Dates]:
     ]
     if not folders:
         return {}
-    log = _git(top, "log", "--format=%x00%H %ct", "--name-status", "-M", "--", *folders)
+    log = _git(top, "log", "--format=%x00%H %ct %s", "--name-status", "-M", "--", *folders)
     if log is None:
         return {}
     files = _file_times(log, boundary)
@@ -175,11 +194,12 @@ def _file_times(log: str, boundary: set[str]) -> dict[str, Dates]:
     The log runs newest first. A file renamed in a commit takes the history of its former name
     with it, so an entry whose id (and so file) changed keeps its first publication.
     """
-    files: dict[str, list[int | None | bool]] = {}  # current path -> [first, last, cut]
+    files: dict[str, list] = {}  # current path -> [first, last, cut, changes]
     alias: dict[str, str] = {}  # a former path -> the current path it became
     for block in log.split("\x00")[1:]:
         lines = block.split("\n")
-        sha, _, when_text = lines[0].partition(" ")
+        sha, _, rest = lines[0].partition(" ")
+        when_text, _, subject = rest.partition(" ")
         try:
             when = int(when_text)
         except ValueError:
@@ -193,17 +213,21 @@ def _file_times(log: str, boundary: set[str]) -> dict[str, Dates]:
                 continue
             path = paths[-1]
             current = alias.get(path, path)
-            record = files.setdefault(current, [None, None, False])
+            record = files.setdefault(current, [None, None, False, []])
             if at_boundary:
                 record[2] = True  # the shallow clone's first commit: it did not write the file
             else:
                 record[0] = when  # older commits come later: the last seen is the first
                 if record[1] is None:
                     record[1] = when
+                record[3].append(Change(sha, dt.datetime.fromtimestamp(when, dt.UTC), subject))
             if status.startswith("R") and len(paths) == 2:
                 alias[paths[0]] = current
     # Cut short by a shallow clone, a file's first commit is not known.
-    return {path: (None if cut else first, last, bool(cut)) for path, (first, last, cut) in files.items()}  # type: ignore[misc]
+    return {
+        path: (None if cut else first, last, bool(cut), tuple(changes))  # type: ignore[misc]
+        for path, (first, last, cut, changes) in files.items()
+    }
 
 
 _BLAME_HEADER = re.compile(r"^([0-9a-f]{40}) \d+ (\d+)")
@@ -218,6 +242,8 @@ def _bib_times(porcelain: str, entries: list, boundary: set[str]) -> dict[str, D
     its boundary, carry no date.
     """
     times: dict[int, int | None] = {}
+    shas: dict[int, str] = {}
+    subjects: dict[str, str] = {}
     cut: set[int] = set()
     blank: set[int] = set()
     sha, line = "", 0
@@ -225,6 +251,9 @@ def _bib_times(porcelain: str, entries: list, boundary: set[str]) -> dict[str, D
         header = _BLAME_HEADER.match(text)
         if header:
             sha, line = header.group(1), int(header.group(2))
+            shas[line] = sha
+        elif text.startswith("summary ") and line:
+            subjects[sha] = text[len("summary ") :]
         elif text.startswith("committer-time ") and line:
             times[line] = None if sha == _ZERO or sha in boundary else int(text.split()[1])
             if sha in boundary:
@@ -240,5 +269,10 @@ def _bib_times(porcelain: str, entries: list, boundary: set[str]) -> dict[str, D
         dated = [times[n] for n in lines if times[n] is not None]
         is_cut = any(n in cut for n in lines)
         first = None if is_cut or not dated else min(dated)  # type: ignore[type-var]
-        result[entry_id] = (first, max(dated) if dated else None, is_cut)  # type: ignore[type-var]
+        commits = {shas[n]: times[n] for n in lines if times[n] is not None}
+        changes = tuple(
+            Change(c, dt.datetime.fromtimestamp(t, dt.UTC), subjects.get(c, ""))  # type: ignore[arg-type]
+            for c, t in sorted(commits.items(), key=lambda item: (item[1], item[0]), reverse=True)
+        )
+        result[entry_id] = (first, max(dated) if dated else None, is_cut, changes)  # type: ignore[type-var]
     return result

@@ -27,6 +27,7 @@ from .model import Entry
 from .render import front
 from .schema import entry_types, schema_files
 from .settings import Settings
+from .version import version_item
 
 #: Version of the layout of data/knowledge-base.json; raise the major part on any breaking change.
 SCHEMA_VERSION = "1.0"
@@ -57,6 +58,9 @@ def site_files(graph: Graph, settings: Settings) -> dict[str, bytes]:
         work = cite.work_of(entry)
         if work is not None:
             files[cite.download_path(entry, "work")] = cite.csl_json([work.item]).encode("utf-8")
+        versioned = version_item(entry, graph, settings)
+        if versioned is not None:
+            files[cite.download_path(entry, "version")] = cite.csl_json([versioned]).encode("utf-8")
     files.update(redirect_pages(graph))
     files.update(DEFAULT_PAGES)
     return files

@@ -348,6 +348,9 @@ class Renderer:
         links = source_links(entry, self.settings, cite.permalink(entry, self.settings))
         if links:
             meta["source"] = links
+        from . import version  # its history, and "Cite this version"
+
+        meta.update(version.page_meta(entry, self.graph, self.settings))
         return meta
 
     def pages(self) -> dict[str, str]:

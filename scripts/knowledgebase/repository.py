@@ -26,18 +26,40 @@ def repository(settings: Settings) -> str:
     return url if url.startswith(("https://", "http://")) else ""
 
 
-def source_links(entry: Entry, settings: Settings, permalink: str) -> dict[str, str] | None:
-    """The edit and report links of an entry's page (None without repo_url), for its front matter."""
+def _source(entry: Entry, settings: Settings) -> tuple[str, str]:
+    """The repository's address and the entry's source path in it, ('', '') when there is none."""
     repo = repository(settings)
     source = entry.source.path.replace("\\", "/")
     if not repo or source.startswith(("/", "../")):  # a source outside the repository has no page there
+        return "", ""
+    return repo, source
+
+
+def blob_url(entry: Entry, settings: Settings, ref: str) -> str:
+    """The entry's source file shown at ``ref`` (a branch or a commit), at its record's line for a
+    .bib file; '' without repo_url."""
+    repo, source = _source(entry, settings)
+    if not repo:
+        return ""
+    line = f"#L{entry.source.start[0]}" if source.endswith(".bib") else ""
+    return f"{repo}/blob/{quote(ref, safe='/')}/{quote(source)}{line}"
+
+
+def commit_url(settings: Settings, sha: str) -> str:
+    """A commit's page on repo_url; '' without one."""
+    repo = repository(settings)
+    return f"{repo}/commit/{sha}" if repo else ""
+
+
+def source_links(entry: Entry, settings: Settings, permalink: str) -> dict[str, str] | None:
+    """The edit and report links of an entry's page (None without repo_url), for its front matter."""
+    repo, source = _source(entry, settings)
+    if not repo:
         return None
-    path = quote(source)
-    branch = quote(settings.repo_branch, safe="/")
-    if entry.source.path.endswith(".bib"):
-        edit = f"{repo}/blob/{branch}/{path}#L{entry.source.start[0]}"
+    if source.endswith(".bib"):
+        edit = blob_url(entry, settings, settings.repo_branch)
     else:
-        edit = f"{repo}/edit/{branch}/{path}"
+        edit = f"{repo}/edit/{quote(settings.repo_branch, safe='/')}/{quote(source)}"
     where = permalink if permalink.startswith(("https://", "http://")) else f"{permalink} (id: {entry.id})"
     query = urlencode({"template": REPORT_FORM, "title": f"Error in {entry.id}", REPORT_FIELD: where}, quote_via=quote)
     return {"edit": edit, "report": f"{repo}/issues/new?{query}", "file": source}
