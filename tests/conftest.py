@@ -78,6 +78,18 @@ def built_mini(tmp_path_factory: pytest.TempPathFactory) -> Project:
     return project
 
 
+def config_line(start: str) -> int:
+    """The line of the repository's mkdocs.yml that starts with ``start``: tests of messages at a
+    setting follow mkdocs.yml as it changes instead of counting its lines."""
+    lines = (ROOT / "mkdocs.yml").read_text(encoding="utf-8").splitlines()
+    return next(number for number, line in enumerate(lines, 1) if line.startswith(start))
+
+
+#: Where the settings that tests edit stand in mkdocs.yml (the plugin's options go on the line
+#: after ``  - knowledgebase``).
+DOCS_LINE, SITE_LINE, PLUGIN_LINE = config_line("docs_dir:"), config_line("site_dir:"), config_line("  - knowledgebase") + 1
+
+
 def _copy_mini(root: Path) -> Project:
     shutil.copytree(MINI, root, ignore=shutil.ignore_patterns("build", "site"))
     # The real site configuration and theme overrides, so the tests build what readers get.

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BIN, ROOT, Project, _copy_mini
+from conftest import BIN, DOCS_LINE, PLUGIN_LINE, ROOT, SITE_LINE, Project, _copy_mini
 
 #: Seconds within which every command here must finish (they used to hang for ever).
 BOUND = 60
@@ -97,19 +97,27 @@ def files(folder: Path) -> dict[str, bytes]:
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ("docs_dir: build/docs", "docs_dir: content", "mkdocs.yml:5:11: error: docs_dir 'content' is the content folder"),
+        (
+            "docs_dir: build/docs",
+            "docs_dir: content",
+            f"mkdocs.yml:{DOCS_LINE}:11: error: docs_dir 'content' is the content folder",
+        ),
         (
             "docs_dir: build/docs",
             "docs_dir: content/pages",
-            "mkdocs.yml:5:11: error: docs_dir 'content/pages' lies inside the content",
+            f"mkdocs.yml:{DOCS_LINE}:11: error: docs_dir 'content/pages' lies inside the content",
         ),
-        ("docs_dir: build/docs", "docs_dir: scripts", "mkdocs.yml:5:11: error: docs_dir 'scripts' is the build's code"),
-        ("docs_dir: build/docs", "docs_dir: .", "mkdocs.yml:5:11: error: docs_dir '.' is the project folder"),
-        ("site_dir: site", "site_dir: tests", "mkdocs.yml:6:11: error: site_dir 'tests' is the tests (tests/)"),
+        (
+            "docs_dir: build/docs",
+            "docs_dir: scripts",
+            f"mkdocs.yml:{DOCS_LINE}:11: error: docs_dir 'scripts' is the build's code",
+        ),
+        ("docs_dir: build/docs", "docs_dir: .", f"mkdocs.yml:{DOCS_LINE}:11: error: docs_dir '.' is the project folder"),
+        ("site_dir: site", "site_dir: tests", f"mkdocs.yml:{SITE_LINE}:11: error: site_dir 'tests' is the tests (tests/)"),
         (
             "  - knowledgebase\n",
             "  - knowledgebase:\n      snippets_dir: overrides\n",
-            "mkdocs.yml:50:21: error: plugin option snippets_dir",
+            f"mkdocs.yml:{PLUGIN_LINE}:21: error: plugin option snippets_dir",
         ),
     ],
 )
@@ -124,7 +132,7 @@ def test_mkdocs_refuses_a_site_dir_of_sources_before_it_empties_it(repo):
     set_config(repo, "site_dir: site", "site_dir: content")
     result = run(repo, "mkdocs", "build")
     assert result.returncode == 1
-    assert "mkdocs.yml:6:11: error: site_dir 'content' is the content folder (content_dir)" in result.stderr
+    assert f"mkdocs.yml:{SITE_LINE}:11: error: site_dir 'content' is the content folder (content_dir)" in result.stderr
     assert "nothing was built or deleted" in result.stderr
     assert_intact(repo)
 
@@ -176,8 +184,9 @@ def test_own_snippets_are_not_taken(repo):
     set_config(repo, "  - knowledgebase\n", "  - knowledgebase:\n      snippets_dir: snippets\n")
     result = run(repo, "kb", "build")
     assert result.returncode == 1
-    assert "mkdocs.yml:50:21: error: plugin option snippets_dir 'snippets' holds files the build did not write (footer.md" in (
-        result.stderr
+    assert (
+        f"mkdocs.yml:{PLUGIN_LINE}:21: error: plugin option snippets_dir 'snippets' holds files the build did not write (footer.md"
+        in (result.stderr)
     )
     assert_intact(repo)
 
@@ -221,7 +230,9 @@ def test_a_file_placed_in_the_site_is_not_emptied_away(repo):
     (repo.root / "site" / "notes.txt").write_text("mine\n")
     result = run(repo, "mkdocs", "build")
     assert result.returncode == 1
-    assert "mkdocs.yml:6:11: error: site_dir 'site' holds files the last build did not write (notes.txt)" in result.stderr
+    assert (
+        f"mkdocs.yml:{SITE_LINE}:11: error: site_dir 'site' holds files the last build did not write (notes.txt)" in result.stderr
+    )
     assert (repo.root / "site" / "notes.txt").read_text() == "mine\n"
     assert (repo.root / "site" / "index.html").is_file()  # and the site is still there
     assert_intact(repo)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Project, _copy_mini
+from conftest import DOCS_LINE, PLUGIN_LINE, SITE_LINE, Project, _copy_mini
 
 FINDING = re.compile(
     r"^(?:(?:ERROR|WARNING)\s+-\s+)?(?P<path>[^:\n]+):(?P<line>\d+):(?P<col>\d+): error: (?P<message>.+)$", re.MULTILINE
@@ -726,38 +726,42 @@ class ConfigMistake:
 
 CONFIG_MISTAKES = [
     ConfigMistake(
-        "docs-in-content", [("docs_dir: build/docs", "docs_dir: content")], [(5, 11, "docs_dir 'content' is the content folder")]
+        "docs-in-content",
+        [("docs_dir: build/docs", "docs_dir: content")],
+        [(DOCS_LINE, 11, "docs_dir 'content' is the content folder")],
     ),
     ConfigMistake(
         "docs-is-project",
         [("docs_dir: build/docs", "docs_dir: ."), ("site_dir: site", "site_dir: ../site")],
-        [(5, 11, "docs_dir '.' is the project folder"), (5, 11, "docs_dir '.' contains the content folder")],
+        [(DOCS_LINE, 11, "docs_dir '.' is the project folder"), (DOCS_LINE, 11, "docs_dir '.' contains the content folder")],
         mkdocs_own=True,  # MkDocs: docs_dir is the folder of mkdocs.yml
     ),
     ConfigMistake(
         "docs-in-git",
         [("docs_dir: build/docs", "docs_dir: .git/docs")],
-        [(5, 11, "lies inside git's history (.git/)")],
+        [(DOCS_LINE, 11, "lies inside git's history (.git/)")],
         prepare=lambda root: (root / ".git/docs").mkdir(parents=True),
     ),
     ConfigMistake(
-        "site-in-content", [("site_dir: site", "site_dir: content")], [(6, 11, "site_dir 'content' is the content folder")]
+        "site-in-content",
+        [("site_dir: site", "site_dir: content")],
+        [(SITE_LINE, 11, "site_dir 'content' is the content folder")],
     ),
     ConfigMistake(
         "site-over-bibliography",
         [("site_dir: site", "site_dir: bibliography/..")],
-        [(6, 11, "is the project folder")],
+        [(SITE_LINE, 11, "is the project folder")],
         mkdocs_own=True,  # MkDocs: docs_dir lies inside site_dir
     ),
     ConfigMistake(
         "snippets-in-pages",
         [("  - knowledgebase\n", "  - knowledgebase:\n      snippets_dir: content/pages\n")],
-        [(50, 21, "plugin option snippets_dir 'content/pages' lies inside the content folder")],
+        [(PLUGIN_LINE, 21, "plugin option snippets_dir 'content/pages' lies inside the content folder")],
     ),
     ConfigMistake(
         "snippets-over-own-snippets",
         [("  - knowledgebase\n", "  - knowledgebase:\n      snippets_dir: my-snippets\n")],
-        [(50, 21, "holds files the build did not write (footer.md; no .kb-build.json")],
+        [(PLUGIN_LINE, 21, "holds files the build did not write (footer.md; no .kb-build.json")],
         prepare=lambda root: (root / "my-snippets").mkdir() or (root / "my-snippets/footer.md").write_text("My footer\n"),
     ),
     ConfigMistake(
@@ -769,14 +773,14 @@ CONFIG_MISTAKES = [
     ConfigMistake(
         "docs-is-a-file",
         [("docs_dir: build/docs", "docs_dir: build/docs")],
-        [(5, 11, "docs_dir 'build/docs' is a file, not a folder")],
+        [(DOCS_LINE, 11, "docs_dir 'build/docs' is a file, not a folder")],
         prepare=lambda root: shutil.rmtree(root / "build/docs") or (root / "build/docs").write_text("not a folder\n"),
         mkdocs_own=True,  # MkDocs: docs_dir is not an existing directory
     ),
     ConfigMistake(
         "mkdocs-yml-broken",
         [("docs_dir: build/docs", "docs_dir: [build/docs")],
-        [(5, 11, "the '[' opened at line 5, column 11 is not closed")],
+        [(DOCS_LINE, 11, f"the '[' opened at line {DOCS_LINE}, column 11 is not closed")],
         mkdocs_own=True,
     ),
 ]
