@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import Project, _copy_mini
+from conftest import Project, _copy_mini, set_site_fields
 
 from . import checks, flows
 from .conftest import Reader, serve
@@ -226,6 +226,8 @@ def stock_theme_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def broken_features_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The mini knowledge base with what readers rely on broken, one fault per check."""
     project = _copy_mini(tmp_path_factory.mktemp("broken") / "kb")
+    # A plain YAML reader knows no !ENV: the addresses set as a local build has them (none).
+    set_site_fields(project.root / "mkdocs.yml", site_url="", repo_url="")
     config = yaml.safe_load((project.root / "mkdocs.yml").read_text(encoding="utf-8"))
     config["theme"]["features"].remove("content.tooltips")  # no tooltip on hover
     config["extra_javascript"].remove("assets/javascripts/glossary.js")  # terms not reachable by keyboard
