@@ -101,7 +101,9 @@ def test_paper_index_is_a_complete_table(repo):  # noqa: F811 - repo is the fixt
         assert row["cells"][4] == citation.kind(entry)
         assert entry.get("journal", row["cells"][3]) == row["cells"][3]
         assert set(entry.get("stakeholders", [])) <= set(row["attrs"].get("data-stakeholder", "").split())
-    assert {row["cells"][4] for row in found.rows} == {"Paper", "Report", "Web article"}
+    # The kinds a reader filters by are the works' own labels (issue 18): articles, papers,
+    # arXiv preprints, reports, web articles, and works of no narrower kind.
+    assert {row["cells"][4] for row in found.rows} == {"Article", "Paper", "Preprint", "Report", "Web article", "Work"}
 
 
 def test_recommendation_and_dataset_indexes(repo):  # noqa: F811 - repo is the fixture imported above
