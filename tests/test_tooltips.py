@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 import pytest
 import yaml
 
-from conftest import Project, copy_repo
+from conftest import Project, copy_repo, set_site_fields
 from knowledgebase import pipeline
 from knowledgebase.render import Renderer
 from knowledgebase.settings import Settings
@@ -59,6 +59,8 @@ def abbrs(html: str) -> list[tuple[str, str]]:
 def both(tmp_path_factory):
     """The real knowledge base built as it is now, and as it was built with the whole glossary appended."""
     now = copy_repo(tmp_path_factory.mktemp("now") / "kb")
+    # The plain YAML reader below knows no !ENV: the addresses set as a local build has them (none).
+    set_site_fields(now.root / "mkdocs.yml", site_url="", repo_url="")
     now.run("mkdocs", "build", "--strict", check=True)
 
     # The old way: the same pages without their own definitions, every definition appended by
