@@ -79,3 +79,17 @@ def test_dirty_serve_shows_and_clears_the_banner(project):
         mnist.write_text(good.replace("Handwritten digits.", "Handwritten digits, fixed."))
         assert wait_for(lambda: "fixed." in (fetch(url + "datasets/mnist/") or "")), log.read_text()[-2000:]
         assert wait_for(lambda: everywhere(False)), log.read_text()[-2000:]
+
+
+def test_a_build_warning_does_not_stop_the_preview(project):
+    """mkdocs.yml is strict, and in strict mode MkDocs turns any warning into a failed build, after
+    which its server waits for ever. A warning of ours (here: a file placed by hand in the docs
+    folder, which the build leaves in place) must not stop the preview from showing the next edit."""
+    with mkdocs_serve(project) as (url, log):
+        assert wait_for(lambda: fetch(url + "datasets/mnist/") is not None), log.read_text()
+        project.write("build/docs/notes.txt", "placed by hand\n")
+        entry = project.root / "content/datasets/mnist.yaml"
+        entry.write_text(entry.read_text().replace("Handwritten digits.", "Handwritten digits, still served."))
+        assert wait_for(lambda: "still served" in (fetch(url + "datasets/mnist/") or "")), log.read_text()[-2000:]
+        assert "build/docs/notes.txt: warning: was not written by the build" in log.read_text()
+        assert "The server will appear stuck" not in log.read_text()

@@ -80,8 +80,11 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
             log.info("knowledgebase: %s; serving the last good site, with the errors on every page", counted)
             self.preview = prepare(self.settings, config, errors)
             return
+        # While serving, warnings too are logged below warning level (each line still says
+        # "warning:"): in strict mode MkDocs would fail the rebuild for them and the server would wait.
+        warn = log.info if self.serving else log.warning
         for diagnostic in errors:
-            (log.warning if diagnostic.severity == "warning" else log.error)(str(diagnostic))
+            (warn if diagnostic.severity == "warning" else log.error)(str(diagnostic))
         if count:
             raise PluginError(f"{counted}; the site was not built")
         log.info("knowledgebase: %d entries rendered in %.2f s", len(loaded.graph.entries), time.perf_counter() - start)
