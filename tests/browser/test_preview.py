@@ -16,6 +16,7 @@ import urllib.request
 from pathlib import Path
 
 from benchmarks.run import fetch
+from selenium.common.exceptions import StaleElementReferenceException
 
 from conftest import Project, mkdocs_serve, wait_for
 
@@ -65,9 +66,15 @@ def findings(project: Project) -> list[str]:
 
 def banner(reader: Reader) -> list[str]:
     """The errors the banner lists, as the reader sees them."""
-    section = reader.wait_for(".kb-preview", timeout=15)
-    assert section.get_attribute("role") == "alert"
-    return [item.text for item in section.find_elements("css selector", ".kb-preview__list li")]
+    for _attempt in range(10):
+        try:
+            section = reader.wait_for(".kb-preview", timeout=15)
+            assert section.get_attribute("role") == "alert"
+            return [item.text for item in section.find_elements("css selector", ".kb-preview__list li")]
+        except StaleElementReferenceException:
+            # A rebuild still under way reloaded the page (livereload) while it was being read.
+            time.sleep(0.5)
+    raise AssertionError("the page kept reloading: the preview never settled")
 
 
 def test_preview_shows_errors_and_keeps_answering(project, browser, axe_source):
