@@ -35,11 +35,12 @@ def _rss_kib() -> int:
 
 
 def stages(root: Path) -> dict[str, Any]:
-    from knowledgebase import pipeline, sources
+    from knowledgebase import pipeline
     from knowledgebase.settings import Settings
+    from knowledgebase.sources import reader as sources
 
     try:
-        publish = importlib.import_module("knowledgebase.publish")
+        publish = importlib.import_module("knowledgebase.publish.exports")
     except ImportError:
         publish = None
 
@@ -68,7 +69,7 @@ def stages(root: Path) -> dict[str, Any]:
     timed(pipeline, "read_pages", "link")
     timed(pipeline, "link", "link")
     timed(pipeline, "render_site", "render")  # an engine that imports it at the top
-    timed(importlib.import_module("knowledgebase.render"), "render_site", "render")  # one that imports it when needed
+    timed(importlib.import_module("knowledgebase.render.pages"), "render_site", "render")  # one that imports it when needed
     if publish is not None:
         timed(publish, "site_files", "publish")
     timed(pipeline, "write_tree", "write")

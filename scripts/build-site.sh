@@ -9,7 +9,7 @@
 #
 # SOURCE_DATE_EPOCH is the time of the last commit (unless already set): the date of the build in
 # citations ("accessed"), and the fallback date of an entry with no history of its own. Each
-# entry's own dates come from the git history of its source (scripts/knowledgebase/history.py),
+# entry's own dates come from the git history of its source (scripts/knowledgebase/cite/history.py),
 # so the clone needs its whole history; a shallow one builds, with the dates it cannot know
 # falling back to SOURCE_DATE_EPOCH, and this script says so.
 #

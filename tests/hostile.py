@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from knowledgebase.schema import _resolve, entry_types
+from knowledgebase.model.schema import _resolve, entry_types
 from schema_values import formatted_value, free_text_kind
 
 ROOT = Path(__file__).resolve().parent.parent

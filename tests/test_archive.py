@@ -9,8 +9,8 @@ from html.parser import HTMLParser
 
 from tests.test_linkcheck import TIMEOUT, linked, server  # noqa: F401 - linked and server are fixtures
 
-from knowledgebase.archive import checked_on, wayback
-from knowledgebase.model import Entry, SourceFile
+from knowledgebase.model.entry import Entry, SourceFile
+from knowledgebase.render.archive import checked_on, wayback
 
 #: SOURCE_DATE_EPOCH for the builds here: 2024-05-01 00:00 UTC, the "last updated" day of every entry.
 EPOCH = "1714521600"

@@ -18,12 +18,12 @@ import pytest
 from benchmarks import generate
 
 from knowledgebase.diagnostics import Diagnostics
+from knowledgebase.model.schema import entry_types
 from knowledgebase.pipeline import load
-from knowledgebase.schema import entry_types
 from knowledgebase.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
-from knowledgebase.sources import read_sources  # noqa: E402
+from knowledgebase.sources.reader import read_sources  # noqa: E402
 
 TARGETS = (
     "plugin overhead",

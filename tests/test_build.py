@@ -137,7 +137,7 @@ def test_front_matter_carries_page_metadata(project):
 
 
 def test_front_matter_reads_back_as_written_whatever_the_characters():
-    from knowledgebase.render import front
+    from knowledgebase.render.pages import front
 
     # Line and paragraph separators, NEL, BOM, controls, quotes, YAML indicators, astral characters.
     tricky = [
@@ -198,7 +198,7 @@ def test_zensical_builds_the_same_pages(project):
 
 
 def test_write_tree_keeps_dotfiles_drops_stale_files_and_never_leaves_its_folder(tmp_path):
-    from knowledgebase.output import Writer, write_tree
+    from knowledgebase.publish.output import Writer, write_tree
 
     docs = tmp_path / "docs"
     docs.mkdir()

@@ -20,7 +20,7 @@ import pytest
 from mkdocs.utils.meta import get_data
 
 from conftest import Project, copy_repo, set_site_fields
-from knowledgebase import cite
+from knowledgebase.cite import core as cite
 from knowledgebase.pipeline import load
 from knowledgebase.settings import Settings
 

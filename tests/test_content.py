@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from knowledgebase.model.schema import entry_types, match_paths
 from knowledgebase.pipeline import load
-from knowledgebase.schema import entry_types, match_paths
 from knowledgebase.settings import Settings
 
 # Part of `make check`, the contributor's quick check (see the Makefile).

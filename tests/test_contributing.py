@@ -18,8 +18,8 @@ import pytest
 import yaml
 
 from conftest import BIN, GIT_IDENTITY, ROOT, Project
+from knowledgebase.model.schema import entry_types
 from knowledgebase.pipeline import load
-from knowledgebase.schema import entry_types
 from knowledgebase.settings import Settings
 
 GITHUB = ROOT / ".github"

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import pytest
 
 from knowledgebase.pipeline import load
-from knowledgebase.render import Renderer, entry_path, listening_seconds
+from knowledgebase.render.pages import Renderer, entry_path, listening_seconds
 from knowledgebase.settings import Settings
 
 OTHER_TYPES = ("topic", "definition", "podcast", "paper", "glossary", "organisation", "dataset", "source")

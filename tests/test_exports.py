@@ -19,8 +19,8 @@ import pytest
 from referencing import Registry, Resource
 
 from conftest import ROOT, Project
-from knowledgebase import publish
-from knowledgebase.schema import schema_files
+from knowledgebase.model.schema import schema_files
+from knowledgebase.publish import exports as publish
 from test_citation import NOCITE_ALL, latex_plain, needs_pandoc, person_text, pybtex_works, read_page
 
 ATOM = "{http://www.w3.org/2005/Atom}"

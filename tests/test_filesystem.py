@@ -259,7 +259,8 @@ def test_kb_new_keeps_crlf_and_encoding(repo):
 KILLED_NEW = """
 import os, signal, sys
 from pathlib import Path
-from knowledgebase import atomic, scaffold
+from knowledgebase.publish import atomic
+from knowledgebase.tools import scaffold
 from knowledgebase.settings import Settings
 
 step = sys.argv[1]

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from knowledgebase import linkcheck
 from knowledgebase.settings import Settings
+from knowledgebase.tools import linkcheck
 
 #: Long enough for a busy machine to answer; /slow takes three times as long.
 TIMEOUT = "2"

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from knowledgebase.graph.style import title_style
 from knowledgebase.pipeline import load
 from knowledgebase.settings import Settings
-from knowledgebase.style import title_style
 
 BLOCKS = {"p", "li", "td", "th", "h1", "h2", "h3", "h4", "dd", "dt", "figcaption"}
 

@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 import yaml
 
-from knowledgebase.schema import _resolve, entry_types, walk
+from knowledgebase.model.schema import _resolve, entry_types, walk
 from schema_values import formatted_value, free_text_kind
 
 # Part of `make check`, the contributor's quick check (see the Makefile).
@@ -112,7 +112,7 @@ def uncomment_optional(text: str, kind) -> str:
 
 def placeholders(text: str) -> set[tuple[int, str]]:
     """(line, field) of every TODO left in the active part of a YAML skeleton."""
-    from knowledgebase.validate import field_name
+    from knowledgebase.model.validate import field_name
 
     found = set()
 
@@ -286,7 +286,7 @@ def test_new_print_writes_nothing(project):
 
 def test_modeline_in_the_repository_is_relative(tmp_path):
     """In the real repository layout the modeline is the short relative path the content uses."""
-    from knowledgebase.scaffold import schema_path, yaml_skeleton
+    from knowledgebase.tools.scaffold import schema_path, yaml_skeleton
 
     kind = entry_types()["podcast"]
     root = schema_path(kind).parents[3]  # .../scripts/knowledgebase/schemas/x.json -> the repository
@@ -295,7 +295,7 @@ def test_modeline_in_the_repository_is_relative(tmp_path):
 
 
 def test_descriptions_come_from_the_schema():
-    from knowledgebase.scaffold import yaml_skeleton
+    from knowledgebase.tools.scaffold import yaml_skeleton
 
     for type_name in YAML_TYPES:
         kind = entry_types()[type_name]

@@ -19,7 +19,7 @@ import pytest
 
 from conftest import Project, _copy_mini
 from hostile import MARKER, REFUSED_URLS, text_visible, write_hostile_kb
-from knowledgebase.schema import entry_types
+from knowledgebase.model.schema import entry_types
 
 #: Elements no entry text may bring into a page.
 FORBIDDEN_TAGS = {
@@ -134,7 +134,7 @@ def hostile(tmp_path_factory):
 
 def test_every_text_field_of_every_type_is_hostile(hostile):
     """The generator really covers every type and every text, Markdown and URL field."""
-    from knowledgebase.schema import entry_types, walk
+    from knowledgebase.model.schema import entry_types, walk
 
     kb, _, _ = hostile
     placed = {(p.type, re.sub(r"\[\d+\]", "[*]", p.field)) for p in kb.placed}

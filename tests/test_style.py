@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from knowledgebase import markup
+from knowledgebase.graph import markup
 
 SEAMS = """\
 title: Example of seams

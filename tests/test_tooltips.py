@@ -17,9 +17,9 @@ import yaml
 
 from conftest import Project, copy_repo, set_site_fields
 from knowledgebase import pipeline
-from knowledgebase.render import Renderer
+from knowledgebase.render.pages import Renderer
+from knowledgebase.render.tooltips import Tooltips, definitions
 from knowledgebase.settings import Settings
-from knowledgebase.tooltips import Tooltips, definitions
 
 
 class Abbrs(HTMLParser):

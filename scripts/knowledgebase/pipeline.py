@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import style
-from .diagnostics import Diagnostic, Diagnostics
-from .graph import Graph, link, read_pages
-from .history import stamps
-from .ownership import check_layout
-from .schema import entry_types
-from .settings import Settings
-from .sources import files_under, gc_paused, read_bytes, read_sources
-from .validate import rejected, validate
+from knowledgebase.cite.history import stamps
+from knowledgebase.diagnostics import Diagnostic, Diagnostics
+from knowledgebase.graph import style
+from knowledgebase.graph.resolve import Graph, link, read_pages
+from knowledgebase.model.schema import entry_types
+from knowledgebase.model.validate import rejected, validate
+from knowledgebase.publish.ownership import check_layout
+from knowledgebase.settings import Settings
+from knowledgebase.sources.reader import files_under, gc_paused, read_bytes, read_sources
 
 #: Generated files with a fixed place in the docs folder, and what they are. (The open-data
 #: files of publish.py live under data/, the section indexes at <section>/index.md.)
@@ -132,12 +132,12 @@ def build(settings: Settings) -> Loaded:
         return loaded
     # Each entry's dates, from git, once: the pages, citations, exports and feed all read them.
     stamps(loaded.graph, settings)
-    from .render import render_site  # Jinja2 and the templates: not needed to validate
+    from knowledgebase.render.pages import render_site  # Jinja2 and the templates: not needed to validate
 
     pages, tooltips = render_site(loaded.graph, settings)
     files = {rel: text.encode("utf-8") for rel, text in pages.items()}
     files.update(loaded.asset_bytes)
-    from .publish import site_files  # open data, citation downloads, feed, llms.txt, redirects
+    from knowledgebase.publish.exports import site_files  # open data, citation downloads, feed, llms.txt, redirects
 
     for rel, data in site_files(loaded.graph, settings).items():
         files.setdefault(rel, data)  # a hand-written page of the same path wins (how-to-cite.md, data.md)
@@ -150,7 +150,7 @@ def build(settings: Settings) -> Loaded:
 
 def write_tree(settings: Settings, files: dict[str, bytes]) -> list[Diagnostic]:
     """Write the docs folder; the failures (nothing replaced) and warnings."""
-    from .output import OutputError, Writer
+    from knowledgebase.publish.output import OutputError, Writer
 
     writer = Writer()
     writer.add(settings.docs_dir, settings.show(settings.docs_dir), files)

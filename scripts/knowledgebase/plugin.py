@@ -18,18 +18,18 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 
-from .config import KnowledgeBaseConfig
-from .history import stamps
-from .incremental import IncrementalPreview
-from .ownership import check_site, claim_site, record_site
-from .pipeline import build
-from .settings import Settings
+from knowledgebase.cite.history import stamps
+from knowledgebase.config import KnowledgeBaseConfig
+from knowledgebase.pipeline import build
+from knowledgebase.publish.ownership import check_site, claim_site, record_site
+from knowledgebase.serve.incremental import IncrementalPreview
+from knowledgebase.settings import Settings
 
 if TYPE_CHECKING:
     from jinja2 import Environment
     from mkdocs.structure.files import Files
 
-    from .preview import Preview
+    from knowledgebase.serve.preview import Preview
 
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 
@@ -71,7 +71,7 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         count = len(loaded.diagnostics.errors)
         counted = f"{count} error{'s' if count != 1 else ''} in the knowledge base sources"
         if count and self.serving:
-            from .preview import prepare
+            from knowledgebase.serve.preview import prepare
 
             # Logged below warning level: in strict mode MkDocs would count them and fail the
             # build, and a failed build freezes the server until the sources are fixed.
@@ -103,7 +103,7 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
             claim_site(self.settings)
         shown = self.preview.context() if self.preview else None
         if self.dirty and shown != self.shown:
-            from .preview import mark_stale
+            from knowledgebase.serve.preview import mark_stale
 
             # A dirty build renders only pages whose Markdown changed; the banner is on all of them.
             mark_stale(files)
@@ -111,7 +111,7 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         self.incremental.files(files, config)
         if self.preview is None:
             return files
-        from .preview import add_placeholders
+        from knowledgebase.serve.preview import add_placeholders
 
         return add_placeholders(self.preview, files, config)
 

@@ -121,7 +121,7 @@ class Settings:
             with open(config_file, encoding="utf-8") as handle:
                 config = yaml.load(handle, Loader=_LenientLoader) or {}
         except yaml.MarkedYAMLError as error:
-            from .yaml_messages import explain
+            from knowledgebase.sources.yaml_messages import explain
 
             text = config_file.read_text(encoding="utf-8", errors="replace")
             (line, col), message = explain(error, text)

@@ -1,0 +1,1 @@
+"""Citations: each entry's dates from git, its citation record (CSL, APA, BibTeX, metadata tags)."""

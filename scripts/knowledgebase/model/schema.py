@@ -1,0 +1,264 @@
+"""The JSON Schemas of the entry types: one source of truth for validation, docs and editors."""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cache, cached_property
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from knowledgebase.model.entry import FieldPath
+
+if TYPE_CHECKING:
+    from referencing import Registry
+
+
+class _OnFirstUse:
+    """A module imported when one of its attributes is first used, not when this module is."""
+
+    def __init__(self, name: str) -> None:
+        self.__name = name
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(importlib.import_module(self.__name), attribute)
+
+
+#: Importing jsonschema takes longer than checking a hundred entries; most runs never need it,
+#: since only the entries that fail the compiled check (``EntryType.is_valid``) go through it.
+jsonschema: Any = _OnFirstUse("jsonschema")
+
+SCHEMA_PACKAGE = "knowledgebase.schemas"
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def is_date(value: object) -> bool:
+    """ISO 8601 YYYY, YYYY-MM or YYYY-MM-DD, and a day that exists."""
+    if not isinstance(value, str):
+        return True
+    match = _DATE.match(value)
+    if not match:
+        return False
+    year, month, day = (int(g) if g else 1 for g in match.groups())
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+_URL_BAD_CHAR = re.compile(r"[\s\x00-\x1f]")  # \s is exactly str.isspace()
+
+
+def is_http_url(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    if _URL_BAD_CHAR.search(value):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # such as 'http://[x', an IPv6 bracket never closed
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+@cache
+def format_checker() -> jsonschema.FormatChecker:
+    checker = jsonschema.FormatChecker(formats=())
+    checker.checks("kb-date")(is_date)
+    checker.checks("http-url")(is_http_url)
+    return checker
+
+
+@dataclass(frozen=True)
+class EntryType:
+    """An entry type as its schema's ``x-kb`` block declares it."""
+
+    name: str
+    folder: str
+    url: str
+    singular: str
+    plural: str
+    order: int
+    schema: dict[str, Any]
+
+    @property
+    def is_bibtex(self) -> bool:
+        return self.name == "paper"
+
+    @cached_property
+    def validator(self) -> jsonschema.protocols.Validator:
+        return jsonschema.Draft202012Validator(self.schema, registry=registry(), format_checker=format_checker())
+
+    def is_valid(self, data: Any) -> bool:
+        """True only if ``data`` fits the schema, by a compiled check many times faster than ``validator``.
+
+        A fast path, never the last word: where it says False, ask ``validator`` for the errors
+        (it may find none where this check is stricter, e.g. '$' in patterns matching only at the end).
+        """
+        try:
+            return self._fast_check(data)
+        except Exception:  # noqa: BLE001 - any doubt goes to the exact validator
+            return False
+
+    @cached_property
+    def _fast_check(self) -> Callable[[Any], bool]:
+        try:
+            import fastjsonschema
+        except ImportError:  # pragma: no cover - an optional speed-up
+            return lambda data: False
+        try:
+            check = fastjsonschema.compile(
+                fast_schema(self.schema),
+                formats={"kb-date": is_date, "http-url": is_http_url},
+                use_default=False,
+                detailed_exceptions=False,
+            )
+        except (KeyError, TypeError, ValueError, fastjsonschema.JsonSchemaDefinitionException):
+            return lambda data: False  # a schema (or a release) this check cannot read: jsonschema alone, then
+
+        def valid(data: Any) -> bool:
+            try:
+                check(data)
+            except fastjsonschema.JsonSchemaException:
+                return False
+            return True
+
+        return valid
+
+    @cached_property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(self.schema.get("properties", {}))
+
+    @cached_property
+    def ref_paths(self) -> tuple[tuple[FieldPath, str | None], ...]:
+        """Where references to other entries stand: (path pattern with '*' for items, target type)."""
+        return tuple((p, s.get("x-ref-type")) for p, s in walk(self.schema) if s.get("x-ref"))
+
+    @cached_property
+    def markdown_paths(self) -> tuple[FieldPath, ...]:
+        """Where contributor Markdown stands (path patterns with '*' for items)."""
+        return tuple(p for p, s in walk(self.schema) if s.get("x-markdown"))
+
+
+def _read(name: str) -> dict[str, Any]:
+    return json.loads(resources.files(SCHEMA_PACKAGE).joinpath(name).read_text("utf-8"))
+
+
+@cache
+def registry() -> Registry:
+    from referencing import Registry, Resource
+
+    resource = Resource.from_contents(_read("common.schema.json"))
+    return Registry().with_resource("common.schema.json", resource)
+
+
+@cache
+def entry_types() -> dict[str, EntryType]:
+    """Every entry type, in the order of the site's sections."""
+    types = []
+    for item in resources.files(SCHEMA_PACKAGE).iterdir():
+        name = item.name.removesuffix(".schema.json")
+        if not item.name.endswith(".schema.json") or name == "common":
+            continue
+        schema = _read(item.name)
+        meta = schema["x-kb"]
+        types.append(EntryType(name=name, schema=schema, **meta))
+    types.sort(key=lambda t: (t.order, t.name))
+    return {t.name: t for t in types}
+
+
+_ANNOTATIONS = {"description", "title", "$comment", "default", "examples"}
+
+
+def fast_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema as one self-contained draft-07 document, for fastjsonschema (which has no 2020-12).
+
+    Every ``$ref`` (into this schema or ``common.schema.json``) is replaced by what it points at,
+    which also spares the compiled check a function call per reference; a ``$ref`` beside other
+    keywords (applied together in 2020-12, the others ignored in draft-07) becomes an ``allOf``,
+    so both drafts read the same constraints.
+    """
+    documents = {"": schema, "common.schema.json": _read("common.schema.json")}
+
+    def target(ref: str, base: str) -> tuple[Any, str]:
+        name, _, pointer = ref.partition("#")
+        document = name or base
+        node = documents[document]  # a KeyError for any other document: no fast check then
+        for part in [p for p in pointer.split("/") if p]:
+            node = node[part.replace("~1", "/").replace("~0", "~")]
+        return node, document
+
+    def inline(node: Any, base: str, depth: int) -> Any:
+        if depth > 50:
+            raise ValueError("$ref cycle")
+        if isinstance(node, list):
+            return [inline(item, base, depth) for item in node]
+        if not isinstance(node, dict):
+            return node
+        out = {k: inline(v, base, depth) for k, v in node.items() if k not in ("$id", "$schema", "$defs")}
+        if "$ref" in out:
+            resolved = inline(*target(out.pop("$ref"), base), depth + 1)
+            if all(k in _ANNOTATIONS or k.startswith("x-") for k in out):
+                return resolved
+            out["allOf"] = [*out.get("allOf", []), resolved]
+        return out
+
+    return {**inline(schema, "", 0), "$schema": "http://json-schema.org/draft-07/schema#"}
+
+
+def schema_files() -> dict[str, str]:
+    """The schema files by name, as text, for publishing with the site."""
+    folder = resources.files(SCHEMA_PACKAGE)
+    return {i.name: i.read_text("utf-8") for i in folder.iterdir() if i.name.endswith(".schema.json")}
+
+
+def _resolve(schema: dict[str, Any], root: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Follow a ``$ref`` into the common schema or the current document's ``$defs``.
+
+    Returns the merged sub-schema and the document that further relative refs resolve against.
+    """
+    ref = schema.get("$ref")
+    if not ref:
+        return schema, root
+    target, _, pointer = ref.partition("#")
+    document = _read(target) if target else root
+    node = document
+    for part in pointer.strip("/").split("/"):
+        node = node[part]
+    resolved, base = _resolve(node, document)
+    merged = {**resolved, **schema}
+    merged.pop("$ref", None)
+    return merged, base
+
+
+def walk(
+    schema: dict[str, Any], root: dict[str, Any] | None = None, path: FieldPath = ()
+) -> Iterator[tuple[FieldPath, dict[str, Any]]]:
+    """Every sub-schema with its data path, '*' standing for any array item."""
+    schema, root = _resolve(schema, root or schema)
+    if path:
+        yield path, schema
+    for key, sub in schema.get("properties", {}).items():
+        yield from walk(sub, root, (*path, key))
+    if isinstance(schema.get("items"), dict):
+        yield from walk(schema["items"], root, (*path, "*"))
+
+
+def match_paths(data: Any, pattern: FieldPath, prefix: FieldPath = ()) -> Iterator[tuple[FieldPath, Any]]:
+    """The values in ``data`` that a path pattern from ``walk`` points at, with their concrete paths."""
+    if not pattern:
+        yield prefix, data
+        return
+    head, rest = pattern[0], pattern[1:]
+    if head == "*":
+        if isinstance(data, list):
+            for index, item in enumerate(data):
+                yield from match_paths(item, rest, (*prefix, index))
+    elif isinstance(data, dict) and head in data:
+        yield from match_paths(data[head], rest, (*prefix, head))

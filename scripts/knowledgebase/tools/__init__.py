@@ -1,0 +1,1 @@
+"""Contributor tools apart from the build: the ``kb`` command, ``kb new``, ``kb diff``, ``kb linkcheck``."""
