@@ -63,7 +63,9 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         # A section mkdocs.yml's nav lacks (a type added with only its schema) is placed by its x-kb.nav.
         config.nav, added = with_sections(config.nav, entry_types().values())
         for kind in added:
-            log.info("knowledgebase: the nav has no %s; added '%s' as its schema's x-kb.nav says", section_page(kind), kind.nav.title)
+            log.info(
+                "knowledgebase: the nav has no %s; added '%s' as its schema's x-kb.nav says", section_page(kind), kind.nav.title
+            )
         return config
 
     def on_pre_build(self, config: MkDocsConfig) -> None:

@@ -177,8 +177,9 @@ def entry_types() -> dict[str, EntryType]:
 
 def schema_problems(root: Path) -> list[Diagnostic]:
     """What is wrong with the schemas' ``x-kb`` blocks, each at its place (paths shown from ``root``)."""
-    shown = []
+    shown, root = [], root.resolve()
     for path, line, col, message in _types_and_problems()[1]:
+        path = path.resolve()
         where = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
         shown.append(Diagnostic(where, line, col, message))
     return shown

@@ -117,11 +117,11 @@ class _Checker:
         label = ".".join((*path[1:], key))
         if key not in block:
             if required:
-                self.problem(self.places.key_mark(path), f"{'.'.join(path)} has no \"{key}\": add {self.advice[label]}")
+                self.problem(self.places.key_mark(path), f'{".".join(path)} has no "{key}": add {self.advice[label]}')
             return None
         value = block[key]
         if not fits(value):
-            self.problem(self.places.value_mark((*path, key)), f"\"{key}\" {what}: write {self.advice[label]}")
+            self.problem(self.places.value_mark((*path, key)), f'"{key}" {what}: write {self.advice[label]}')
             return None
         return value
 
@@ -137,21 +137,28 @@ class _Checker:
             "order": self.value(block, path, "order", _is_int, "must be a whole number"),
         }
         jsonld = self.value(block, path, "jsonld", lambda v: v is None or _fits(_SCHEMA_ORG)(v), "must be a schema.org type name")
-        nav = self.nav(block, found["order"], found["plural"])
-        if any(v is None for v in found.values()) or self.problems:
-            # What the site needs to place the type is missing: it is left out (the build fails on the findings).
+        nav = self.nav(block)
+        if any(v is None for v in found.values()):
+            # Where its entries are and what they are called is missing: the type is left out.
             return Read(self.schema, None, self.problems)
+        # Kept with a stand-in for a missing JSON-LD type or nav, so that its entries are still read
+        # and nothing else is reported about them; the build fails on the findings all the same.
+        nav = {"title": found["plural"], "under": None, "order": found["order"], **nav}
         return Read(self.schema, {**found, "jsonld": jsonld, "nav": NavPlace(**nav)}, self.problems)
 
-    def nav(self, block: dict[str, Any], order: int | None, plural: str | None) -> dict[str, Any]:
+    def nav(self, block: dict[str, Any]) -> dict[str, Any]:
+        """The fields of ``NavPlace`` that ``x-kb.nav`` gives soundly."""
         path = ("x-kb", "nav")
         nav = self.value(block, path[:1], "nav", lambda v: isinstance(v, dict), "must be an object")
         if nav is None:
             return {}
         self.known(nav, path, ("title", "under", "order"))
-        under = self.value(nav, path, "under", lambda v: v is None or _fits(_LINE)(v), "must be one line of text", False)
-        at = self.value(nav, path, "order", _is_int, "must be a whole number", False)
-        return {"title": self.value(nav, path, "title", _fits(_LINE), "must be one line of text"), "under": under, "order": order if at is None else at}
+        found = {
+            "title": self.value(nav, path, "title", _fits(_LINE), "must be one line of text"),
+            "under": self.value(nav, path, "under", lambda v: v is None or _fits(_LINE)(v), "must be one line of text", False),
+            "order": self.value(nav, path, "order", _is_int, "must be a whole number", False),
+        }
+        return {k: v for k, v in found.items() if v is not None}
 
 
 def _fits(pattern: re.Pattern[str]) -> Any:
@@ -177,7 +184,7 @@ def _places(text: str) -> SourceFile:
 
 def _walk(node: yaml.Node, path: FieldPath, places: SourceFile) -> None:
     places.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-    if isinstance(node, yaml.MappingNode) and len(path) < 2:  # x-kb and its nav are all that is looked up
+    if isinstance(node, yaml.MappingNode) and len(path) < 3:  # x-kb and its nav are all that is looked up
         for key, value in node.value:
             if isinstance(key, yaml.ScalarNode):
                 places.keys[(*path, key.value)] = (key.start_mark.line + 1, key.start_mark.column + 1)

@@ -40,9 +40,13 @@ class Field:
         return self.form in INLINE
 
 
+#: Names of the shared fields (common.schema.json) that their key does not spell well.
+LABELS = {"url": "Link", "doi": "DOI"}
+
+
 def label(name: str, spec: dict[str, Any]) -> str:
     """A field's name for readers: the schema's ``title`` of it, else its key in words ("start_date": "Start date")."""
-    return str(spec.get("title") or name.replace("_", " ").replace("-", " ").capitalize())
+    return str(spec.get("title") or LABELS.get(name) or name.replace("_", " ").replace("-", " ").capitalize())
 
 
 def entry_fields(entry: Entry, kind: EntryType) -> list[Field]:
