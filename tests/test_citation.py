@@ -20,7 +20,9 @@ import pytest
 from mkdocs.utils.meta import get_data
 
 from conftest import Project, copy_repo, set_site_fields
-from knowledgebase.cite import core as cite
+from knowledgebase.cite.apa import apa
+from knowledgebase.cite.history import stamps
+from knowledgebase.cite.names import latex_text, name_text, split_names
 from knowledgebase.pipeline import load
 from knowledgebase.settings import Settings
 
@@ -332,24 +334,24 @@ def test_apa_repairs_what_citeproc_py_leaves_undone():
         "issued": {"date-parts": [[2024, 11, 3]]},
         "URL": "https://kb.example.org/podcasts/x/",
     }
-    reference = cite.apa(page)
+    reference = apa(page)
     # Cited under its publisher, which is not repeated; no period after the question mark.
     assert reference.text == (
         "Open Source AI Knowledge Base. (2024, November 3). Is open source AI dangerous? https://kb.example.org/podcasts/x/"
     )
     assert reference.segments[1] == {"text": "Is open source AI dangerous?", "italic": True}
-    untitled = cite.apa({"id": "w", "type": "document", "title": "Dual-Use Foundation Models"})
+    untitled = apa({"id": "w", "type": "document", "title": "Dual-Use Foundation Models"})
     assert untitled.text == "Dual-Use Foundation Models. (n.d.)."  # the title stands in for the author, once
-    undated = cite.apa({"id": "w", "type": "document", "title": "T", "author": [{"family": "A"}], "URL": "https://e.org/"})
+    undated = apa({"id": "w", "type": "document", "title": "T", "author": [{"family": "A"}], "URL": "https://e.org/"})
     assert undated.text == "A. (n.d.). T. https://e.org/"  # no dangling "Retrieved"
-    et_al = cite.apa({"id": "w", "type": "document", "title": "T", "author": [{"family": "A", "given": "B."}]}, et_al=True)
+    et_al = apa({"id": "w", "type": "document", "title": "T", "author": [{"family": "A", "given": "B."}]}, et_al=True)
     assert et_al.text == "A, B., et al. (n.d.). T."
-    report = cite.apa({"id": "r", "type": "report", "title": "T", "author": [{"literal": "Tidelift"}], "publisher": "Tidelift"})
+    report = apa({"id": "r", "type": "report", "title": "T", "author": [{"literal": "Tidelift"}], "publisher": "Tidelift"})
     assert report.text == "Tidelift. (n.d.). T."
 
 
 def test_names_are_split_as_bibtex_splits_them():
-    names, others = cite.split_names(r"Shrestha, Y. R. and von Krogh, G. and {Partnership on AI} and Angela Luna and others")
+    names, others = split_names(r"Shrestha, Y. R. and von Krogh, G. and {Partnership on AI} and Angela Luna and others")
     assert others
     assert names == [
         {"family": "Shrestha", "given": "Y. R."},
@@ -357,8 +359,8 @@ def test_names_are_split_as_bibtex_splits_them():
         {"literal": "Partnership on AI"},
         {"family": "Luna", "given": "Angela"},
     ]
-    assert [cite.name_text(n) for n in names] == ["Shrestha, Y. R.", "von Krogh, G.", "Partnership on AI", "Luna, Angela"]
-    assert cite.latex_text(r"Caf{\'e} \& G{\"o}del's {AI} 100\%") == "Café & Gödel's AI 100%"
+    assert [name_text(n) for n in names] == ["Shrestha, Y. R.", "von Krogh, G.", "Partnership on AI", "Luna, Angela"]
+    assert latex_text(r"Caf{\'e} \& G{\"o}del's {AI} 100\%") == "Café & Gödel's AI 100%"
 
 
 # --- hostile titles ---------------------------------------------------------------------------
@@ -469,7 +471,7 @@ def test_dates_come_from_git_and_source_date_epoch_is_only_the_fallback(project:
     settings = Settings.from_mkdocs_yml(project.root / "mkdocs.yml")
     loaded = load(settings)
     assert loaded.ok, loaded.diagnostics.sorted()
-    dates = cite.stamps(loaded.graph, settings)
+    dates = stamps(loaded.graph, settings)
     assert str(dates.updated["mnist"]) == "2025-06-07" and str(dates.added["mnist"].date()) == "2024-03-05"
     assert str(dates.updated["common-crawl"]) == "2024-03-05"
     # Entries of one .bib file are dated by their own lines.

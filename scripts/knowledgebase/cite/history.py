@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from knowledgebase.graph.resolve import Graph
+    from knowledgebase.model.entry import Entry
     from knowledgebase.settings import Settings
 
 
@@ -276,3 +277,10 @@ def _bib_times(porcelain: str, entries: list, boundary: set[str]) -> dict[str, D
         )
         result[entry_id] = (first, max(dated) if dated else None, is_cut, changes)  # type: ignore[type-var]
     return result
+
+
+def entry_dates(entry: Entry, graph: Graph, settings: Settings) -> tuple[dt.datetime | None, dt.date | None]:
+    """When an entry was added and when it last changed: the one place pages, metadata and the feed
+    read an entry's dates from."""
+    dates = stamps(graph, settings)
+    return dates.added.get(entry.id), dates.updated.get(entry.id)

@@ -14,8 +14,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from knowledgebase.cite import core as cite
+from knowledgebase.cite.addresses import download_path
+from knowledgebase.cite.bibtex import bib_text, bib_url, bibtex_entry, braced
+from knowledgebase.cite.csl import MONTHS, page_csl
 from knowledgebase.cite.history import Change, stamps
+from knowledgebase.cite.page import formats
 from knowledgebase.cite.repository import blob_url, commit_url
 from knowledgebase.graph.resolve import Graph
 from knowledgebase.model.entry import Entry
@@ -32,7 +35,7 @@ def version_csl(entry: Entry, graph: Graph, settings: Settings, change: Change) 
     APA prints no version for a web page; the version in brackets after the title (``genre``) is
     APA's way of describing what is cited, and ``version`` carries it for other styles and tools.
     """
-    item = cite.page_csl(entry, graph, settings)
+    item = page_csl(entry, graph, settings)
     item["id"] = f"kb-{entry.id}-{change.short}"
     item["version"] = change.short
     item["genre"] = f"Version {change.short}"
@@ -47,16 +50,16 @@ def version_bibtex(entry: Entry, settings: Settings, item: dict[str, Any], chang
     kind = entry_types()[entry.type].singular
     note = f"{kind} in the {settings.site_name}, version {change.short} (commit {change.sha})"
     fields = [
-        ("title", cite._braced(cite._braced(cite.bib_text(entry.title)))),
-        ("howpublished", cite._braced(cite.bib_text(settings.site_name))),
-        ("version", cite._braced(change.short)),
-        ("year", cite._braced(str(day.year))),
-        ("month", cite.MONTHS[day.month - 1]),
-        ("date", cite._braced(day.isoformat())),
-        ("url", cite._braced(cite.bib_url(item["URL"]))),
-        ("note", cite._braced(cite.bib_text(note))),
+        ("title", braced(braced(bib_text(entry.title)))),
+        ("howpublished", braced(bib_text(settings.site_name))),
+        ("version", braced(change.short)),
+        ("year", braced(str(day.year))),
+        ("month", MONTHS[day.month - 1]),
+        ("date", braced(day.isoformat())),
+        ("url", braced(bib_url(item["URL"]))),
+        ("note", braced(bib_text(note))),
     ]
-    return cite._bibtex("misc", item["id"], fields)
+    return bibtex_entry("misc", item["id"], fields)
 
 
 def version_item(entry: Entry, graph: Graph, settings: Settings) -> dict[str, Any] | None:
@@ -91,7 +94,7 @@ def page_meta(entry: Entry, graph: Graph, settings: Settings) -> dict[str, Any]:
         return {"version": meta}
     newest = changes[0]
     bibtex = version_bibtex(entry, settings, item, newest)
-    meta["cite"] = cite._formats(item, bibtex, cite.download_path(entry, "version"))
+    meta["cite"] = formats(item, bibtex, download_path(entry, "version"))
     meta["short"] = newest.short
     meta["source"] = blob_url(entry, settings, newest.sha)
     return {"version": meta}

@@ -21,7 +21,9 @@ from typing import Any
 import yaml
 from markupsafe import escape
 
-from knowledgebase.cite import core as cite
+from knowledgebase.cite import addresses, bibtex, csl
+from knowledgebase.cite.history import entry_dates, stamps
+from knowledgebase.cite.meta import CONTRIBUTORS, plain_text
 from knowledgebase.cite.version import version_item
 from knowledgebase.graph import markup
 from knowledgebase.graph.resolve import Graph
@@ -43,7 +45,7 @@ def site_files(graph: Graph, settings: Settings) -> dict[str, bytes]:
     files: dict[str, bytes] = {
         "data/knowledge-base.json": knowledge_base_json(graph, settings),
         "data/bibliography.bib": bibliography_bib(graph, settings).encode("utf-8"),
-        "data/bibliography.csl.json": cite.csl_json([cite.work_csl(e).item for e in _papers(graph)]).encode("utf-8"),
+        "data/bibliography.csl.json": csl.csl_json([csl.work_csl(e).item for e in _papers(graph)]).encode("utf-8"),
         "feed.xml": feed(graph, settings),
         "llms.txt": llms_txt(graph, settings).encode("utf-8"),
         "robots.txt": robots_txt(settings).encode("utf-8"),
@@ -54,14 +56,14 @@ def site_files(graph: Graph, settings: Settings) -> dict[str, bytes]:
     for name, text in sorted(schema_files().items()):
         files[f"data/schemas/{name}"] = text.encode("utf-8")
     for entry in _entries(graph):
-        page = cite.page_csl(entry, graph, settings)
-        files[cite.download_path(entry, "page")] = cite.csl_json([page]).encode("utf-8")
-        work = cite.work_of(entry)
+        page = csl.page_csl(entry, graph, settings)
+        files[addresses.download_path(entry, "page")] = csl.csl_json([page]).encode("utf-8")
+        work = csl.work_of(entry)
         if work is not None:
-            files[cite.download_path(entry, "work")] = cite.csl_json([work.item]).encode("utf-8")
+            files[addresses.download_path(entry, "work")] = csl.csl_json([work.item]).encode("utf-8")
         versioned = version_item(entry, graph, settings)
         if versioned is not None:
-            files[cite.download_path(entry, "version")] = cite.csl_json([versioned]).encode("utf-8")
+            files[addresses.download_path(entry, "version")] = csl.csl_json([versioned]).encode("utf-8")
     files.update(redirect_pages(graph))
     files.update(DEFAULT_PAGES)
     return files
@@ -96,7 +98,7 @@ def _papers(graph: Graph) -> list[Entry]:
 
 
 def _plain(graph: Graph, text: object) -> str:
-    plain = cite.plain_text(graph, text)
+    plain = plain_text(graph, text)
     return re.sub(r"\s+([.,;:!?])", r"\1", plain)  # where a citation was taken out
 
 
@@ -108,8 +110,8 @@ def knowledge_base_json(graph: Graph, settings: Settings) -> bytes:
     types = entry_types()
     entries = []
     for entry in _entries(graph):
-        record: dict[str, Any] = {"id": entry.id, "type": entry.type, "url": cite.permalink(entry, settings)}
-        added, updated = cite.entry_dates(entry, graph, settings)
+        record: dict[str, Any] = {"id": entry.id, "type": entry.type, "url": addresses.permalink(entry, settings)}
+        added, updated = entry_dates(entry, graph, settings)
         if added:
             record["published"] = added.date().isoformat()
         if updated:
@@ -119,7 +121,7 @@ def knowledge_base_json(graph: Graph, settings: Settings) -> bytes:
     document = {
         "schema_version": SCHEMA_VERSION,
         "name": settings.site_name,
-        "url": cite.site_root(settings) or None,
+        "url": addresses.site_root(settings) or None,
         "license": licence_record(settings),
         "types": {
             name: {
@@ -143,13 +145,13 @@ def licence_record(settings: Settings) -> dict[str, str] | None:
 
 def bibliography_bib(graph: Graph, settings: Settings) -> str:
     """Every work of the bibliography as BibTeX, its fields as the sources give them."""
-    works = "\n".join(cite.work_bibtex(e) for e in _papers(graph))
+    works = "\n".join(bibtex.work_bibtex(e) for e in _papers(graph))
     if not settings.licence:
         return works
     # BibTeX, biber, pandoc and pybtex all skip @comment: the licence travels with the file.
-    where = f" ({cite.site_root(settings)})" if cite.site_root(settings) else ""
+    where = f" ({addresses.site_root(settings)})" if addresses.site_root(settings) else ""
     note = f"The bibliography of the {settings.site_name}{where}, under {settings.licence.name}: {settings.licence.url}"
-    return "@comment{" + cite.bib_text(note) + "}\n\n" + works
+    return "@comment{" + bibtex.bib_text(note) + "}\n\n" + works
 
 
 def citation_cff(graph: Graph, settings: Settings) -> bytes | None:
@@ -160,8 +162,8 @@ def citation_cff(graph: Graph, settings: Settings) -> bytes | None:
     if not path.is_file():
         return None
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    released = cite.stamps(graph, settings).build.date()
-    known = {"url": cite.site_root(settings), "repository-code": settings.repo_url.strip()}
+    released = stamps(graph, settings).build.date()
+    known = {"url": addresses.site_root(settings), "repository-code": settings.repo_url.strip()}
     additions = {k: v for k, v in known.items() if v}
     completed: dict[str, Any] = {}
     for key, value in document.items():
@@ -191,7 +193,7 @@ def _atom_time(value: dt.datetime) -> str:
 def _href(settings: Settings, path: str) -> str:
     """A link in the feed or llms.txt: absolute with site_url, else relative to the site root
     (where both files are, so the relative link resolves)."""
-    return cite.site_root(settings) + path
+    return addresses.site_root(settings) + path
 
 
 def feed(graph: Graph, settings: Settings) -> bytes:
@@ -201,15 +203,15 @@ def feed(graph: Graph, settings: Settings) -> bytes:
     else at SOURCE_DATE_EPOCH; without either, at the time of the build. Ids are UUIDs made from
     the entry's id, so they stay put when the site moves.
     """
-    build = cite.stamps(graph, settings).build
+    build = stamps(graph, settings).build
     types = entry_types()
 
     def added(entry: Entry) -> dt.datetime:
-        return cite.entry_dates(entry, graph, settings)[0] or build
+        return entry_dates(entry, graph, settings)[0] or build
 
     def updated(entry: Entry) -> dt.datetime:
         """The entry's own last change (midnight UTC of that day), never before it was added."""
-        changed = cite.entry_dates(entry, graph, settings)[1]
+        changed = entry_dates(entry, graph, settings)[1]
         midnight = dt.datetime(changed.year, changed.month, changed.day, tzinfo=dt.UTC) if changed else added(entry)
         return max(added(entry), midnight)
 
@@ -226,11 +228,11 @@ def feed(graph: Graph, settings: Settings) -> bytes:
     add(root, "title", f"{settings.site_name}: new entries")
     add(root, "id", f"urn:uuid:{FEED_NAMESPACE}")
     add(root, "updated", _atom_time(max((updated(e) for e in newest), default=build)))  # the newest change
-    if cite.site_root(settings):
+    if addresses.site_root(settings):
         add(root, "link", rel="self", type="application/atom+xml", href=_href(settings, "feed.xml"))
-    add(root, "link", rel="alternate", type="text/html", href=cite.site_root(settings) or "./")
+    add(root, "link", rel="alternate", type="text/html", href=addresses.site_root(settings) or "./")
     author = add(root, "author")
-    add(author, "name", cite.CONTRIBUTORS)
+    add(author, "name", CONTRIBUTORS)
     if settings.licence:
         add(root, "rights", f"{settings.licence.name}: {settings.licence.url}")
     add(root, "generator", "knowledgebase")
@@ -238,7 +240,7 @@ def feed(graph: Graph, settings: Settings) -> bytes:
         item = add(root, "entry")
         add(item, "title", entry.title)
         add(item, "id", f"urn:uuid:{uuid.uuid5(FEED_NAMESPACE, f'{entry.type}/{entry.id}')}")
-        add(item, "link", rel="alternate", type="text/html", href=_href(settings, cite.page_url(entry)))
+        add(item, "link", rel="alternate", type="text/html", href=_href(settings, addresses.page_url(entry)))
         add(item, "published", _atom_time(added(entry)))
         add(item, "updated", _atom_time(updated(entry)))
         kind = types[entry.type]
@@ -283,7 +285,7 @@ def llms_txt(graph: Graph, settings: Settings) -> str:
         lines += ["", f"## {kind.plural}", ""]
         for entry in entries:
             summary = markup.excerpt(_plain(graph, entry.get("short") or entry.get("summary")), 200)
-            line = f"- [{_link_text(entry.title)}]({_href(settings, cite.page_url(entry))})"
+            line = f"- [{_link_text(entry.title)}]({_href(settings, addresses.page_url(entry))})"
             lines.append(f"{line}: {summary}" if summary else line)
     lines += [
         "",
@@ -308,8 +310,8 @@ def robots_txt(settings: Settings) -> str:
     this one serves whoever looks for it there, and a site moved to a domain of its own.
     """
     lines = ["User-agent: *", "Allow: /"]
-    if cite.site_root(settings):
-        lines += ["", f"Sitemap: {cite.site_root(settings)}sitemap.xml"]
+    if addresses.site_root(settings):
+        lines += ["", f"Sitemap: {addresses.site_root(settings)}sitemap.xml"]
     return "\n".join(lines) + "\n"
 
 
@@ -331,7 +333,7 @@ def redirect_pages(graph: Graph) -> dict[str, bytes]:
                 continue  # the section's own index page
             meta = {
                 "title": str(escape(f"Moved: {entry.title}")),  # themes print it unescaped
-                "redirect": cite.page_url(entry),
+                "redirect": addresses.page_url(entry),
                 "search": {"exclude": True},
                 "kb": {"redirect_from": old, "id": entry.id, "type": entry.type},
             }

@@ -4,7 +4,7 @@ A link rots; the copy the Internet Archive took near the day someone last checke
 does not. The address is made offline, with no request: ``https://web.archive.org/web/YYYYMMDD/URL``
 asks the Wayback Machine for the capture nearest that day. The day is the one the entry says its
 source was checked (``accessed``, or BibTeX's ``urldate``), else the day the entry last changed
-(from git, see ``cite.stamps``), else the day of the build. An entry may name its own copy
+(from git, see ``cite.history.stamps``), else the day of the build. An entry may name its own copy
 (``archived_url``) for its main ``url``; that wins.
 """
 
@@ -60,9 +60,9 @@ class Archive:
 
     @classmethod
     def of(cls, graph: Graph, settings: Settings) -> Archive:
-        from knowledgebase.cite import core as cite  # the dates of every entry, computed once per build
+        from knowledgebase.cite.history import stamps as dates  # the dates of every entry, computed once per build
 
-        stamps = cite.stamps(graph, settings)
+        stamps = dates(graph, settings)
         return cls(graph, stamps.updated, stamps.build.date())
 
     def url(self, entry: Entry | str, url: str) -> str:

@@ -17,7 +17,7 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup, escape
 
-from knowledgebase.cite import citation
+from knowledgebase.cite import labels as citation
 from knowledgebase.graph import markup, style
 from knowledgebase.graph.resolve import Graph
 from knowledgebase.model.entry import Entry
@@ -227,7 +227,7 @@ class Renderer:
         return [(kind, sorted(groups[name], key=sort_key)) for name, kind in self.types.items() if groups.get(name)]
 
     def plain(self, text: object) -> str:
-        from knowledgebase.cite.core import plain_text  # one plain text for the description, JSON-LD and feed
+        from knowledgebase.cite.meta import plain_text  # one plain text for the description, JSON-LD and feed
 
         return plain_text(self.graph, text)
 
@@ -342,12 +342,13 @@ class Renderer:
         if tags:
             meta["tags"] = list(tags)
         meta["kb"] = {"id": entry.id, "type": entry.type}
-        from knowledgebase.cite import core as cite  # citations, Highwire tags and JSON-LD for overrides/main.html
+        from knowledgebase.cite import page as cite  # citations, Highwire tags and JSON-LD for overrides/main.html
+        from knowledgebase.cite.addresses import permalink
 
         meta.update(cite.page_meta(entry, self.graph, self.settings))
         from knowledgebase.cite.repository import source_links  # "Edit this entry" and "Report an error"
 
-        links = source_links(entry, self.settings, cite.permalink(entry, self.settings))
+        links = source_links(entry, self.settings, permalink(entry, self.settings))
         if links:
             meta["source"] = links
         from knowledgebase.cite import version  # its history, and "Cite this version"
@@ -372,11 +373,11 @@ class Renderer:
             self._render(index_template.name, f"{kind.url}/index.md", meta, kind=kind, entries=entries)
         definitions = self.entries_of("definition")
         if definitions:
-            from knowledgebase.cite import core as cite
+            from knowledgebase.cite.addresses import permalink
 
             rows = self.definition_matrix()
             titles = {c.target: self.graph.entries[c.target].title for row in rows for c in row.cells if c.target}
-            urls = {d.id: cite.permalink(d, self.settings) for d in definitions}
+            urls = {d.id: permalink(d, self.settings) for d in definitions}
             csv = compare.csv_text(definitions, rows, titles, urls)
             self._pages[f"{self.types['definition'].url}/comparison.csv"] = csv
         dated = sorted(

@@ -62,7 +62,7 @@ def author_list(entry: Entry) -> str:
 
 def kind(entry: Entry) -> str:
     """What the work is ('Preprint', 'Report', 'Web article', ...): the cite box's label, capitalised."""
-    from knowledgebase.cite.core import work_csl
+    from knowledgebase.cite.csl import work_csl
 
     label = work_csl(entry).label
     return label[:1].upper() + label[1:]
