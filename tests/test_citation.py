@@ -21,7 +21,6 @@ from mkdocs.utils.meta import get_data
 
 from conftest import Project, copy_repo, set_site_fields
 from knowledgebase.cite.apa import apa
-from knowledgebase.cite.history import stamps
 from knowledgebase.cite.names import latex_text, name_text, split_names
 from knowledgebase.pipeline import load
 from knowledgebase.settings import Settings
@@ -471,7 +470,7 @@ def test_dates_come_from_git_and_source_date_epoch_is_only_the_fallback(project:
     settings = Settings.from_mkdocs_yml(project.root / "mkdocs.yml")
     loaded = load(settings)
     assert loaded.ok, loaded.diagnostics.sorted()
-    dates = stamps(loaded.graph, settings)
+    dates = loaded.dates
     assert str(dates.updated["mnist"]) == "2025-06-07" and str(dates.added["mnist"].date()) == "2024-03-05"
     assert str(dates.updated["common-crawl"]) == "2024-03-05"
     # Entries of one .bib file are dated by their own lines.

@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from knowledgebase.cite.record import citations
 from knowledgebase.pipeline import load
 from knowledgebase.render.pages import Renderer, entry_path, listening_seconds
 from knowledgebase.settings import Settings
@@ -34,7 +35,7 @@ def repo(built_repo):
     settings = Settings.from_mkdocs_yml(built_repo.root / "mkdocs.yml")
     loaded = load(settings)
     assert loaded.ok
-    return built_repo, loaded.graph, Renderer(loaded.graph, settings)
+    return built_repo, loaded.graph, Renderer(loaded.graph, settings, citations(loaded.graph, settings, loaded.dates))
 
 
 def test_every_reference_shows_up_as_a_backlink(repo):

@@ -10,10 +10,9 @@ import bibtexparser
 from bibtexparser import model as bib
 
 from knowledgebase.cite.addresses import permalink
-from knowledgebase.cite.csl import MONTHS, OTHERS, PAGE_GENRE, Work, iso_date, raw_fields, work_of
-from knowledgebase.cite.history import entry_dates, stamps
+from knowledgebase.cite.csl import MONTHS, OTHERS, PAGE_GENRE, Work, iso_date, raw_fields
+from knowledgebase.cite.history import EntryDates
 from knowledgebase.cite.names import balanced, latex_text, name_text
-from knowledgebase.graph.resolve import Graph
 from knowledgebase.model.entry import Entry
 from knowledgebase.model.schema import entry_types
 from knowledgebase.settings import Settings
@@ -69,15 +68,15 @@ def braced(value: str) -> str:
     return "{" + value + "}"
 
 
-def page_bibtex(entry: Entry, graph: Graph, settings: Settings) -> str:
+def page_bibtex(entry: Entry, settings: Settings, dates: EntryDates) -> str:
     """A @misc entry for the page: title (case kept), the knowledge base, date, url, urldate, note."""
-    build = stamps(graph, settings).build
+    build = dates.build
     kind = entry_types()[entry.type].singular
     fields = [
         ("title", braced(braced(bib_text(entry.title)))),
         ("howpublished", braced(bib_text(settings.site_name))),
     ]
-    updated = entry_dates(entry, graph, settings)[1]
+    updated = dates.updated
     note = f"{PAGE_GENRE} ({kind.lower()}) in the {settings.site_name}"
     if updated:
         fields += [
@@ -94,10 +93,9 @@ def page_bibtex(entry: Entry, graph: Graph, settings: Settings) -> str:
     return bibtex_entry("misc", f"kb-{entry.id}", fields)
 
 
-def work_bibtex(entry: Entry) -> str:
+def work_bibtex(entry: Entry, work: Work | None) -> str:
     """The work's own BibTeX entry: a paper's as its source gives it, without the knowledge base's
-    own fields; an episode's made from its CSL item."""
-    work = work_of(entry)
+    own fields; an episode's made from its CSL item (``work``)."""
     if entry.type != "paper" and work is not None:
         return _episode_bibtex(work)
     fields = []

@@ -7,19 +7,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-import bibtexparser
-from bibtexparser import model as bib
-
 from knowledgebase.cite.addresses import permalink
-
-# Each entry's first-published and last-updated dates, from the git history of its own source,
-# computed once per build by history.py.
-from knowledgebase.cite.history import entry_dates, stamps
+from knowledgebase.cite.history import EntryDates
 from knowledgebase.cite.names import latex_text, parse_name, split_names
-from knowledgebase.graph.resolve import Graph
 from knowledgebase.model.entry import Entry
 from knowledgebase.settings import Settings
 
@@ -29,22 +21,11 @@ MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", 
 # --- BibTeX sources -------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=64)
-def _raw_library(text: str) -> dict[str, tuple[str, dict[str, str]]]:
-    """Every entry of a .bib file as (entry type, {field: value as written, braces and all})."""
-    entries: dict[str, tuple[str, dict[str, str]]] = {}
-    for block in bibtexparser.parse_string(text).blocks:
-        entry = block.ignore_error_block if isinstance(block, bib.DuplicateBlockKeyBlock) else block
-        if isinstance(entry, bib.Entry) and entry.key not in entries:
-            entries[entry.key] = (entry.entry_type.lower(), {f.key.lower(): str(f.value) for f in entry.fields})
-    return entries
-
-
 def raw_fields(entry: Entry) -> dict[str, str]:
-    """A paper's BibTeX fields as written in its source (case-protecting braces kept)."""
-    found = _raw_library(entry.source.text).get(entry.id) if entry.source.text else None
-    if found is not None:
-        return dict(found[1])
+    """A paper's BibTeX fields as written in its source (case-protecting braces kept), as the
+    reader's one parse of the .bib file left them."""
+    if entry.source.fields:
+        return dict(entry.source.fields)
     # Not read from a .bib file: rebuild the fields from the validated data.
     fields = {}
     for key, value in entry.data.items():
@@ -133,16 +114,12 @@ LABELS = {
 
 
 def work_of(entry: Entry) -> Work | None:
-    """The work an entry describes, for entries about one (papers, reports, podcasts, videos)."""
-    make = {"paper": _work_csl, "podcast": _episode_csl}.get(entry.type)
-    if make is None:
-        return None
-    # Asked for by the page, its JSON-LD, every page citing it and the exports: made once, as an
-    # entry does not change once validated.
-    work = entry.__dict__.get("_work_csl")
-    if work is None:
-        work = entry.__dict__["_work_csl"] = make(entry)
-    return work
+    """The work an entry describes, for entries about one (papers, reports, podcasts, videos).
+
+    Made once per build, for the entry's citation record (record.py), which everything else reads.
+    """
+    make = {"paper": work_csl, "podcast": _episode_csl}.get(entry.type)
+    return make(entry) if make is not None else None
 
 
 def work_csl(entry: Entry) -> Work:
@@ -154,19 +131,13 @@ def work_csl(entry: Entry) -> Work:
     section 9.24). An arXiv preprint is a CSL 'article' (APA's preprint form) with its arXiv number
     and arXiv as publisher. 'n.d.' gives no issued date. An editorial note is never part of it.
     """
-    work = work_of(entry) if entry.type == "paper" else None
-    return work if work is not None else _work_csl(entry)
-
-
-def _work_csl(entry: Entry) -> Work:
     fields = raw_fields(entry)
-    entrytype = str(entry.get("entrytype", "misc"))
 
     def text(key: str) -> str:
         return latex_text(fields[key]) if fields.get(key) else ""
 
-    arxiv = text("eprint") if text("archiveprefix").lower() == "arxiv" or text("eprinttype").lower() == "arxiv" else ""
-    kind = "article" if arxiv else CSL_TYPES.get(entrytype) or ("webpage" if fields.get("url") else "document")
+    arxiv = _arxiv(fields)
+    kind = csl_type(entry, fields)
     item: dict[str, Any] = {"id": entry.id, "type": kind}
     names, others = split_names(fields.get("author", ""))
     if not names and text("organization"):
@@ -235,11 +206,28 @@ def _episode_csl(entry: Entry) -> Work:
     return Work(item, label)
 
 
+def _arxiv(fields: dict[str, str]) -> str:
+    """The arXiv number of a work that is an arXiv preprint, else ''."""
+
+    def text(key: str) -> str:
+        return latex_text(fields[key]) if fields.get(key) else ""
+
+    return text("eprint") if text("archiveprefix").lower() == "arxiv" or text("eprinttype").lower() == "arxiv" else ""
+
+
+def csl_type(entry: Entry, fields: dict[str, str] | None = None) -> str:
+    """A paper's CSL type: an arXiv preprint is an 'article', else by its BibTeX entry type."""
+    fields = raw_fields(entry) if fields is None else fields
+    if _arxiv(fields):
+        return "article"
+    return CSL_TYPES.get(str(entry.get("entrytype", "misc"))) or ("webpage" if fields.get("url") else "document")
+
+
 #: What the page is, as APA 7 puts a description in brackets after a title (CSL's genre).
 PAGE_GENRE = "Knowledge base entry"
 
 
-def page_csl(entry: Entry, graph: Graph, settings: Settings) -> dict[str, Any]:
+def page_csl(entry: Entry, settings: Settings, dates: EntryDates) -> dict[str, Any]:
     """The CSL-JSON item of the page itself: an entry the knowledge base publishes on the web.
 
     No person is named: APA then cites the page under its publisher, the knowledge base, and the
@@ -247,7 +235,7 @@ def page_csl(entry: Entry, graph: Graph, settings: Settings) -> dict[str, Any]:
     work never reads as if the knowledge base wrote that work. The issued date is the date of the
     page's last change; accessed is the date of this build.
     """
-    build = stamps(graph, settings).build
+    build = dates.build
     item: dict[str, Any] = {
         "id": f"kb-{entry.id}",
         "type": "webpage",
@@ -255,7 +243,7 @@ def page_csl(entry: Entry, graph: Graph, settings: Settings) -> dict[str, Any]:
         "title": entry.title,
         "publisher": settings.site_name,
     }
-    updated = entry_dates(entry, graph, settings)[1]
+    updated = dates.updated
     if updated:
         item["issued"] = {"date-parts": [[updated.year, updated.month, updated.day]]}
     item["accessed"] = {"date-parts": [[build.year, build.month, build.day]]}

@@ -9,8 +9,8 @@ from typing import Any
 
 from knowledgebase.cite.addresses import permalink, site_root
 from knowledgebase.cite.apa import apa
-from knowledgebase.cite.csl import Work, iso_date, work_csl, work_of
-from knowledgebase.cite.history import entry_dates
+from knowledgebase.cite.csl import Work, iso_date
+from knowledgebase.cite.history import EntryDates
 from knowledgebase.cite.names import name_text, person_name
 from knowledgebase.graph import markup, style
 from knowledgebase.graph.resolve import Graph
@@ -183,12 +183,12 @@ def _episode_jsonld(entry: Entry) -> dict[str, Any]:
 OWN_TYPES = ("topic", "stakeholder", "recommendation")
 
 
-def about_jsonld(entry: Entry, graph: Graph, settings: Settings) -> dict[str, Any] | None:
-    """schema.org data of what an entry page is about: the work, term, organisation, data set or
-    document the entry describes; None for the knowledge base's own articles."""
+def about_jsonld(entry: Entry, graph: Graph, settings: Settings, work: Work | None) -> dict[str, Any] | None:
+    """schema.org data of what an entry page is about: the work (``work``), term, organisation,
+    data set or document the entry describes; None for the knowledge base's own articles."""
     data: dict[str, Any]
-    if entry.type == "paper":
-        data = work_jsonld(work_csl(entry))
+    if entry.type == "paper" and work is not None:
+        data = work_jsonld(work)
     elif entry.type == "podcast":
         data = _episode_jsonld(entry)
     elif entry.type == "glossary":
@@ -236,7 +236,7 @@ def _pruned(data: dict[str, Any]) -> dict[str, Any]:
 CONTENT_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 
 
-def entry_jsonld(entry: Entry, graph: Graph, settings: Settings) -> dict[str, Any]:
+def entry_jsonld(entry: Entry, graph: Graph, settings: Settings, dates: EntryDates, work: Work | None) -> dict[str, Any]:
     """schema.org data of an entry page: a WebPage of the knowledge base (its title, the knowledge
     base as author and publisher, the entry's own dates, address and licence) that is ``about``
     the work or thing the entry describes, as that work is (its own authors, date and identifiers).
@@ -246,7 +246,7 @@ def entry_jsonld(entry: Entry, graph: Graph, settings: Settings) -> dict[str, An
     description = plain_text(graph, summary)
     site: dict[str, Any] = {"@type": "WebSite", "name": settings.site_name, "url": site_root(settings) or None}
     kb = {"@type": "Organization", "name": settings.site_name}
-    added, updated = entry_dates(entry, graph, settings)
+    added, updated = dates.added, dates.updated
     data: dict[str, Any] = {"@type": "WebPage", "name": entry.title, "headline": entry.title[:110]}
     if link.startswith(("http://", "https://")):
         data["@id"] = data["url"] = link
@@ -264,7 +264,7 @@ def entry_jsonld(entry: Entry, graph: Graph, settings: Settings) -> dict[str, An
         audience = graph.entries[entry.get("stakeholder")].title
     if audience:
         data["audience"] = {"@type": "Audience", "audienceType": audience}
-    data["about"] = about_jsonld(entry, graph, settings)
+    data["about"] = about_jsonld(entry, graph, settings, work)
     return {"@context": "https://schema.org", **_pruned(data)}
 
 
@@ -276,11 +276,12 @@ def script_json(data: Any) -> str:
     return text
 
 
-def page_highwire(entry: Entry, graph: Graph, settings: Settings) -> list[tuple[str, str]]:
+def page_highwire(entry: Entry, settings: Settings, dates: EntryDates, cited: list[Work]) -> list[tuple[str, str]]:
     """The citation_* and Dublin Core tags of an entry page, describing the page as the cite box
     cites it: its title, the knowledge base as publisher, its date, address and licence. The work
-    the page is about, and every work it cites, follow as citation_reference tags."""
-    added, updated = entry_dates(entry, graph, settings)
+    the page is about, and every work it cites (``cited``, in that order), follow as
+    citation_reference tags."""
+    added, updated = dates.added, dates.updated
     link = permalink(entry, settings)
     absolute = link.startswith(("http://", "https://"))
     tags = [("citation_title", entry.title), ("citation_publisher", settings.site_name)]
@@ -300,8 +301,5 @@ def page_highwire(entry: Entry, graph: Graph, settings: Settings) -> list[tuple[
     if absolute:
         tags.append(("DC.identifier", link))
     tags += [("DC.language", "en"), ("DC.rights", CONTENT_LICENSE)]
-    work = work_of(entry)
-    cited = [work] if work else []
-    cited += [work_csl(w) for w in graph.cited(entry.id) if w.id != entry.id]
     tags += [("citation_reference", citation_reference(w)) for w in cited]
     return tags

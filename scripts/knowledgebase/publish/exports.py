@@ -22,9 +22,8 @@ import yaml
 from markupsafe import escape
 
 from knowledgebase.cite import addresses, bibtex, csl
-from knowledgebase.cite.history import entry_dates, stamps
 from knowledgebase.cite.meta import CONTRIBUTORS, plain_text
-from knowledgebase.cite.version import version_item
+from knowledgebase.cite.record import Citations
 from knowledgebase.graph import markup
 from knowledgebase.graph.resolve import Graph
 from knowledgebase.model.entry import Entry
@@ -41,29 +40,24 @@ ATOM = "http://www.w3.org/2005/Atom"
 FEED_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:open-source-ai-kb:feed")
 
 
-def site_files(graph: Graph, settings: Settings) -> dict[str, bytes]:
+def site_files(graph: Graph, settings: Settings, citations: Citations) -> dict[str, bytes]:
+    """Every file beyond the pages, by its path in the docs folder; citations are each entry's record."""
+    works = [citations[e.id].work for e in _papers(graph)]
     files: dict[str, bytes] = {
-        "data/knowledge-base.json": knowledge_base_json(graph, settings),
-        "data/bibliography.bib": bibliography_bib(graph, settings).encode("utf-8"),
-        "data/bibliography.csl.json": csl.csl_json([csl.work_csl(e).item for e in _papers(graph)]).encode("utf-8"),
-        "feed.xml": feed(graph, settings),
+        "data/knowledge-base.json": knowledge_base_json(graph, settings, citations),
+        "data/bibliography.bib": bibliography_bib(settings, [w.bibtex for w in works if w]).encode("utf-8"),
+        "data/bibliography.csl.json": csl.csl_json([w.item for w in works if w]).encode("utf-8"),
+        "feed.xml": feed(graph, settings, citations),
         "llms.txt": llms_txt(graph, settings).encode("utf-8"),
         "robots.txt": robots_txt(settings).encode("utf-8"),
     }
-    cff = citation_cff(graph, settings)
+    cff = citation_cff(settings, citations.dates.build)
     if cff is not None:
         files["CITATION.cff"] = cff
     for name, text in sorted(schema_files().items()):
         files[f"data/schemas/{name}"] = text.encode("utf-8")
     for entry in _entries(graph):
-        page = csl.page_csl(entry, graph, settings)
-        files[addresses.download_path(entry, "page")] = csl.csl_json([page]).encode("utf-8")
-        work = csl.work_of(entry)
-        if work is not None:
-            files[addresses.download_path(entry, "work")] = csl.csl_json([work.item]).encode("utf-8")
-        versioned = version_item(entry, graph, settings)
-        if versioned is not None:
-            files[addresses.download_path(entry, "version")] = csl.csl_json([versioned]).encode("utf-8")
+        files.update(citations[entry.id].downloads())
     files.update(redirect_pages(graph))
     files.update(DEFAULT_PAGES)
     return files
@@ -105,17 +99,17 @@ def _plain(graph: Graph, text: object) -> str:
 # --- Open data ------------------------------------------------------------------------------
 
 
-def knowledge_base_json(graph: Graph, settings: Settings) -> bytes:
+def knowledge_base_json(graph: Graph, settings: Settings, citations: Citations) -> bytes:
     """Every entry with its id, type, page URL and validated data, and where its schema is."""
     types = entry_types()
     entries = []
     for entry in _entries(graph):
-        record: dict[str, Any] = {"id": entry.id, "type": entry.type, "url": addresses.permalink(entry, settings)}
-        added, updated = entry_dates(entry, graph, settings)
-        if added:
-            record["published"] = added.date().isoformat()
-        if updated:
-            record["updated"] = updated.isoformat()
+        cited = citations[entry.id]
+        record: dict[str, Any] = {"id": entry.id, "type": entry.type, "url": cited.permalink}
+        if cited.added:
+            record["published"] = cited.added.date().isoformat()
+        if cited.updated:
+            record["updated"] = cited.updated.isoformat()
         record["data"] = entry.data
         entries.append(record)
     document = {
@@ -143,9 +137,9 @@ def licence_record(settings: Settings) -> dict[str, str] | None:
     return {"name": licence.name, "spdx": licence.spdx, "url": licence.url} if licence else None
 
 
-def bibliography_bib(graph: Graph, settings: Settings) -> str:
-    """Every work of the bibliography as BibTeX, its fields as the sources give them."""
-    works = "\n".join(bibtex.work_bibtex(e) for e in _papers(graph))
+def bibliography_bib(settings: Settings, entries: list[str]) -> str:
+    """Every work of the bibliography as BibTeX (``entries``, their fields as the sources give them)."""
+    works = "\n".join(entries)
     if not settings.licence:
         return works
     # BibTeX, biber, pandoc and pybtex all skip @comment: the licence travels with the file.
@@ -154,7 +148,7 @@ def bibliography_bib(graph: Graph, settings: Settings) -> str:
     return "@comment{" + bibtex.bib_text(note) + "}\n\n" + works
 
 
-def citation_cff(graph: Graph, settings: Settings) -> bytes | None:
+def citation_cff(settings: Settings, build: dt.datetime) -> bytes | None:
     """The repository's CITATION.cff as the site publishes it, completed with what only the build
     knows: the site's address (``url``), the repository's (``repository-code``) and the date of
     the build (``date-released``), in the file and in its preferred citation. None without one."""
@@ -162,7 +156,7 @@ def citation_cff(graph: Graph, settings: Settings) -> bytes | None:
     if not path.is_file():
         return None
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    released = stamps(graph, settings).build.date()
+    released = build.date()
     known = {"url": addresses.site_root(settings), "repository-code": settings.repo_url.strip()}
     additions = {k: v for k, v in known.items() if v}
     completed: dict[str, Any] = {}
@@ -196,22 +190,22 @@ def _href(settings: Settings, path: str) -> str:
     return addresses.site_root(settings) + path
 
 
-def feed(graph: Graph, settings: Settings) -> bytes:
+def feed(graph: Graph, settings: Settings, citations: Citations) -> bytes:
     """An Atom feed of the newest entries, newest first.
 
     An entry is published at its first commit and updated on the day of its last (history.py),
     else at SOURCE_DATE_EPOCH; without either, at the time of the build. Ids are UUIDs made from
     the entry's id, so they stay put when the site moves.
     """
-    build = stamps(graph, settings).build
+    build = citations.dates.build
     types = entry_types()
 
     def added(entry: Entry) -> dt.datetime:
-        return entry_dates(entry, graph, settings)[0] or build
+        return citations[entry.id].added or build
 
     def updated(entry: Entry) -> dt.datetime:
         """The entry's own last change (midnight UTC of that day), never before it was added."""
-        changed = entry_dates(entry, graph, settings)[1]
+        changed = citations[entry.id].updated
         midnight = dt.datetime(changed.year, changed.month, changed.day, tzinfo=dt.UTC) if changed else added(entry)
         return max(added(entry), midnight)
 

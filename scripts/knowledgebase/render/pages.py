@@ -18,6 +18,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from knowledgebase.cite import labels as citation
+from knowledgebase.cite.record import Citations
 from knowledgebase.graph import markup, style
 from knowledgebase.graph.resolve import Graph
 from knowledgebase.model.entry import Entry
@@ -122,9 +123,10 @@ _COMPILED = _CompiledTemplates()
 class Renderer:
     """Renders every page of the site from one linked graph."""
 
-    def __init__(self, graph: Graph, settings: Settings) -> None:
+    def __init__(self, graph: Graph, settings: Settings, citations: Citations) -> None:
         self.graph = graph
         self.settings = settings
+        self.citations = citations  # each entry's citation record, made once before rendering
         self.types = entry_types()
         loaders: list[jinja2.BaseLoader] = []
         if settings.templates_dir and settings.templates_dir.is_dir():
@@ -297,7 +299,7 @@ class Renderer:
     def archived(self, entry: Entry, url: str) -> str:
         """The archived copy of an external URL of ``entry`` (see ``archive``), to print ``| url``."""
         if "archive" not in self._cache:
-            self._cache["archive"] = Archive.of(self.graph, self.settings)
+            self._cache["archive"] = Archive.of(self.graph, self.citations.dates)
         return self._cache["archive"].url(entry, url)
 
     def listings(self) -> Listings:
@@ -342,18 +344,14 @@ class Renderer:
         if tags:
             meta["tags"] = list(tags)
         meta["kb"] = {"id": entry.id, "type": entry.type}
-        from knowledgebase.cite import page as cite  # citations, Highwire tags and JSON-LD for overrides/main.html
-        from knowledgebase.cite.addresses import permalink
-
-        meta.update(cite.page_meta(entry, self.graph, self.settings))
+        record = self.citations[entry.id]  # citations, history, Highwire tags and JSON-LD for overrides/
+        meta["cite"] = record.meta["cite"]
         from knowledgebase.cite.repository import source_links  # "Edit this entry" and "Report an error"
 
-        links = source_links(entry, self.settings, permalink(entry, self.settings))
+        links = source_links(entry, self.settings, record.permalink)
         if links:
             meta["source"] = links
-        from knowledgebase.cite import version  # its history, and "Cite this version"
-
-        meta.update(version.page_meta(entry, self.graph, self.settings))
+        meta["version"] = record.meta["version"]
         return meta
 
     def pages(self) -> dict[str, str]:
@@ -373,11 +371,9 @@ class Renderer:
             self._render(index_template.name, f"{kind.url}/index.md", meta, kind=kind, entries=entries)
         definitions = self.entries_of("definition")
         if definitions:
-            from knowledgebase.cite.addresses import permalink
-
             rows = self.definition_matrix()
             titles = {c.target: self.graph.entries[c.target].title for row in rows for c in row.cells if c.target}
-            urls = {d.id: permalink(d, self.settings) for d in definitions}
+            urls = {d.id: self.citations[d.id].permalink for d in definitions}
             csv = compare.csv_text(definitions, rows, titles, urls)
             self._pages[f"{self.types['definition'].url}/comparison.csv"] = csv
         dated = sorted(
@@ -446,9 +442,9 @@ def _yaml_escape(match: re.Match[str]) -> str:
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
-def render_site(graph: Graph, settings: Settings) -> tuple[dict[str, str], Tooltips]:
+def render_site(graph: Graph, settings: Settings, citations: Citations) -> tuple[dict[str, str], Tooltips]:
     """Every page, and the glossary tooltips that every Markdown page of the site goes through."""
-    renderer = Renderer(graph, settings)
+    renderer = Renderer(graph, settings, citations)
     return renderer.pages(), Tooltips(definitions(renderer.entries_of("glossary"), renderer.tooltip))
 
 
