@@ -7,6 +7,7 @@ parser) reads them, and APA references with pandoc's own citation processor.
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -525,6 +526,35 @@ def test_every_paper_of_the_real_knowledge_base_carries_its_bibtex(built_real):
     assert len(works) >= 15
     for key, work in works.items():
         check_paper_page(built_real.root / "site", key, work, SITE_URL)
+
+
+def _shown(html_fragment: str) -> str:
+    """The text a reader sees in a fragment of HTML, with the archived copy after a link left out."""
+    text = html.unescape(re.sub(r"<[^>]+>", "", html_fragment))
+    return " ".join(text.replace(" (archived copy)", "").split())
+
+
+def test_pages_print_the_same_apa_reference_as_the_cite_box(built_real):
+    """One APA: the reference at the top of a work's page, and in the References of every page that
+    cites the work, is the cite box's (made by the CSL processor from the work's one CSL item)."""
+    site = built_real.root / "site"
+    apa_of = {}
+    for index in sorted((site / "papers").glob("*/index.html")):
+        page_html = index.read_text(encoding="utf-8")
+        offered = read_page(index).references[0]  # "Cite the work itself"
+        top = next(p for p in re.findall(r"<p>(.*?)</p>", page_html, re.S) if 'href="./"' in p)
+        assert _shown(top) == offered, index.parent.name
+        apa_of[index.parent.name] = offered
+    assert apa_of["aschenbrenner2024lockdown"].startswith("Aschenbrenner, L. (2024, June). Lock Down the Labs")
+    assert apa_of["tidelift2024maintainer"].startswith("Tidelift. (2024). 2024 Tidelift State")  # APA 9.24: no publisher
+    listed = 0
+    for index in sorted(site.glob("*/*/index.html")):
+        section = re.search(r'<h2 id="references">.*?</h2>\s*<ul>(.*?)</ul>', index.read_text(encoding="utf-8"), re.S)
+        for item in re.findall(r"<li>(.*?)</li>", section.group(1), re.S) if section else []:
+            key = re.search(r'href="(?:\.\./)+papers/([^/"]+)/"', item).group(1)
+            assert _shown(item) == apa_of[key], (index.parent.name, key)
+            listed += 1
+    assert listed >= 10
 
 
 def test_the_real_site_links_its_pages_downloads_and_redirects(built_real):

@@ -148,6 +148,7 @@ class Renderer:
             types=self.types,
             settings=settings,
             citation=citation,
+            citations=citations,
             ROLES=ROLES,
             COMPONENTS=COMPONENTS,
             FREEDOMS=FREEDOMS,
