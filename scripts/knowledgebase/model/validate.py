@@ -15,7 +15,8 @@ from typing import Any
 from knowledgebase.diagnostics import Diagnostics, did_you_mean
 from knowledgebase.model.entry import Entry, FieldPath
 from knowledgebase.model.schema import EntryType, entry_types, jsonschema  # imported on first use: only invalid entries need it
-from knowledgebase.sources.reader import RawEntry, gc_paused
+from knowledgebase.sources.raw import RawEntry
+from knowledgebase.sources.reader import gc_paused
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 

@@ -25,7 +25,8 @@ from knowledgebase.model.schema import entry_types, match_paths
 from knowledgebase.model.validate import field_name
 from knowledgebase.pipeline import load
 from knowledgebase.settings import Settings
-from knowledgebase.sources.reader import RawEntry, read_sources
+from knowledgebase.sources.raw import RawEntry
+from knowledgebase.sources.reader import read_sources
 
 SHORT = 80
 
