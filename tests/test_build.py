@@ -137,7 +137,7 @@ def test_front_matter_carries_page_metadata(project):
 
 
 def test_front_matter_reads_back_as_written_whatever_the_characters():
-    from knowledgebase.render.pages import front
+    from knowledgebase.render.front_matter import front
 
     # Line and paragraph separators, NEL, BOM, controls, quotes, YAML indicators, astral characters.
     tricky = [

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from knowledgebase.diagnostics import Diagnostics, did_you_mean
+from knowledgebase.model import duration
 from knowledgebase.model.entry import Entry, FieldPath
 from knowledgebase.model.schema import EntryType, entry_types, jsonschema  # imported on first use: only invalid entries need it
 from knowledgebase.sources.raw import RawEntry
@@ -123,7 +124,6 @@ def _message(error: jsonschema.ValidationError, kind: EntryType) -> tuple[FieldP
 #: What ``kb new`` writes where a value is still to be filled in.
 PLACEHOLDER = "TODO"
 _PLACEHOLDER = re.compile(r"^\s*TODO\b|^\s*todo\s*$")
-_TIMESTAMP = re.compile(r"^(?:([0-9]+):)?([0-5]?[0-9]):([0-5][0-9])$")
 
 
 def is_placeholder(value: Any) -> bool:
@@ -151,14 +151,6 @@ def _placeholders(value: Any, path: FieldPath = ()) -> Iterable[FieldPath]:
                 yield from _placeholders(item, (*path, key))
             elif is_placeholder(item):
                 yield (*path, key)
-
-
-def _seconds(value: Any) -> int | None:
-    match = _TIMESTAMP.match(value) if isinstance(value, str) else None
-    if not match:
-        return None
-    hours, minutes, secs = (int(g or 0) for g in match.groups())
-    return hours * 3600 + minutes * 60 + secs
 
 
 def _own_id_field(raw: RawEntry, diagnostics: Diagnostics) -> None:
@@ -257,7 +249,7 @@ def validate_entry(raw: RawEntry, diagnostics: Diagnostics) -> Entry | None:
         diagnostics.error(raw.source.path, line, col, message)
     segment = data.get("segment")
     if isinstance(segment, dict) and ("segment", "end") not in seen:
-        start, end = _seconds(segment.get("start")), _seconds(segment.get("end"))
+        start, end = duration.seconds(segment.get("start")), duration.seconds(segment.get("end"))
         if start is not None and end is not None and end <= start:
             ok = False
             line, col = raw.source.value_mark(("segment", "end"))

@@ -27,7 +27,7 @@ from knowledgebase.graph import markup
 from knowledgebase.graph.resolve import Graph
 from knowledgebase.model.entry import Entry
 from knowledgebase.model.schema import entry_types, schema_files
-from knowledgebase.render.pages import front
+from knowledgebase.render.front_matter import front
 from knowledgebase.settings import Settings
 
 #: Version of the layout of data/knowledge-base.json; raise the major part on any breaking change.
