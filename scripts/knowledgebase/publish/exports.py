@@ -18,6 +18,7 @@ import uuid
 import xml.etree.ElementTree as ET
 from typing import Any
 
+import jinja2
 import yaml
 from markupsafe import escape
 
@@ -27,7 +28,7 @@ from knowledgebase.graph import markup
 from knowledgebase.graph.resolve import Graph
 from knowledgebase.model.entry import Entry
 from knowledgebase.model.schema import entry_types, schema_files
-from knowledgebase.render.front_matter import front
+from knowledgebase.render.environment import environment, render_page
 from knowledgebase.settings import Settings
 
 #: Version of the layout of data/knowledge-base.json; raise the major part on any breaking change.
@@ -62,26 +63,19 @@ def site_files(graph: Graph, settings: Settings) -> dict[str, bytes]:
         versioned = version_item(entry, graph, settings)
         if versioned is not None:
             files[cite.download_path(entry, "version")] = cite.csl_json([versioned]).encode("utf-8")
-    files.update(redirect_pages(graph))
-    files.update(DEFAULT_PAGES)
+    env = environment(settings.templates_dir)
+    files.update(redirect_pages(graph, env))
+    for rel, (title, template) in DEFAULT_PAGES.items():
+        files[rel] = render_page(env, template, {"title": title}).encode("utf-8")
     return files
 
 
 #: The pages mkdocs.yml's nav names, for a project that has not written its own in content/pages
 #: (the pipeline keeps a hand-written page of the same path): a knowledge base made from the real
-#: mkdocs.yml always builds.
+#: mkdocs.yml always builds. Their text is a template each, which a site may replace.
 DEFAULT_PAGES = {
-    "how-to-cite.md": (
-        b"---\ntitle: How to cite\n---\n\n# How to cite\n\n"
-        b"Every entry page ends with a citation of itself in APA 7, BibTeX and CSL-JSON. "
-        b"The whole knowledge base is also available as [open data](data.md).\n"
-    ),
-    "data.md": (
-        b"---\ntitle: Open data\n---\n\n# Open data\n\n"
-        b"- [knowledge-base.json](data/knowledge-base.json): every entry\n"
-        b"- [bibliography.bib](data/bibliography.bib) and [bibliography.csl.json](data/bibliography.csl.json)\n"
-        b"- [feed.xml](feed.xml) and [llms.txt](llms.txt)\n"
-    ),
+    "how-to-cite.md": ("How to cite", "how-to-cite.md.j2"),
+    "data.md": ("Open data", "open-data.md.j2"),
 }
 
 
@@ -316,7 +310,7 @@ def robots_txt(settings: Settings) -> str:
 # --- Redirects ------------------------------------------------------------------------------
 
 
-def redirect_pages(graph: Graph) -> dict[str, bytes]:
+def redirect_pages(graph: Graph, env: jinja2.Environment) -> dict[str, bytes]:
     """A page at every former id of an entry, sending readers (and search engines) to its new page.
 
     Its front matter names the target; overrides/main.html turns that into a meta refresh and a
@@ -335,11 +329,6 @@ def redirect_pages(graph: Graph) -> dict[str, bytes]:
                 "search": {"exclude": True},
                 "kb": {"redirect_from": old, "id": entry.id, "type": entry.type},
             }
-            body = (
-                "# This page has moved\n\n"
-                f"The {kind.singular.lower()} that was here is now at "
-                f"[{markup.escape_text(entry.title)}]({entry.id}.md).\n"
-            )
-            text = front(meta) + body
+            text = render_page(env, "redirect.md.j2", meta, entry=entry, kind=kind)
             pages[f"{kind.url}/{old}.md"] = text.encode("utf-8")
     return pages

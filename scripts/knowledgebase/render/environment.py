@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 
 from knowledgebase.graph import markup
 from knowledgebase.model.duration import hms
+from knowledgebase.render.front_matter import front
 
 TEMPLATE_PACKAGE = "knowledgebase.render"
 
@@ -78,3 +79,8 @@ def environment(templates_dir: Path | None) -> jinja2.Environment:
     )
     env.filters.update(url=url_markup, url_attr=url_attribute, hms=hms)
     return env
+
+
+def render_page(env: jinja2.Environment, template: str, meta: dict[str, Any], **context: Any) -> str:
+    """A page: its front matter, then its template's text."""
+    return front(meta) + env.get_template(template).render(**context).strip() + "\n"

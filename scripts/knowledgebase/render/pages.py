@@ -25,8 +25,7 @@ from knowledgebase.model.schema import EntryType, allowed_values, entry_types
 from knowledgebase.render import compare
 from knowledgebase.render.archive import Archive
 from knowledgebase.render.compare import COMPONENT_LABELS, LEVEL_LABELS
-from knowledgebase.render.environment import environment, url_markup
-from knowledgebase.render.front_matter import front
+from knowledgebase.render.environment import environment, render_page, url_markup
 from knowledgebase.render.listing import TABLE_INDEXES, Listings, venue
 from knowledgebase.render.tooltips import Tooltips, definitions
 from knowledgebase.settings import Settings
@@ -257,8 +256,7 @@ class Renderer:
     # --- pages ----------------------------------------------------------------------------
 
     def _render(self, template: str, page_path: str, front_matter: dict[str, Any], **context: Any) -> None:
-        body = self.env.get_template(template).render(page_path=page_path, **context)
-        self._pages[page_path] = front(front_matter) + body.strip() + "\n"
+        self._pages[page_path] = render_page(self.env, template, front_matter, page_path=page_path, **context)
 
     def entry_front_matter(self, entry: Entry) -> dict[str, Any]:
         summary = entry.get("summary") or entry.get("short") or ""
