@@ -24,7 +24,7 @@ from markupsafe import escape
 
 from knowledgebase.cite import core as cite
 from knowledgebase.cite.version import version_item
-from knowledgebase.graph import markup
+from knowledgebase.graph import markup, style
 from knowledgebase.graph.resolve import Graph
 from knowledgebase.model.entry import Entry
 from knowledgebase.model.schema import entry_types, schema_files
@@ -89,9 +89,9 @@ def _papers(graph: Graph) -> list[Entry]:
     return sorted(graph.by_type("paper"), key=lambda e: e.id)
 
 
-def _plain(graph: Graph, text: object) -> str:
-    plain = cite.plain_text(graph, text)
-    return re.sub(r"\s+([.,;:!?])", r"\1", plain)  # where a citation was taken out
+def _summary(graph: Graph, entry: Entry, short_first: bool = False) -> str:
+    text = style.summary_text(graph, entry, short_first)
+    return re.sub(r"\s+([.,;:!?])", r"\1", text)  # where a citation was taken out
 
 
 # --- Open data ------------------------------------------------------------------------------
@@ -237,7 +237,7 @@ def feed(graph: Graph, settings: Settings) -> bytes:
         add(item, "updated", _atom_time(updated(entry)))
         kind = types[entry.type]
         add(item, "category", term=entry.type, label=kind.singular)
-        summary = _plain(graph, entry.get("summary") or entry.get("short"))
+        summary = _summary(graph, entry)
         if summary:
             add(item, "summary", summary)
     ET.indent(root)
@@ -276,7 +276,7 @@ def llms_txt(graph: Graph, settings: Settings) -> str:
             continue
         lines += ["", f"## {kind.plural}", ""]
         for entry in entries:
-            summary = markup.excerpt(_plain(graph, entry.get("short") or entry.get("summary")), 200)
+            summary = markup.excerpt(_summary(graph, entry, short_first=True), 200)
             line = f"- [{_link_text(entry.title)}]({_href(settings, cite.page_url(entry))})"
             lines.append(f"{line}: {summary}" if summary else line)
     lines += [

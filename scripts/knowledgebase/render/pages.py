@@ -97,6 +97,7 @@ class Renderer:
             venue=venue,
             definition_matrix=self.definition_matrix,
             treatment=self.treatment,
+            summary=self.summary,
         )
         self._pages: dict[str, str] = {}
         self._cache: dict[str, Any] = {}
@@ -155,9 +156,10 @@ class Renderer:
         return [(kind, sorted(groups[name], key=sort_key)) for name, kind in self.types.items() if groups.get(name)]
 
     def plain(self, text: object) -> str:
-        from knowledgebase.cite.core import plain_text  # one plain text for the description, JSON-LD and feed
+        return style.plain_text(self.graph, text)
 
-        return plain_text(self.graph, text)
+    def summary(self, entry: Entry, short_first: bool = False) -> str:
+        return style.summary_text(self.graph, entry, short_first)
 
     def ai_generated(self, entry: Entry) -> bool:
         """Whether the entry, or a source it names, is marked as drawing on AI-generated text."""
@@ -259,12 +261,12 @@ class Renderer:
         self._pages[page_path] = render_page(self.env, template, front_matter, page_path=page_path, **context)
 
     def entry_front_matter(self, entry: Entry) -> dict[str, Any]:
-        summary = entry.get("summary") or entry.get("short") or ""
+        summary = self.summary(entry)
         # MkDocs themes print page.meta.title and .description without escaping them (the
         # header, <meta name="description">), so the front matter carries them HTML-escaped.
         meta: dict[str, Any] = {"title": str(escape(entry.title))}
         if summary:
-            meta["description"] = str(escape(markup.excerpt(self.plain(summary), 300)))
+            meta["description"] = str(escape(markup.excerpt(summary, 300)))
         tags = entry.get("tags") or entry.get("keywords") or []
         if tags:
             meta["tags"] = list(tags)
