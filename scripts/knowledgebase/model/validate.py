@@ -62,9 +62,7 @@ def field_name(path: Iterable[str | int]) -> str:
 def _value_type(value: Any) -> str:
     if isinstance(value, bool):
         return "true or false"
-    if isinstance(value, int):
-        return "a number"
-    if isinstance(value, float):
+    if isinstance(value, (int, float)):
         return "a number"
     if isinstance(value, list):
         return "a list"
@@ -138,15 +136,9 @@ def _placeholders(value: Any, path: FieldPath = ()) -> Iterable[FieldPath]:
     """The paths of values still holding a ``kb new`` placeholder."""
     if is_placeholder(value):
         yield path
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
+    elif isinstance(value, (list, dict)):
+        for key, item in enumerate(value) if isinstance(value, list) else value.items():
             # Leaves are tested here: a generator per value costs more than the test (see benchmarks/).
-            if isinstance(item, (list, dict)):
-                yield from _placeholders(item, (*path, index))
-            elif is_placeholder(item):
-                yield (*path, index)
-    elif isinstance(value, dict):
-        for key, item in value.items():
             if isinstance(item, (list, dict)):
                 yield from _placeholders(item, (*path, key))
             elif is_placeholder(item):
