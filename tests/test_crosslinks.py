@@ -9,8 +9,9 @@ from html.parser import HTMLParser
 import pytest
 
 from knowledgebase.cite.record import citations
+from knowledgebase.model.duration import listening_seconds
 from knowledgebase.pipeline import load
-from knowledgebase.render.pages import Renderer, entry_path, listening_seconds
+from knowledgebase.render.pages import Renderer, entry_path
 from knowledgebase.settings import Settings
 
 OTHER_TYPES = ("topic", "definition", "podcast", "paper", "glossary", "organisation", "dataset", "source")

@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 from tests.test_crosslinks import repo  # noqa: F401 - the built repository, its graph and renderer
 
 from knowledgebase.cite import labels as citation
-from knowledgebase.render.pages import hms, listening_seconds
+from knowledgebase.model.duration import hms, listening_seconds
 
 
 class Table(HTMLParser):

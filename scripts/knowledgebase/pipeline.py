@@ -13,7 +13,8 @@ from knowledgebase.model.schema import entry_types
 from knowledgebase.model.validate import rejected, validate
 from knowledgebase.publish.ownership import check_layout
 from knowledgebase.settings import Settings
-from knowledgebase.sources.reader import files_under, gc_paused, read_bytes, read_sources
+from knowledgebase.sources.files import files_under, read_bytes
+from knowledgebase.sources.reader import gc_paused, read_sources
 
 #: Generated files with a fixed place in the docs folder, and what they are. (The open-data
 #: files of publish.py live under data/, the section indexes at <section>/index.md.)
