@@ -193,11 +193,8 @@ def about_jsonld(entry: Entry, graph: Graph, settings: Settings, work: Work | No
         if site_root(settings):
             term_set["url"] = site_root(settings) + f"{entry_types()['glossary'].url}/"
         data["inDefinedTermSet"] = term_set
-    elif entry.type in ("organisation", "dataset"):
-        data = {"@type": "Organization" if entry.type == "organisation" else "Dataset", "name": entry.title}
-        data["url"] = entry.get("url")
-    elif entry.type in ("definition", "source"):
-        data = {"@type": "CreativeWork", "name": entry.title}
+    elif entry_types()[entry.type].jsonld:  # any other type: what its schema's x-kb says it describes
+        data = {"@type": entry_types()[entry.type].jsonld, "name": entry.title}
         if entry.get("publisher") in graph.entries:
             data["publisher"] = {"@type": "Organization", "name": graph.entries[entry.get("publisher")].title}
         data["datePublished"] = entry.get("date")

@@ -27,6 +27,7 @@ from knowledgebase.render import compare
 from knowledgebase.render.archive import Archive
 from knowledgebase.render.compare import COMPONENT_LABELS, LEVEL_LABELS
 from knowledgebase.render.environment import environment, render_page, url_markup
+from knowledgebase.render.fields import entry_fields
 from knowledgebase.render.listing import TABLE_INDEXES, Listings, venue
 from knowledgebase.render.tooltips import Tooltips, definitions
 from knowledgebase.settings import Settings
@@ -101,6 +102,7 @@ class Renderer:
             definition_matrix=self.definition_matrix,
             treatment=self.treatment,
             summary=self.summary,
+            fields=lambda entry: entry_fields(entry, self.types[entry.type]),
         )
         self._pages: dict[str, str] = {}
         self._cache: dict[str, Any] = {}
@@ -291,8 +293,9 @@ class Renderer:
             self._pages[page.rel] = self.prose_page(page.text, page.rel)
         for name, kind in self.types.items():
             entries = self.entries_of(name)
+            # A type added with only its schema has no template of its own: every field, as the schema describes it.
+            template = self.env.select_template([f"{name}.md.j2", "generic.md.j2"]).name
             for entry in entries:
-                template = f"{name}.md.j2"
                 self._render(template, entry_path(entry), self.entry_front_matter(entry), entry=entry, kind=kind)
             index_template = self.env.select_template([f"{name}-index.md.j2", "section.md.j2"])
             meta: dict[str, Any] = {"title": kind.plural}
