@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DOCS_LINE, PLUGIN_LINE, SITE_LINE, Project, _copy_mini
+from kbtest import DOCS_LINE, PLUGIN_LINE, SITE_LINE, Project, copy_mini
 
 FINDING = re.compile(
     r"^(?:(?:ERROR|WARNING)\s+-\s+)?(?P<path>[^:\n]+):(?P<line>\d+):(?P<col>\d+): error: (?P<message>.+)$", re.MULTILINE
@@ -607,7 +607,7 @@ def _socket(folder: Path, name: str) -> None:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Project:
     """The mini knowledge base after a first good build, copied afresh for every mistake."""
-    project = _copy_mini(tmp_path_factory.mktemp("good") / "kb")
+    project = copy_mini(tmp_path_factory.mktemp("good") / "kb")
     project.mkdocs_build()
     assert (project.root / "site" / "index.html").is_file()
     return project

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Project, _copy_mini
 from hostile import MARKER, REFUSED_URLS, text_visible, write_hostile_kb
+from kbtest import Project, copy_mini
 from knowledgebase.model.schema import entry_types
 
 #: Elements no entry text may bring into a page.
@@ -310,7 +310,7 @@ def test_bad_urls_are_refused_in_bibtex(project):
 @pytest.fixture(scope="module")
 def built_once(tmp_path_factory) -> Project:
     """The mini knowledge base after a good build, to copy for each attempt to break out."""
-    project = _copy_mini(tmp_path_factory.mktemp("good") / "kb")
+    project = copy_mini(tmp_path_factory.mktemp("good") / "kb")
     result = project.mkdocs_build()
     assert result.returncode == 0, result.stderr
     return project
