@@ -24,6 +24,8 @@ from pathlib import Path
 
 import pytest
 
+from knowledgebase.diagnostics import Diagnostics
+
 ROOT = Path(__file__).resolve().parent.parent
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 BIN = Path(sys.executable).parent
@@ -161,6 +163,34 @@ def mkdocs_serve(project: Project, *options: str) -> Iterator[tuple[str, Path]]:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+# --- the pipeline in this process: what `kb validate` finds, without starting it ----------------
+
+
+def validate(root: Path) -> Diagnostics:
+    """Every finding ``kb validate`` makes of the project in ``root``, found in this process by
+    the pipeline as the command calls it (``load`` with the checks of the prose)."""
+    from knowledgebase.pipeline import load
+    from knowledgebase.settings import Settings
+
+    return load(Settings.from_mkdocs_yml(root / "mkdocs.yml"), lint=True).diagnostics
+
+
+#: A finding as the commands print it (MkDocs' log level in front of the plugin's).
+FINDING = re.compile(
+    r"^(?:(?:ERROR|WARNING)\s+-\s+)?(?P<path>[^:\n]+):(?P<line>\d+):(?P<col>\d+): error: (?P<message>.+)$", re.MULTILINE
+)
+
+
+def findings(output: str, pattern: re.Pattern[str] = FINDING) -> list[tuple[str, int, int, str]]:
+    """(path, line, column, message) of every error in ``output``."""
+    return [(m["path"], int(m["line"]), int(m["col"]), m["message"]) for m in pattern.finditer(output)]
+
+
+def printed(diagnostics: Diagnostics) -> str:
+    """Findings as the commands print them, one ``path:line:col: severity: message`` a line, in order."""
+    return "\n".join(str(diagnostic) for diagnostic in diagnostics.sorted())
 
 
 # --- citations: pandoc, pybtex, cffconvert, and what a built page says -------------------------

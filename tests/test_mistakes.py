@@ -21,14 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from kbtest import DOCS_LINE, PLUGIN_LINE, SITE_LINE, Project, copy_mini
-from knowledgebase.diagnostics import Diagnostics
-from knowledgebase.pipeline import build, load
+from kbtest import DOCS_LINE, PLUGIN_LINE, SITE_LINE, Project, copy_mini, findings, printed, validate
+from knowledgebase.pipeline import build
 from knowledgebase.settings import Settings, SettingsError
 
-FINDING = re.compile(
-    r"^(?:(?:ERROR|WARNING)\s+-\s+)?(?P<path>[^:\n]+):(?P<line>\d+):(?P<col>\d+): error: (?P<message>.+)$", re.MULTILINE
-)
 GITHUB = re.compile(r"^::error file=(?P<path>[^,\n]+),line=(?P<line>\d+),col=(?P<col>\d+)::(?P<message>.+)$", re.MULTILINE)
 
 TERM = "title: {title}\nshort: A new term.\naliases: []\nsources: [explainer]\n"
@@ -634,15 +630,6 @@ def fresh(project: Project, tmp_path: Path) -> Project:
     return Project(root)
 
 
-def findings(output: str, pattern: re.Pattern[str] = FINDING) -> list[tuple[str, int, int, str]]:
-    return [(m["path"], int(m["line"]), int(m["col"]), m["message"]) for m in pattern.finditer(output)]
-
-
-def printed(diagnostics: Diagnostics) -> str:
-    """The findings as both commands print them, one ``path:line:col: error: message`` a line."""
-    return "\n".join(str(diagnostic) for diagnostic in diagnostics.sorted())
-
-
 def unescape(value: str) -> str:
     """Undo GitHub's workflow-command escaping, as the runner does."""
     for escaped, char in (("%0D", "\r"), ("%0A", "\n"), ("%3A", ":"), ("%2C", ","), ("%25", "%")):
@@ -675,10 +662,10 @@ def check_in_process(project: Project, expected: list[tuple[str, int, int, str]]
     exactly ``expected``, each error counted once, and the generated pages left as they were."""
     settings = Settings.from_mkdocs_yml(project.root / "mkdocs.yml")
     docs = project.snapshot("build/docs")
-    validated = load(settings, lint=True)  # as kb validate calls it
-    output = printed(validated.diagnostics)
+    validated = validate(project.root)
+    output = printed(validated)
     assert_findings(findings(output), expected, output)
-    assert len(validated.diagnostics.errors) == len(expected), output  # kb validate's "N errors found"
+    assert len(validated.errors) == len(expected), output  # kb validate's "N errors found"
     built = build(settings)  # as kb build and the MkDocs plugin call it
     assert printed(built.diagnostics) == "\n".join(line for line in output.splitlines() if ": error: " in line)
     assert not built.ok
