@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, Project, _copy_mini
+from kbtest import ROOT, Project, copy_mini
 
 COURSE_SCHEMA = """{
   "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -68,7 +68,7 @@ SCHEMA_PATH = "scripts/knowledgebase/schemas/course.schema.json"
 def with_course(root: Path, monkeypatch: pytest.MonkeyPatch, jsonld: str = '    "jsonld": "Course",\n') -> Project:
     """The mini knowledge base with its own copy of the code, to which only a course schema and
     one course are added (and a link to the course from an existing entry)."""
-    project = _copy_mini(root)
+    project = copy_mini(root)
     shutil.copytree(
         ROOT / "scripts" / "knowledgebase", root / "scripts" / "knowledgebase", ignore=shutil.ignore_patterns("__pycache__")
     )

@@ -18,7 +18,6 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 
-from knowledgebase.cite.history import stamps
 from knowledgebase.config import KnowledgeBaseConfig
 from knowledgebase.model.schema import entry_types
 from knowledgebase.navigation import section_page, with_sections
@@ -96,7 +95,7 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         if count:
             raise PluginError(f"{counted}; the site was not built")
         log.info("knowledgebase: %d entries rendered in %.2f s", len(loaded.graph.entries), time.perf_counter() - start)
-        cut = stamps(loaded.graph, self.settings).shallow
+        cut = loaded.dates.shallow
         if cut:  # info, not a warning: --strict would stop the build, and the site is still right
             log.info(
                 "knowledgebase: a shallow clone: the first publication of %d entries is not in the history fetched, and the "

@@ -277,6 +277,13 @@ def walk(
         yield from walk(schema["items"], root, (*path, "*"))
 
 
+def allowed_values(type_name: str, path: FieldPath) -> tuple[str, ...]:
+    """What a field of an entry type may hold, as its schema lists it: the ``enum`` at ``path`` (a
+    list's items are ``*``), or the names of the object's properties there; in the schema's order."""
+    node = dict(walk(entry_types()[type_name].schema))[path]
+    return tuple(node["enum"] if "enum" in node else node.get("properties", {}))
+
+
 def match_paths(data: Any, pattern: FieldPath, prefix: FieldPath = ()) -> Iterator[tuple[FieldPath, Any]]:
     """The values in ``data`` that a path pattern from ``walk`` points at, with their concrete paths."""
     if not pattern:
