@@ -164,6 +164,18 @@ def test_its_json_ld_type_comes_from_x_kb(built):
     }
 
 
+def test_kb_build_warns_that_builders_without_plugins_miss_the_section(built, monkeypatch):
+    """The MkDocs plugin adds the section; kb build (before Zensical, which runs no plugins) says to name it."""
+    monkeypatch.setenv("PYTHONPATH", str(built.root / "scripts"))
+    result = built.kb("build")
+    line = next(n for n, text in enumerate((built.root / "mkdocs.yml").read_text().splitlines(), 1) if text.startswith("nav:"))
+    assert result.returncode == 0, result.stderr
+    assert (
+        f"mkdocs.yml:{line}:1: warning: the nav has no Courses (courses/index.md); the MkDocs plugin adds it under More, "
+        "but builders that run no plugins (Zensical) leave it out: add '- Courses: courses/index.md' there"
+    ) in result.stderr
+
+
 def test_it_is_searchable_and_in_the_open_data(built):
     index = json.loads(built.site("search/search_index.json"))
     assert any(doc["location"] == "courses/open-models/" and doc["title"] == "Open models in practice" for doc in index["docs"])
