@@ -187,7 +187,7 @@ def _atom_time(value: dt.datetime) -> str:
 def _href(settings: Settings, path: str) -> str:
     """A link in the feed or llms.txt: absolute with site_url, else relative to the site root
     (where both files are, so the relative link resolves)."""
-    return addresses.site_root(settings) + path
+    return addresses.address(settings, path)
 
 
 def feed(graph: Graph, settings: Settings, citations: Citations) -> bytes:
@@ -234,7 +234,7 @@ def feed(graph: Graph, settings: Settings, citations: Citations) -> bytes:
         item = add(root, "entry")
         add(item, "title", entry.title)
         add(item, "id", f"urn:uuid:{uuid.uuid5(FEED_NAMESPACE, f'{entry.type}/{entry.id}')}")
-        add(item, "link", rel="alternate", type="text/html", href=_href(settings, addresses.page_url(entry)))
+        add(item, "link", rel="alternate", type="text/html", href=_href(settings, types[entry.type].page_url(entry.id)))
         add(item, "published", _atom_time(added(entry)))
         add(item, "updated", _atom_time(updated(entry)))
         kind = types[entry.type]
@@ -279,7 +279,7 @@ def llms_txt(graph: Graph, settings: Settings) -> str:
         lines += ["", f"## {kind.plural}", ""]
         for entry in entries:
             summary = markup.excerpt(_plain(graph, entry.get("short") or entry.get("summary")), 200)
-            line = f"- [{_link_text(entry.title)}]({_href(settings, addresses.page_url(entry))})"
+            line = f"- [{_link_text(entry.title)}]({_href(settings, kind.page_url(entry.id))})"
             lines.append(f"{line}: {summary}" if summary else line)
     lines += [
         "",
@@ -327,7 +327,7 @@ def redirect_pages(graph: Graph) -> dict[str, bytes]:
                 continue  # the section's own index page
             meta = {
                 "title": str(escape(f"Moved: {entry.title}")),  # themes print it unescaped
-                "redirect": addresses.page_url(entry),
+                "redirect": kind.page_url(entry.id),
                 "search": {"exclude": True},
                 "kb": {"redirect_from": old, "id": entry.id, "type": entry.type},
             }
@@ -337,5 +337,5 @@ def redirect_pages(graph: Graph) -> dict[str, bytes]:
                 f"[{markup.escape_text(entry.title)}]({entry.id}.md).\n"
             )
             text = front(meta) + body
-            pages[f"{kind.url}/{old}.md"] = text.encode("utf-8")
+            pages[kind.page_path(old)] = text.encode("utf-8")
     return pages

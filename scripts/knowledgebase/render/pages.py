@@ -59,7 +59,7 @@ def url_attribute(url: str) -> Markup:
 
 def entry_path(entry: Entry) -> str:
     """The page's path in the docs folder; MkDocs serves it at ``/<url>/<id>/``."""
-    return f"{entry_types()[entry.type].url}/{entry.id}.md"
+    return entry_types()[entry.type].page_path(entry.id)
 
 
 def relative(target: str, here: str) -> str:
@@ -294,7 +294,7 @@ class Renderer:
         entry = target if isinstance(target, Entry) else self.graph.entries[target]
         page = context["page_path"].removesuffix(".md")
         here = page.removesuffix("index").rstrip("/") if page == "index" or page.endswith("/index") else page
-        url = relative(f"{self.types[entry.type].url}/{entry.id}/", here) or "./"
+        url = relative(self.types[entry.type].page_url(entry.id), here) or "./"
         return Markup(escape(url + (f"#{anchor}" if anchor else "")))
 
     def archived(self, entry: Entry, url: str) -> str:
@@ -369,7 +369,7 @@ class Renderer:
             meta: dict[str, Any] = {"title": kind.plural}
             if name in TABLE_INDEXES:
                 meta["hide"] = ["navigation", "toc"]  # Material's: the table gets the page's whole width
-            self._render(index_template.name, f"{kind.url}/index.md", meta, kind=kind, entries=entries)
+            self._render(index_template.name, kind.index_path, meta, kind=kind, entries=entries)
         definitions = self.entries_of("definition")
         if definitions:
             rows = self.definition_matrix()
@@ -392,7 +392,7 @@ class Renderer:
         terms = {}
         for term in self.entries_of("glossary"):
             for word in [term.title, *term.get("aliases", []), *term.get("abbreviations", [])]:
-                terms.setdefault(word, f"{self.types['glossary'].url}/{term.id}/")
+                terms.setdefault(word, self.types["glossary"].page_url(term.id))
         return json.dumps(terms, sort_keys=True, ensure_ascii=False, indent=0) + "\n"
 
     def prose_page(self, text: str, page_path: str) -> str:
