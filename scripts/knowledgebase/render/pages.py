@@ -16,7 +16,8 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from knowledgebase.cite import citation
+from knowledgebase.cite import labels as citation
+from knowledgebase.cite.record import Citations
 from knowledgebase.graph import markup, style
 from knowledgebase.graph.resolve import Graph
 from knowledgebase.model.duration import listening_seconds
@@ -26,6 +27,7 @@ from knowledgebase.render import compare
 from knowledgebase.render.archive import Archive
 from knowledgebase.render.compare import COMPONENT_LABELS, LEVEL_LABELS
 from knowledgebase.render.environment import environment, render_page, url_markup
+from knowledgebase.render.fields import entry_fields
 from knowledgebase.render.listing import TABLE_INDEXES, Listings, venue
 from knowledgebase.render.tooltips import Tooltips, definitions
 from knowledgebase.settings import Settings
@@ -63,9 +65,10 @@ def sort_key(entry: Entry) -> tuple[Any, ...]:
 class Renderer:
     """Renders every page of the site from one linked graph."""
 
-    def __init__(self, graph: Graph, settings: Settings) -> None:
+    def __init__(self, graph: Graph, settings: Settings, citations: Citations) -> None:
         self.graph = graph
         self.settings = settings
+        self.citations = citations  # each entry's citation record, made once before rendering
         self.types = entry_types()
         self.env = environment(settings.templates_dir)
         self.env.filters.update(plain=self.plain)
@@ -74,6 +77,7 @@ class Renderer:
             types=self.types,
             settings=settings,
             citation=citation,
+            citations=citations,
             ROLES=allowed_values("stakeholder", ("roles", "*")),
             COMPONENTS=compare.components(),
             FREEDOMS=compare.freedoms(),
@@ -98,6 +102,7 @@ class Renderer:
             definition_matrix=self.definition_matrix,
             treatment=self.treatment,
             summary=self.summary,
+            fields=lambda entry: entry_fields(entry, self.types[entry.type]),
         )
         self._pages: dict[str, str] = {}
         self._cache: dict[str, Any] = {}
@@ -233,7 +238,7 @@ class Renderer:
     def archived(self, entry: Entry, url: str) -> str:
         """The archived copy of an external URL of ``entry`` (see ``archive``), to print ``| url``."""
         if "archive" not in self._cache:
-            self._cache["archive"] = Archive.of(self.graph, self.settings)
+            self._cache["archive"] = Archive.of(self.graph, self.citations.dates)
         return self._cache["archive"].url(entry, url)
 
     def listings(self) -> Listings:
@@ -277,17 +282,14 @@ class Renderer:
         if tags:
             meta["tags"] = list(tags)
         meta["kb"] = {"id": entry.id, "type": entry.type}
-        from knowledgebase.cite import core as cite  # citations, Highwire tags and JSON-LD for overrides/main.html
-
-        meta.update(cite.page_meta(entry, self.graph, self.settings))
+        record = self.citations[entry.id]  # citations, history, Highwire tags and JSON-LD for overrides/
+        meta["cite"] = record.meta["cite"]
         from knowledgebase.cite.repository import source_links  # "Edit this entry" and "Report an error"
 
-        links = source_links(entry, self.settings, cite.permalink(entry, self.settings))
+        links = source_links(entry, self.settings, record.permalink)
         if links:
             meta["source"] = links
-        from knowledgebase.cite import version  # its history, and "Cite this version"
-
-        meta.update(version.page_meta(entry, self.graph, self.settings))
+        meta["version"] = record.meta["version"]
         return meta
 
     def pages(self) -> dict[str, str]:
@@ -297,8 +299,9 @@ class Renderer:
             self._pages[page.rel] = self.prose_page(page.text, page.rel)
         for name, kind in self.types.items():
             entries = self.entries_of(name)
+            # A type added with only its schema has no template of its own: every field, as the schema describes it.
+            template = self.env.select_template([f"{name}.md.j2", "generic.md.j2"]).name
             for entry in entries:
-                template = f"{name}.md.j2"
                 self._render(template, entry_path(entry), self.entry_front_matter(entry), entry=entry, kind=kind)
             index_template = self.env.select_template([f"{name}-index.md.j2", "section.md.j2"])
             meta: dict[str, Any] = {"title": kind.plural}
@@ -307,11 +310,9 @@ class Renderer:
             self._render(index_template.name, f"{kind.url}/index.md", meta, kind=kind, entries=entries)
         definitions = self.entries_of("definition")
         if definitions:
-            from knowledgebase.cite import core as cite
-
             rows = self.definition_matrix()
             titles = {c.target: self.graph.entries[c.target].title for row in rows for c in row.cells if c.target}
-            urls = {d.id: cite.permalink(d, self.settings) for d in definitions}
+            urls = {d.id: self.citations[d.id].permalink for d in definitions}
             csv = compare.csv_text(definitions, rows, titles, urls)
             self._pages[f"{self.types['definition'].url}/comparison.csv"] = csv
         dated = sorted(
@@ -356,9 +357,9 @@ def _date_of(entry: Entry) -> str:
     return ""
 
 
-def render_site(graph: Graph, settings: Settings) -> tuple[dict[str, str], Tooltips]:
+def render_site(graph: Graph, settings: Settings, citations: Citations) -> tuple[dict[str, str], Tooltips]:
     """Every page, and the glossary tooltips that every Markdown page of the site goes through."""
-    renderer = Renderer(graph, settings)
+    renderer = Renderer(graph, settings, citations)
     return renderer.pages(), Tooltips(definitions(renderer.entries_of("glossary"), renderer.tooltip, renderer.abbreviation))
 
 

@@ -184,7 +184,8 @@ def _field_pattern(key: str) -> re.Pattern[str]:
 
 
 def _bib_entry(entry: bib.Entry, display: str, text: str, diagnostics: Diagnostics) -> RawEntry:
-    source = SourceFile(display, start=(entry.start_line + 1, 1), text=text)
+    fields = {field.key.lower(): str(field.value) for field in entry.fields}
+    source = SourceFile(display, start=(entry.start_line + 1, 1), text=text, fields=fields)
     lines = _lines(text)
     broken = False
     for field in entry.fields:
