@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from kbtest import Project, copy_mini, copy_repo, link_server, local_only, organisation, published_copy
+from knowledgebase.cite.record import citations
 from knowledgebase.pipeline import load
 from knowledgebase.render.pages import Renderer
 from knowledgebase.settings import Settings
@@ -41,7 +42,7 @@ def repo(built_repo: Project):  # noqa: ANN201 - (project, graph, renderer)
     settings = Settings.from_mkdocs_yml(built_repo.root / "mkdocs.yml")
     loaded = load(settings)
     assert loaded.ok
-    return built_repo, loaded.graph, Renderer(loaded.graph, settings)
+    return built_repo, loaded.graph, Renderer(loaded.graph, settings, citations(loaded.graph, settings, loaded.dates))
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ parser) reads them, and APA references with pandoc's own citation processor.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -17,7 +18,8 @@ import pytest
 from mkdocs.utils.meta import get_data
 
 from kbtest import Project, copy_repo, git, latex_plain, person_text, pybtex_works, read_page, set_site_fields
-from knowledgebase.cite import core as cite
+from knowledgebase.cite.apa import apa
+from knowledgebase.cite.names import latex_text, name_text, split_names
 from knowledgebase.pipeline import load
 from knowledgebase.settings import Settings
 
@@ -214,24 +216,24 @@ def test_apa_repairs_what_citeproc_py_leaves_undone():
         "issued": {"date-parts": [[2024, 11, 3]]},
         "URL": "https://kb.example.org/podcasts/x/",
     }
-    reference = cite.apa(page)
+    reference = apa(page)
     # Cited under its publisher, which is not repeated; no period after the question mark.
     assert reference.text == (
         "Open Source AI Knowledge Base. (2024, November 3). Is open source AI dangerous? https://kb.example.org/podcasts/x/"
     )
     assert reference.segments[1] == {"text": "Is open source AI dangerous?", "italic": True}
-    untitled = cite.apa({"id": "w", "type": "document", "title": "Dual-Use Foundation Models"})
+    untitled = apa({"id": "w", "type": "document", "title": "Dual-Use Foundation Models"})
     assert untitled.text == "Dual-Use Foundation Models. (n.d.)."  # the title stands in for the author, once
-    undated = cite.apa({"id": "w", "type": "document", "title": "T", "author": [{"family": "A"}], "URL": "https://e.org/"})
+    undated = apa({"id": "w", "type": "document", "title": "T", "author": [{"family": "A"}], "URL": "https://e.org/"})
     assert undated.text == "A. (n.d.). T. https://e.org/"  # no dangling "Retrieved"
-    et_al = cite.apa({"id": "w", "type": "document", "title": "T", "author": [{"family": "A", "given": "B."}]}, et_al=True)
+    et_al = apa({"id": "w", "type": "document", "title": "T", "author": [{"family": "A", "given": "B."}]}, et_al=True)
     assert et_al.text == "A, B., et al. (n.d.). T."
-    report = cite.apa({"id": "r", "type": "report", "title": "T", "author": [{"literal": "Tidelift"}], "publisher": "Tidelift"})
+    report = apa({"id": "r", "type": "report", "title": "T", "author": [{"literal": "Tidelift"}], "publisher": "Tidelift"})
     assert report.text == "Tidelift. (n.d.). T."
 
 
 def test_names_are_split_as_bibtex_splits_them():
-    names, others = cite.split_names(r"Shrestha, Y. R. and von Krogh, G. and {Partnership on AI} and Angela Luna and others")
+    names, others = split_names(r"Shrestha, Y. R. and von Krogh, G. and {Partnership on AI} and Angela Luna and others")
     assert others
     assert names == [
         {"family": "Shrestha", "given": "Y. R."},
@@ -239,8 +241,8 @@ def test_names_are_split_as_bibtex_splits_them():
         {"literal": "Partnership on AI"},
         {"family": "Luna", "given": "Angela"},
     ]
-    assert [cite.name_text(n) for n in names] == ["Shrestha, Y. R.", "von Krogh, G.", "Partnership on AI", "Luna, Angela"]
-    assert cite.latex_text(r"Caf{\'e} \& G{\"o}del's {AI} 100\%") == "Café & Gödel's AI 100%"
+    assert [name_text(n) for n in names] == ["Shrestha, Y. R.", "von Krogh, G.", "Partnership on AI", "Luna, Angela"]
+    assert latex_text(r"Caf{\'e} \& G{\"o}del's {AI} 100\%") == "Café & Gödel's AI 100%"
 
 
 # --- hostile titles ---------------------------------------------------------------------------
@@ -338,7 +340,7 @@ def test_dates_come_from_git_and_source_date_epoch_is_only_the_fallback(project:
     settings = Settings.from_mkdocs_yml(project.root / "mkdocs.yml")
     loaded = load(settings)
     assert loaded.ok, loaded.diagnostics.sorted()
-    dates = cite.stamps(loaded.graph, settings)
+    dates = loaded.dates
     assert str(dates.updated["mnist"]) == "2025-06-07" and str(dates.added["mnist"].date()) == "2024-03-05"
     assert str(dates.updated["common-crawl"]) == "2024-03-05"
     # Entries of one .bib file are dated by their own lines.
@@ -393,6 +395,35 @@ def test_every_paper_of_the_real_knowledge_base_carries_its_bibtex(built_real):
     assert len(works) >= 15
     for key, work in works.items():
         check_paper_page(built_real.root / "site", key, work, SITE_URL)
+
+
+def _shown(html_fragment: str) -> str:
+    """The text a reader sees in a fragment of HTML, with the archived copy after a link left out."""
+    text = html.unescape(re.sub(r"<[^>]+>", "", html_fragment))
+    return " ".join(text.replace(" (archived copy)", "").split())
+
+
+def test_pages_print_the_same_apa_reference_as_the_cite_box(built_real):
+    """One APA: the reference at the top of a work's page, and in the References of every page that
+    cites the work, is the cite box's (made by the CSL processor from the work's one CSL item)."""
+    site = built_real.root / "site"
+    apa_of = {}
+    for index in sorted((site / "papers").glob("*/index.html")):
+        page_html = index.read_text(encoding="utf-8")
+        offered = read_page(index).references[0]  # "Cite the work itself"
+        top = next(p for p in re.findall(r"<p>(.*?)</p>", page_html, re.S) if 'href="./"' in p)
+        assert _shown(top) == offered, index.parent.name
+        apa_of[index.parent.name] = offered
+    assert apa_of["aschenbrenner2024lockdown"].startswith("Aschenbrenner, L. (2024, June). Lock Down the Labs")
+    assert apa_of["tidelift2024maintainer"].startswith("Tidelift. (2024). 2024 Tidelift State")  # APA 9.24: no publisher
+    listed = 0
+    for index in sorted(site.glob("*/*/index.html")):
+        section = re.search(r'<h2 id="references">.*?</h2>\s*<ul>(.*?)</ul>', index.read_text(encoding="utf-8"), re.S)
+        for item in re.findall(r"<li>(.*?)</li>", section.group(1), re.S) if section else []:
+            key = re.search(r'href="(?:\.\./)+papers/([^/"]+)/"', item).group(1)
+            assert _shown(item) == apa_of[key], (index.parent.name, key)
+            listed += 1
+    assert listed >= 10
 
 
 def test_the_real_site_links_its_pages_downloads_and_redirects(built_real):

@@ -76,6 +76,19 @@ def test_contributing_has_an_example_of_every_type():
         assert any(p.startswith(prefix) for p in paths), f"CONTRIBUTING.md has no example of a {name}"
 
 
+@pytest.mark.quick
+def test_contributing_type_table_is_the_schemas():
+    """The table of types lists every type the schemas define, in the site's order, with its file."""
+    text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    section = text.split("## The types of entry", 1)[1].split("\n\n", 2)[1]
+    rows = re.findall(r"^\| `([a-z-]+)` \| `([^`]+)` \| [^|]+ \|$", section, re.M)
+    wanted = [(n, "bibliography/*.bib" if k.is_bibtex else f"content/{k.folder}/ID.yaml") for n, k in entry_types().items()]
+    missing = "\n".join(
+        f"| `{n}` | `{f}` | {entry_types()[n].schema.get('description', '')} |" for n, f in wanted if (n, f) not in rows
+    )
+    assert rows == wanted, f"CONTRIBUTING.md's table of types differs from the schemas; rows for the new types:\n{missing}"
+
+
 def test_contributing_examples_validate_and_build(tmp_path):
     """Every example, added to a copy of the real knowledge base, validates and builds."""
     root = tmp_path / "kb"

@@ -6,7 +6,8 @@ import posixpath
 import re
 from html.parser import HTMLParser
 
-from knowledgebase.render.pages import entry_path, listening_seconds
+from knowledgebase.model.duration import listening_seconds
+from knowledgebase.render.pages import entry_path
 
 OTHER_TYPES = ("topic", "definition", "podcast", "paper", "glossary", "organisation", "dataset", "source")
 

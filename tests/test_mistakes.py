@@ -300,6 +300,13 @@ MISTAKES = [
         "'segment.end' (1:00:00) must come after 'segment.start' (1:02:00)",
         duration='segment: {start: "1:02:00", end: "1:00:00"}',
     ),
+    podcast(  # M:SS may count past an hour: the same order is checked as for H:MM:SS
+        "segment-backwards-long-minutes",
+        5,
+        32,
+        "'segment.end' (1:10:00) must come after 'segment.start' (75:00)",
+        duration='segment: {start: "75:00", end: "1:10:00"}',
+    ),
     podcast(
         "duration-and-segment", 1, 1, "give either duration", duration='duration: "30:00"\nsegment: {start: "1:00", end: "2:00"}'
     ),

@@ -10,8 +10,8 @@ import re
 from html import unescape
 from html.parser import HTMLParser
 
-from knowledgebase.cite import citation
-from knowledgebase.render.pages import hms, listening_seconds
+from knowledgebase.cite import labels as citation
+from knowledgebase.model.duration import hms, listening_seconds
 
 
 class Table(HTMLParser):
