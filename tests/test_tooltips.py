@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 import pytest
 import yaml
 
-from conftest import Project, copy_repo, set_site_fields
+from kbtest import Project, copy_repo, set_site_fields
 from knowledgebase import pipeline
 from knowledgebase.cite.record import citations
 from knowledgebase.render.pages import Renderer

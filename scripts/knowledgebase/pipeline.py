@@ -9,11 +9,12 @@ from knowledgebase.cite.history import Stamps, stamps
 from knowledgebase.diagnostics import Diagnostic, Diagnostics
 from knowledgebase.graph import style
 from knowledgebase.graph.resolve import Graph, link, read_pages
-from knowledgebase.model.schema import entry_types
+from knowledgebase.model.schema import entry_types, schema_problems
 from knowledgebase.model.validate import rejected, validate
 from knowledgebase.publish.ownership import check_layout, manifest
 from knowledgebase.settings import Settings
-from knowledgebase.sources.reader import files_under, gc_paused, read_bytes, read_sources
+from knowledgebase.sources.files import files_under, read_bytes
+from knowledgebase.sources.reader import gc_paused, read_sources
 
 #: Generated files with a fixed place in the docs folder, and what they are. (The open-data
 #: files of publish.py live under data/, the section indexes at <section>/index.md.)
@@ -50,7 +51,7 @@ def load(settings: Settings, lint: bool = False) -> Loaded:
 
     ``lint`` adds warnings about seams in the prose (``kb validate``); a build does not stop for them.
     """
-    diagnostics = Diagnostics()
+    diagnostics = Diagnostics(schema_problems(settings.root))  # an entry type its schema cannot place
     raws = read_sources(settings.root, settings.content_dir, settings.bibliography_dir, diagnostics)
     entries = validate(raws, diagnostics)
     # Unreadable folders and pipes among the pages: findings, not pages lost in silence.

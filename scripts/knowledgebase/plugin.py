@@ -19,6 +19,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 
 from knowledgebase.config import KnowledgeBaseConfig
+from knowledgebase.model.schema import entry_types
+from knowledgebase.navigation import section_page, with_sections
 from knowledgebase.pipeline import build
 from knowledgebase.publish.ownership import check_site, claim_site, record_site
 from knowledgebase.serve.incremental import IncrementalPreview
@@ -57,6 +59,12 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         # Here, before any on_pre_build: MkDocs empties site_dir right after those, so a site_dir
         # that holds sources (or anything not built) must be refused now, with nothing touched.
         check_site(self.settings)
+        # A section mkdocs.yml's nav lacks (a type added with only its schema) is placed by its x-kb.nav.
+        config.nav, added = with_sections(config.nav, entry_types().values())
+        for kind in added:
+            log.info(
+                "knowledgebase: the nav has no %s; added '%s' as its schema's x-kb.nav says", section_page(kind), kind.nav.title
+            )
         return config
 
     def on_pre_build(self, config: MkDocsConfig) -> None:

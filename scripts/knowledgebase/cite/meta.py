@@ -12,8 +12,9 @@ from knowledgebase.cite.apa import apa
 from knowledgebase.cite.csl import Work, iso_date
 from knowledgebase.cite.history import EntryDates
 from knowledgebase.cite.names import name_text, person_name
-from knowledgebase.graph import markup, style
+from knowledgebase.graph import style
 from knowledgebase.graph.resolve import Graph
+from knowledgebase.model.duration import iso8601
 from knowledgebase.model.entry import Entry
 from knowledgebase.model.schema import entry_types
 from knowledgebase.settings import Settings
@@ -153,15 +154,6 @@ def apa_authors(work: Work) -> str:
     return text.split(" (", 1)[0] if work.authors else ""
 
 
-def _duration(value: str) -> str:
-    """'1:04:07' -> 'PT1H4M7S'."""
-    parts = [int(p) for p in value.split(":")]
-    while len(parts) < 3:
-        parts.insert(0, 0)
-    hours, minutes, secs = parts
-    return "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "") + f"{secs}S"
-
-
 def _episode_jsonld(entry: Entry) -> dict[str, Any]:
     """schema.org data of a podcast episode or video: hosts as its authors, guests as contributors."""
     data: dict[str, Any] = {"@type": EPISODE_TYPES[entry.get("format")], "name": entry.title, "url": entry.get("url")}
@@ -173,7 +165,7 @@ def _episode_jsonld(entry: Entry) -> dict[str, Any]:
     data["author"] = [{"@type": "Person", "name": p} for p in entry.get("hosts", [])]
     data["contributor"] = [{"@type": "Person", "name": p} for p in entry.get("guests", [])]
     if entry.get("duration"):
-        data["duration"] = _duration(entry.get("duration"))
+        data["duration"] = iso8601(entry.get("duration"))
     if entry.get("format") != "podcast":
         data["uploadDate"] = entry.get("date")
     return data
@@ -196,17 +188,13 @@ def about_jsonld(entry: Entry, graph: Graph, settings: Settings, work: Work | No
         alternates = [*entry.get("aliases", []), *entry.get("abbreviations", [])]
         if alternates:
             data["alternateName"] = alternates
-        summary = entry.get("summary") or entry.get("short") or ""
-        data["description"] = plain_text(graph, summary)
+        data["description"] = style.summary_text(graph, entry)
         term_set = {"@type": "DefinedTermSet", "name": f"{settings.site_name}: {entry_types()['glossary'].plural}"}
         if site_root(settings):
             term_set["url"] = site_root(settings) + f"{entry_types()['glossary'].url}/"
         data["inDefinedTermSet"] = term_set
-    elif entry.type in ("organisation", "dataset"):
-        data = {"@type": "Organization" if entry.type == "organisation" else "Dataset", "name": entry.title}
-        data["url"] = entry.get("url")
-    elif entry.type in ("definition", "source"):
-        data = {"@type": "CreativeWork", "name": entry.title}
+    elif entry_types()[entry.type].jsonld:  # any other type: what its schema's x-kb says it describes
+        data = {"@type": entry_types()[entry.type].jsonld, "name": entry.title}
         if entry.get("publisher") in graph.entries:
             data["publisher"] = {"@type": "Organization", "name": graph.entries[entry.get("publisher")].title}
         data["datePublished"] = entry.get("date")
@@ -215,17 +203,6 @@ def about_jsonld(entry: Entry, graph: Graph, settings: Settings, work: Work | No
     else:
         return None
     return _pruned(data)
-
-
-def plain_text(graph: Graph, text: object) -> str:
-    """Prose as one line of plain text, each link written as the page writes it: the text of the
-    page's description, its JSON-LD, the feed and llms.txt."""
-    entries = graph.entries
-    return markup.plain(
-        str(text or ""),
-        lambda i: entries[i].title if i in entries else i,
-        lambda i, before: style.link_text(entries[i], before) if i in entries else i,
-    )
 
 
 def _pruned(data: dict[str, Any]) -> dict[str, Any]:
@@ -242,8 +219,7 @@ def entry_jsonld(entry: Entry, graph: Graph, settings: Settings, dates: EntryDat
     the work or thing the entry describes, as that work is (its own authors, date and identifiers).
     """
     link = permalink(entry, settings)
-    summary = entry.get("summary") or entry.get("short") or ""
-    description = plain_text(graph, summary)
+    description = style.summary_text(graph, entry)
     site: dict[str, Any] = {"@type": "WebSite", "name": settings.site_name, "url": site_root(settings) or None}
     kb = {"@type": "Organization", "name": settings.site_name}
     added, updated = dates.added, dates.updated

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from knowledgebase.cite.addresses import download_path, permalink
@@ -67,6 +68,40 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Part:
+    """A run of an APA reference as a page prints it: roman or italic text, or the work's title
+    (``role`` 'title', which links the work's page) or its address ('url', shown with its archived copy)."""
+
+    text: str
+    italic: bool = False
+    role: str = ""
+
+
+def reference_parts(reference: Reference, item: dict[str, Any]) -> list[Part]:
+    """An APA reference cut into runs, its title and its closing address marked, for a page to
+    print the very reference the cite box offers with the title linked. Spaces at the ends of an
+    italic run are put outside it, where Markdown emphasis needs them."""
+    title = str(item.get("title") or "")
+    url = f"https://doi.org/{item['DOI']}" if item.get("DOI") else str(item.get("URL") or "")
+    parts: list[Part] = []
+    for index, segment in enumerate(reference.segments):
+        text, italic = segment["text"], segment["italic"]
+        last = index == len(reference.segments) - 1
+        tail: list[Part] = []
+        if last and url and text.endswith(url):
+            text, tail = text[: -len(url)], [Part(url, role="url")]
+        found = text.find(title) if title and not any(p.role == "title" for p in parts) else -1
+        runs = [(text, "")] if found < 0 else [(text[:found], ""), (title, "title"), (text[found + len(title) :], "")]
+        for run, role in runs:
+            core = run.strip() if italic else run
+            lead = run[: len(run) - len(run.lstrip())] if core else run
+            trail = run[len(run.rstrip()) :] if core and italic else ""
+            parts += [p for p in (Part(lead) if italic else None, Part(core, italic, role), Part(trail)) if p and p.text]
+        parts += tail
+    return parts
+
+
+@dataclass(frozen=True)
 class Record:
     """Everything about citing one entry, as its page, the templates and the exports print it."""
 
@@ -81,6 +116,11 @@ class Record:
     version: Citation | None
     #: The page's front matter about citing it (``cite`` and ``version``), for overrides/.
     meta: dict[str, Any]
+
+    @cached_property
+    def reference(self) -> list[Part]:
+        """The work's APA reference, in runs for a page template to print (see ``reference_parts``)."""
+        return reference_parts(self.work.apa, self.work.item) if self.work is not None else []
 
     def downloads(self) -> dict[str, bytes]:
         """The CSL-JSON files beside the page, by their path in the docs folder."""

@@ -18,17 +18,18 @@ import uuid
 import xml.etree.ElementTree as ET
 from typing import Any
 
+import jinja2
 import yaml
 from markupsafe import escape
 
 from knowledgebase.cite import addresses, bibtex, csl
-from knowledgebase.cite.meta import CONTRIBUTORS, plain_text
+from knowledgebase.cite.meta import CONTRIBUTORS
 from knowledgebase.cite.record import Citations
-from knowledgebase.graph import markup
+from knowledgebase.graph import markup, style
 from knowledgebase.graph.resolve import Graph
 from knowledgebase.model.entry import Entry
 from knowledgebase.model.schema import entry_types, schema_files
-from knowledgebase.render.pages import front
+from knowledgebase.render.environment import environment, render_page
 from knowledgebase.settings import Settings
 
 #: Version of the layout of data/knowledge-base.json; raise the major part on any breaking change.
@@ -58,26 +59,19 @@ def site_files(graph: Graph, settings: Settings, citations: Citations) -> dict[s
         files[f"data/schemas/{name}"] = text.encode("utf-8")
     for entry in _entries(graph):
         files.update(citations[entry.id].downloads())
-    files.update(redirect_pages(graph))
-    files.update(DEFAULT_PAGES)
+    env = environment(settings.templates_dir)
+    files.update(redirect_pages(graph, env))
+    for rel, (title, template) in DEFAULT_PAGES.items():
+        files[rel] = render_page(env, template, {"title": title}).encode("utf-8")
     return files
 
 
 #: The pages mkdocs.yml's nav names, for a project that has not written its own in content/pages
 #: (the pipeline keeps a hand-written page of the same path): a knowledge base made from the real
-#: mkdocs.yml always builds.
+#: mkdocs.yml always builds. Their text is a template each, which a site may replace.
 DEFAULT_PAGES = {
-    "how-to-cite.md": (
-        b"---\ntitle: How to cite\n---\n\n# How to cite\n\n"
-        b"Every entry page ends with a citation of itself in APA 7, BibTeX and CSL-JSON. "
-        b"The whole knowledge base is also available as [open data](data.md).\n"
-    ),
-    "data.md": (
-        b"---\ntitle: Open data\n---\n\n# Open data\n\n"
-        b"- [knowledge-base.json](data/knowledge-base.json): every entry\n"
-        b"- [bibliography.bib](data/bibliography.bib) and [bibliography.csl.json](data/bibliography.csl.json)\n"
-        b"- [feed.xml](feed.xml) and [llms.txt](llms.txt)\n"
-    ),
+    "how-to-cite.md": ("How to cite", "how-to-cite.md.j2"),
+    "data.md": ("Open data", "open-data.md.j2"),
 }
 
 
@@ -91,9 +85,9 @@ def _papers(graph: Graph) -> list[Entry]:
     return sorted(graph.by_type("paper"), key=lambda e: e.id)
 
 
-def _plain(graph: Graph, text: object) -> str:
-    plain = plain_text(graph, text)
-    return re.sub(r"\s+([.,;:!?])", r"\1", plain)  # where a citation was taken out
+def _summary(graph: Graph, entry: Entry, short_first: bool = False) -> str:
+    text = style.summary_text(graph, entry, short_first)
+    return re.sub(r"\s+([.,;:!?])", r"\1", text)  # where a citation was taken out
 
 
 # --- Open data ------------------------------------------------------------------------------
@@ -239,7 +233,7 @@ def feed(graph: Graph, settings: Settings, citations: Citations) -> bytes:
         add(item, "updated", _atom_time(updated(entry)))
         kind = types[entry.type]
         add(item, "category", term=entry.type, label=kind.singular)
-        summary = _plain(graph, entry.get("summary") or entry.get("short"))
+        summary = _summary(graph, entry)
         if summary:
             add(item, "summary", summary)
     ET.indent(root)
@@ -278,7 +272,7 @@ def llms_txt(graph: Graph, settings: Settings) -> str:
             continue
         lines += ["", f"## {kind.plural}", ""]
         for entry in entries:
-            summary = markup.excerpt(_plain(graph, entry.get("short") or entry.get("summary")), 200)
+            summary = markup.excerpt(_summary(graph, entry, short_first=True), 200)
             line = f"- [{_link_text(entry.title)}]({_href(settings, addresses.page_url(entry))})"
             lines.append(f"{line}: {summary}" if summary else line)
     lines += [
@@ -312,7 +306,7 @@ def robots_txt(settings: Settings) -> str:
 # --- Redirects ------------------------------------------------------------------------------
 
 
-def redirect_pages(graph: Graph) -> dict[str, bytes]:
+def redirect_pages(graph: Graph, env: jinja2.Environment) -> dict[str, bytes]:
     """A page at every former id of an entry, sending readers (and search engines) to its new page.
 
     Its front matter names the target; overrides/main.html turns that into a meta refresh and a
@@ -331,11 +325,6 @@ def redirect_pages(graph: Graph) -> dict[str, bytes]:
                 "search": {"exclude": True},
                 "kb": {"redirect_from": old, "id": entry.id, "type": entry.type},
             }
-            body = (
-                "# This page has moved\n\n"
-                f"The {kind.singular.lower()} that was here is now at "
-                f"[{markup.escape_text(entry.title)}]({entry.id}.md).\n"
-            )
-            text = front(meta) + body
+            text = render_page(env, "redirect.md.j2", meta, entry=entry, kind=kind)
             pages[f"{kind.url}/{old}.md"] = text.encode("utf-8")
     return pages
