@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from conftest import Project
+from kbtest import Project
 from knowledgebase.cite import apa
 from knowledgebase.publish.ownership import MARKER, manifest
 
