@@ -210,9 +210,9 @@ def test_the_schemas_express_the_nav_of_mkdocs_yml():
 
     from knowledgebase.model.schema import entry_types
     from knowledgebase.navigation import section_page, with_sections
-    from knowledgebase.settings import _LenientLoader
+    from knowledgebase.settings import LenientLoader
 
-    nav = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_LenientLoader)["nav"]
+    nav = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=LenientLoader)["nav"]
     sections = {section_page(kind) for kind in entry_types().values()}
 
     def without(items: list) -> list:

@@ -17,7 +17,7 @@ import yaml
 
 from knowledgebase.diagnostics import Diagnostic
 from knowledgebase.model.schema import EntryType, entry_types
-from knowledgebase.settings import _LenientLoader
+from knowledgebase.settings import LenientLoader
 
 #: A nav item as mkdocs.yml has it: a page path, a {title: path} or a {title: [items]}.
 Item = str | dict[str, Any]
@@ -101,8 +101,8 @@ def unnamed_sections(config_file: Path | None) -> list[Diagnostic]:
         return []
     try:
         text = config_file.read_text(encoding="utf-8")
-        root = yaml.compose(text, Loader=_LenientLoader)
-        nav = (yaml.load(text, Loader=_LenientLoader) or {}).get("nav") if root is not None else None
+        root = yaml.compose(text, Loader=LenientLoader)
+        nav = (yaml.load(text, Loader=LenientLoader) or {}).get("nav") if root is not None else None
     except (OSError, UnicodeDecodeError, yaml.YAMLError, AttributeError):
         return []  # mkdocs.yml's own problems are reported where it is read
     if not isinstance(nav, list):
