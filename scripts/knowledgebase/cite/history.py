@@ -25,11 +25,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import shutil
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from knowledgebase.sources import git
 
 if TYPE_CHECKING:
     from knowledgebase.graph.resolve import Graph
@@ -126,24 +126,13 @@ def stamps(graph: Graph, settings: Settings) -> Stamps:
 
 
 def _git(cwd: Path, *args: str) -> str | None:
-    git = shutil.which("git")
-    if git is None:
-        return None
-    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
+    """What git prints, as text read the way Python reads text (universal newlines); None where git
+    is missing or fails: the entry then has no history, which the page says."""
     try:
-        result = subprocess.run(
-            [git, "-c", "core.quotepath=off", *args],
-            cwd=cwd,
-            env=env,
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-            timeout=600,
-        )
-    except (OSError, subprocess.SubprocessError):
+        out = git.run(cwd, *args)
+    except git.GitError:
         return None
-    return result.stdout if result.returncode == 0 else None
+    return out.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n")
 
 
 #: (first commit time or None, last commit time or None, history cut by a shallow clone, the
