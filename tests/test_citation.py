@@ -322,10 +322,10 @@ def test_redirect_pages_build_with_zensical_too(project: Project):
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
-def test_git_is_asked_while_loading_only_and_little(project: Project, monkeypatch):
-    """The dates come from git once per build, while the sources load: one rev-parse, one log and
+def test_git_is_asked_once_before_rendering_and_little(project: Project, monkeypatch):
+    """The dates come from git once per build, with the loaded sources: one rev-parse, one log and
     one blame per .bib file, however many entries; rendering the pages and writing the exports
-    (citations, feed, open data) read them and never run git again."""
+    (citations, feed, open data) read them and never run git again. Validating runs no git."""
     from knowledgebase import pipeline
     from knowledgebase.sources import git as git_module
 
@@ -336,7 +336,10 @@ def test_git_is_asked_while_loading_only_and_little(project: Project, monkeypatc
     run = git_module.run
     monkeypatch.setattr(git_module, "run", lambda cwd, *args: calls.append(args[0]) or run(cwd, *args))
     settings = Settings.from_mkdocs_yml(project.root / "mkdocs.yml")
-    assert load(settings).ok
+    loaded = load(settings, lint=True)  # as kb validate loads
+    assert loaded.ok and calls == []
+    assert loaded.dates.updated["mnist"].isoformat() == "2024-03-05"
+    assert loaded.dates is loaded.dates  # asked once
     loading = list(calls)
     bib_files = len(list((project.root / "bibliography").glob("*.bib")))
     assert sorted(loading) == sorted(["rev-parse", "log"] + ["blame"] * bib_files)
