@@ -5,9 +5,9 @@ plugin run) once and prints one JSON object: wall-clock and CPU seconds per stag
 process's peak resident memory after the imports (``floor_kib``) and at the end (``peak_kib``).
 
 The stages are timed by wrapping the functions ``pipeline.build`` looks up (read_sources,
-validate, read_pages and link, render_site, publish's site_files, write_tree) and the two readers
-``read_sources`` calls (read_yaml, read_bibtex): nothing here re-implements the pipeline, so the
-numbers stay true whatever ``build`` comes to do.
+validate, read_pages and link, render_site and the citation records it prints, publish's
+site_files, write_tree) and the two readers ``read_sources`` calls (read_yaml, read_bibtex):
+nothing here re-implements the pipeline, so the numbers stay true whatever ``build`` comes to do.
 
 ``python -m benchmarks.stages --bare ROOT`` instead times the floor for validation: reading the
 same YAML entry files with PyYAML's C loader, and nothing else.
@@ -70,6 +70,8 @@ def stages(root: Path) -> dict[str, Any]:
     timed(pipeline, "link", "link")
     timed(pipeline, "render_site", "render")  # an engine that imports it at the top
     timed(importlib.import_module("knowledgebase.render.pages"), "render_site", "render")  # one that imports it when needed
+    # Each entry's citation record, made once for the pages (and the exports) just before they render.
+    timed(importlib.import_module("knowledgebase.cite.record"), "citations", "render")
     if publish is not None:
         timed(publish, "site_files", "publish")
     timed(pipeline, "write_tree", "write")
