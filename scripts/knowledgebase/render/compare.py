@@ -34,14 +34,18 @@ COMPONENT_LABELS = {
     "documentation": "Documentation",
     "licence": "Licence terms",
 }
-LEVEL_LABELS = {
-    "required": "required",
-    "information": "information",
-    "optional": "optional",
-    "not-required": "not required",
-    "unspecified": "not stated",
-}
 NOT_STATED = "not stated"
+
+
+def level_label(level: str) -> str:
+    """A requirement's level as a reader reads it: 'not-required' as 'not required', and
+    'unspecified' (the definition does not say) as 'not stated'."""
+    return NOT_STATED if level == "unspecified" else level.replace("-", " ")
+
+
+def level_labels() -> dict[str, str]:
+    """Every level definition.schema.json allows, with its label."""
+    return {level: level_label(level) for level in allowed_values("definition", ("requires", "data", "level"))}
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,7 @@ def matrix(definitions: list[Entry]) -> list[Row]:
             requirement = (d.get("requires") or {}).get(component) or {}
             level = requirement.get("level", "unspecified")
             anchor = f"requires-{component}" if requirement else ""
-            cells.append(Cell(d, level, LEVEL_LABELS[level], anchor, str(requirement.get("note") or "")))
+            cells.append(Cell(d, level, level_label(level), anchor, str(requirement.get("note") or "")))
         rows.append(Row(f"requires-{component}", f"Requires: {COMPONENT_LABELS[component].lower()}", tuple(cells), component))
     return rows
 
