@@ -27,13 +27,15 @@ def freedoms() -> tuple[str, ...]:
     return allowed_values("definition", ("grants", "*"))
 
 
-COMPONENT_LABELS = {
-    "data": "Data",
-    "code": "Code",
-    "weights": "Weights",
-    "documentation": "Documentation",
-    "licence": "Licence terms",
-}
+#: Components whose name alone does not say enough; any other reads as its capitalised name.
+_COMPONENT_LABELS = {"licence": "Licence terms"}
+
+
+def component_labels() -> dict[str, str]:
+    """Every component definition.schema.json lists, with the label the pages give it."""
+    return {c: _COMPONENT_LABELS.get(c, c.capitalize()) for c in components()}
+
+
 NOT_STATED = "not stated"
 
 
@@ -84,6 +86,7 @@ def matrix(definitions: list[Entry]) -> list[Row]:
     ]
     for freedom in freedoms():
         rows.append(Row(f"grants-{freedom}", f"Grants: {freedom}", tuple(_grant(d, freedom) for d in definitions)))
+    labels = component_labels()
     for component in components():
         cells = []
         for d in definitions:
@@ -91,7 +94,7 @@ def matrix(definitions: list[Entry]) -> list[Row]:
             level = requirement.get("level", "unspecified")
             anchor = f"requires-{component}" if requirement else ""
             cells.append(Cell(d, level, level_label(level), anchor, str(requirement.get("note") or "")))
-        rows.append(Row(f"requires-{component}", f"Requires: {COMPONENT_LABELS[component].lower()}", tuple(cells), component))
+        rows.append(Row(f"requires-{component}", f"Requires: {labels[component].lower()}", tuple(cells), component))
     return rows
 
 

@@ -25,7 +25,6 @@ from knowledgebase.model.entry import Entry
 from knowledgebase.model.schema import EntryType, allowed_values, entry_types
 from knowledgebase.render import compare
 from knowledgebase.render.archive import Archive
-from knowledgebase.render.compare import COMPONENT_LABELS
 from knowledgebase.render.environment import environment, render_page, url_markup
 from knowledgebase.render.fields import entry_fields
 from knowledgebase.render.listing import TABLE_INDEXES, Listings, venue
@@ -93,7 +92,7 @@ class Renderer:
             glossary_letters=glossary_letters,
             letter_anchor=lambda letter: letter.lower() if letter.isalpha() else "other",
             anchor=lambda slug: Markup("{#" + slug + "}"),
-            component_labels=COMPONENT_LABELS,
+            component_labels=compare.component_labels(),
             level_labels=compare.level_labels(),
             href=self.href,
             archived=self.archived,
