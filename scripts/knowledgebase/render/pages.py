@@ -180,7 +180,9 @@ class Renderer:
         """A glossary word's Markdown abbreviation definition, through abbreviation.md.j2 (a site
         may replace it). Both come ready for the abbr extension: ``tooltips.definitions`` skipped
         words with brackets and escaped the text, so they go in as they are."""
-        return self.env.get_template("abbreviation.md.j2").render(word=Markup(word), text=Markup(text)).rstrip("\n")
+        if "abbreviation" not in self._cache:  # a macro, made once: it is called for every glossary word
+            self._cache["abbreviation"] = self.env.get_template("abbreviation.md.j2").module.definition
+        return str(self._cache["abbreviation"](Markup(word), Markup(text)))
 
     def entries_of(self, type_name: str) -> list[Entry]:
         return sorted(self.graph.by_type(type_name), key=sort_key)
