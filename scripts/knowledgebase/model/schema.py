@@ -99,6 +99,26 @@ class EntryType:
     def is_bibtex(self) -> bool:
         return self.name == "paper"
 
+    # Where an entry's page and files are: the one place every stage finds them.
+
+    @property
+    def index_path(self) -> str:
+        """The section's index page in the docs folder: ``papers/index.md``."""
+        return f"{self.url}/index.md"
+
+    def page_path(self, entry_id: str) -> str:
+        """An entry's page in the docs folder (or a redirect from a former id): ``papers/widder2024why.md``."""
+        return f"{self.url}/{entry_id}.md"
+
+    def page_url(self, entry_id: str) -> str:
+        """An entry page's URL relative to the site root, as MkDocs serves it: ``papers/widder2024why/``."""
+        return f"{self.url}/{entry_id}/"
+
+    def download_path(self, entry_id: str, what: str) -> str:
+        """A CSL-JSON download in the page's own folder (so the page links it by its bare name):
+        ``papers/widder2024why/work.csl.json``."""
+        return f"{self.page_url(entry_id)}{what}.csl.json"
+
     @cached_property
     def validator(self) -> jsonschema.protocols.Validator:
         return jsonschema.Draft202012Validator(self.schema, registry=registry(), format_checker=format_checker())
