@@ -136,3 +136,18 @@ def test_latex_is_decoded_to_the_text_a_reader_sees(latex: str, text: str):
 def test_broken_latex_never_raises(latex: str):
     assert isinstance(latex_text(latex), str)
     assert isinstance(split_names(latex), tuple)
+
+
+def test_the_reader_splits_authors_as_the_citations_do(tmp_path: Path):
+    """One reading of a name list: the validated entry's authors are the citation's names."""
+    from knowledgebase.diagnostics import Diagnostics
+    from knowledgebase.sources.bibtex import read_bibtex
+
+    raw = r"Shrestha, Y. R. AND {Barnes and Noble} and {von Krogh}, G. and others"
+    path = tmp_path / "works.bib"
+    path.write_text(f"@techreport{{key,\n  author = {{{raw}}},\n  title = {{T}},\n}}\n", encoding="utf-8")
+    diagnostics = Diagnostics()
+    [entry] = read_bibtex(path, "works.bib", diagnostics)
+    assert not diagnostics.errors
+    names, others = split_names(raw)
+    assert entry.data["author"] == [*(name_text(n) for n in names), "others"] and others
