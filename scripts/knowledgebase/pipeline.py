@@ -106,19 +106,21 @@ def collisions(graph: Graph, assets: dict[str, bytes], settings: Settings, diagn
             )
 
     for kind in types.values():
-        claim(f"{kind.url}/index.md", f"the generated index page of the {kind.plural} section")
+        claim(kind.index_path, f"the generated index page of the {kind.plural} section")
     for rel, what in GENERATED.items():
         claim(rel, what)
     for entry in graph.entries.values():
-        url = types[entry.type].url
+        kind = types[entry.type]
         what = f"the page of entry '{entry.id}' ({entry.source.path})"
         line, col = entry.source.start
-        claim(f"{url}/{entry.id}.md", what, Diagnostic(entry.source.path, line, col, f"the page of entry '{entry.id}' would be"))
-        for download in ("page", "work"):
-            claim(f"{url}/{entry.id}/{download}.csl.json", f"the citation download of entry '{entry.id}'")
+        claim(
+            kind.page_path(entry.id), what, Diagnostic(entry.source.path, line, col, f"the page of entry '{entry.id}' would be")
+        )
+        for download in ("page", "work", "version"):
+            claim(kind.download_path(entry.id, download), f"the citation download of entry '{entry.id}'")
         for old in entry.get("redirect_from", []):
             if old != "index":
-                claim(f"{url}/{old}.md", f"the redirect from '{old}' to entry '{entry.id}' ({entry.source.path})")
+                claim(kind.page_path(old), f"the redirect from '{old}' to entry '{entry.id}' ({entry.source.path})")
     for page in graph.pages:
         claim(page.rel, f"the hand-written page {page.source.path}", Diagnostic(page.source.path, 1, 1, "this page would be"))
     for rel in assets:
