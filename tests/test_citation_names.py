@@ -160,7 +160,7 @@ def test_the_shortcut_for_plain_values_agrees_with_pylatexenc():
 
     import bibtexparser
 
-    from knowledgebase.cite.names import _decoder
+    from knowledgebase.cite.names import latex_decoder
 
     values = [
         str(f.value)
@@ -170,4 +170,4 @@ def test_the_shortcut_for_plain_values_agrees_with_pylatexenc():
     ]
     values += ["A - B", "Q&A", "it's", "1--2", "‘curly’ “quotes”", "Über naïve", "x  \n y", "100 %", "a_b", "C#", "¿Qué?`"]
     for value in values:
-        assert latex_text(value) == unicodedata.normalize("NFC", " ".join(_decoder().latex_to_text(value).split())), value
+        assert latex_text(value) == unicodedata.normalize("NFC", " ".join(latex_decoder().latex_to_text(value).split())), value

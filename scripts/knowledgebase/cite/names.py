@@ -14,7 +14,7 @@ from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, SpecialsTextSp
 
 
 @cache
-def _decoder() -> LatexNodes2Text:
+def latex_decoder() -> LatexNodes2Text:
     """pylatexenc's LaTeX-to-text converter, told that a .bib value is BibTeX text, not a document."""
     context = get_default_latex_context_db()
     context.add_context_category(
@@ -43,7 +43,7 @@ def latex_text(value: str) -> str:
     """
     # pylatexenc reads character by character (about half a millisecond a value): a value with no
     # LaTeX syntax at all, as most are (years, names, titles), is its own text and skips it.
-    text = _decoder().latex_to_text(value) if _LATEX_SYNTAX.search(value) else value
+    text = latex_decoder().latex_to_text(value) if _LATEX_SYNTAX.search(value) else value
     return unicodedata.normalize("NFC", " ".join(text.split()))
 
 
