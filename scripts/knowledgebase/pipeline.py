@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from knowledgebase.cite.history import stamps
 from knowledgebase.diagnostics import Diagnostic, Diagnostics
@@ -14,6 +15,9 @@ from knowledgebase.model.validate import rejected, validate
 from knowledgebase.publish.ownership import check_layout
 from knowledgebase.settings import Settings
 from knowledgebase.sources.reader import files_under, gc_paused, read_bytes, read_sources
+
+if TYPE_CHECKING:
+    from knowledgebase.render.tooltips import Tooltips
 
 #: Generated files with a fixed place in the docs folder, and what they are. (The open-data
 #: files of publish.py live under data/, the section indexes at <section>/index.md.)
@@ -135,17 +139,26 @@ def build(settings: Settings) -> Loaded:
     from knowledgebase.render.pages import render_site  # Jinja2 and the templates: not needed to validate
 
     pages, tooltips = render_site(loaded.graph, settings)
-    files = {rel: text.encode("utf-8") for rel, text in pages.items()}
-    files.update(loaded.asset_bytes)
+    # Each page's text is dropped as soon as its bytes are made: the site held twice over (text,
+    # then bytes, then bytes with the glossary definitions) was a third of the build's peak memory.
+    files: dict[str, bytes] = {}
+    for rel in list(pages):
+        files[rel] = _page_bytes(rel, pages.pop(rel), tooltips)
+    files.update(loaded.asset_bytes)  # images and such: no page among them
     from knowledgebase.publish.exports import site_files  # open data, citation downloads, feed, llms.txt, redirects
 
     for rel, data in site_files(loaded.graph, settings).items():
-        files.setdefault(rel, data)  # a hand-written page of the same path wins (how-to-cite.md, data.md)
-    for rel, data in files.items():
-        if rel.endswith(".md"):  # generated, hand-written and published pages alike
-            files[rel] = tooltips.page(data.decode("utf-8")).encode("utf-8")
+        if rel not in files:  # a hand-written page of the same path wins (how-to-cite.md, data.md)
+            files[rel] = _page_bytes(rel, data, tooltips)
     loaded.diagnostics.extend(write_tree(settings, files))
     return loaded
+
+
+def _page_bytes(rel: str, data: str | bytes, tooltips: Tooltips) -> bytes:
+    """A file of the docs folder as written; a page (generated, hand-written or published) with its glossary definitions."""
+    if not rel.endswith(".md"):
+        return data.encode("utf-8") if isinstance(data, str) else data
+    return tooltips.page(data if isinstance(data, str) else data.decode("utf-8")).encode("utf-8")
 
 
 def write_tree(settings: Settings, files: dict[str, bytes]) -> list[Diagnostic]:
