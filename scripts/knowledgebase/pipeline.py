@@ -17,6 +17,7 @@ from knowledgebase.settings import Settings
 from knowledgebase.sources.reader import files_under, gc_paused, read_bytes, read_sources
 
 if TYPE_CHECKING:
+    from knowledgebase.render.reuse import Reuse
     from knowledgebase.render.tooltips import Tooltips
 
 #: Generated files with a fixed place in the docs folder, and what they are. (The open-data
@@ -127,8 +128,11 @@ def collisions(graph: Graph, assets: dict[str, bytes], settings: Settings, diagn
         claim(rel, f"the file {shown}", Diagnostic(shown, 1, 1, "this file would be"))
 
 
-def build(settings: Settings) -> Loaded:
-    """Validate, then (only if every source is sound) write the generated docs folder."""
+def build(settings: Settings, reuse: Reuse | None = None) -> Loaded:
+    """Validate, then (only if every source is sound) write the generated docs folder.
+
+    ``reuse`` (kept by ``mkdocs serve``) makes it render only the pages the last edit changed.
+    """
     loaded = load(settings)
     # Folders that are not the build's own: refused before anything is written (every mistake in one run).
     loaded.diagnostics.extend(check_layout(settings))
@@ -138,27 +142,30 @@ def build(settings: Settings) -> Loaded:
     stamps(loaded.graph, settings)
     from knowledgebase.render.pages import render_site  # Jinja2 and the templates: not needed to validate
 
-    pages, tooltips = render_site(loaded.graph, settings)
+    pages, tooltips = render_site(loaded.graph, settings, reuse)
+    if reuse is not None:
+        reuse.tooltips(tooltips)
     # Each page's text is dropped as soon as its bytes are made: the site held twice over (text,
     # then bytes, then bytes with the glossary definitions) was a third of the build's peak memory.
     files: dict[str, bytes] = {}
     for rel in list(pages):
-        files[rel] = _page_bytes(rel, pages.pop(rel), tooltips)
+        files[rel] = _page_bytes(rel, pages.pop(rel), tooltips, reuse)
     files.update(loaded.asset_bytes)  # images and such: no page among them
     from knowledgebase.publish.exports import site_files  # open data, citation downloads, feed, llms.txt, redirects
 
     for rel, data in site_files(loaded.graph, settings).items():
         if rel not in files:  # a hand-written page of the same path wins (how-to-cite.md, data.md)
-            files[rel] = _page_bytes(rel, data, tooltips)
+            files[rel] = _page_bytes(rel, data, tooltips, reuse)
     loaded.diagnostics.extend(write_tree(settings, files))
     return loaded
 
 
-def _page_bytes(rel: str, data: str | bytes, tooltips: Tooltips) -> bytes:
+def _page_bytes(rel: str, data: str | bytes, tooltips: Tooltips, reuse: Reuse | None) -> bytes:
     """A file of the docs folder as written; a page (generated, hand-written or published) with its glossary definitions."""
     if not rel.endswith(".md"):
         return data.encode("utf-8") if isinstance(data, str) else data
-    return tooltips.page(data if isinstance(data, str) else data.decode("utf-8")).encode("utf-8")
+    text = data if isinstance(data, str) else data.decode("utf-8")
+    return reuse.page_bytes(rel, text, tooltips) if reuse is not None else tooltips.page(text).encode("utf-8")
 
 
 def write_tree(settings: Settings, files: dict[str, bytes]) -> list[Diagnostic]:

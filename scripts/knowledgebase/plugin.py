@@ -31,6 +31,7 @@ from knowledgebase.config import KnowledgeBaseConfig
 from knowledgebase.diagnostics import Diagnostics
 from knowledgebase.pipeline import build
 from knowledgebase.publish.ownership import check_site, claim_site, record_site
+from knowledgebase.render.reuse import Reuse
 from knowledgebase.serve.incremental import IncrementalPreview
 from knowledgebase.settings import Settings
 
@@ -52,8 +53,8 @@ class Built:
     shallow: int
 
 
-def build_here(settings: Settings) -> Built:
-    loaded = build(settings)
+def build_here(settings: Settings, reuse: Reuse | None = None) -> Built:
+    loaded = build(settings, reuse)
     shallow = len(stamps(loaded.graph, settings).shallow) if loaded.ok else 0
     return Built(loaded.diagnostics, len(loaded.graph.entries), shallow)
 
@@ -102,6 +103,8 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         self.shown: object = None
         #: What `mkdocs serve --dirty` must rebuild though its Markdown is the same (incremental.py).
         self.incremental = IncrementalPreview()
+        #: The pages of the last build that the preview's next build need not render again (render/reuse.py).
+        self.reuse = Reuse()
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         # Also keeps this plugin object for every rebuild of one `mkdocs serve`.
@@ -124,7 +127,7 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         assert self.settings is not None
         start = time.perf_counter()
         # mkdocs serve builds here: its incremental preview keeps what each build learnt.
-        built = build_here(self.settings) if self.serving else build_apart(self.settings)
+        built = build_here(self.settings, self.reuse) if self.serving else build_apart(self.settings)
         errors = built.diagnostics.sorted()
         self.preview = None
         count = len(built.diagnostics.errors)
@@ -146,6 +149,8 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
             (warn if diagnostic.severity == "warning" else log.error)(str(diagnostic))
         if count:
             raise PluginError(f"{counted}; the site was not built")
+        if self.serving:
+            log.info("knowledgebase: %d of %d entry pages rendered again", self.reuse.rendered, built.entries)
         log.info("knowledgebase: %d entries rendered in %.2f s", built.entries, time.perf_counter() - start)
         cut = built.shallow
         if cut:  # info, not a warning: --strict would stop the build, and the site is still right

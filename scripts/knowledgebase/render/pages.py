@@ -26,6 +26,7 @@ from knowledgebase.render import compare
 from knowledgebase.render.archive import Archive
 from knowledgebase.render.compare import COMPONENT_LABELS, COMPONENTS, FREEDOMS, LEVEL_LABELS
 from knowledgebase.render.listing import TABLE_INDEXES, Listings, venue
+from knowledgebase.render.reuse import Reuse
 from knowledgebase.render.tooltips import Tooltips, definitions
 from knowledgebase.settings import Settings
 
@@ -355,16 +356,20 @@ class Renderer:
         meta.update(version.page_meta(entry, self.graph, self.settings))
         return meta
 
-    def pages(self) -> dict[str, str]:
-        """Every generated page, by its path in the docs folder."""
+    def pages(self, kept: dict[str, str] | None = None) -> dict[str, str]:
+        """Every generated page, by its path in the docs folder; ``kept``: entry pages not rendered again (reuse.py)."""
+        kept = kept or {}
         self._pages = {}
         for page in self.graph.pages:
             self._pages[page.rel] = self.prose_page(page.text, page.rel)
         for name, kind in self.types.items():
             entries = self.entries_of(name)
             for entry in entries:
-                template = f"{name}.md.j2"
-                self._render(template, entry_path(entry), self.entry_front_matter(entry), entry=entry, kind=kind)
+                path = entry_path(entry)
+                if path in kept:
+                    self._pages[path] = kept[path]
+                    continue
+                self._render(f"{name}.md.j2", path, self.entry_front_matter(entry), entry=entry, kind=kind)
             index_template = self.env.select_template([f"{name}-index.md.j2", "section.md.j2"])
             meta: dict[str, Any] = {"title": kind.plural}
             if name in TABLE_INDEXES:
@@ -445,10 +450,17 @@ def _yaml_escape(match: re.Match[str]) -> str:
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
-def render_site(graph: Graph, settings: Settings) -> tuple[dict[str, str], Tooltips]:
-    """Every page, and the glossary tooltips that every Markdown page of the site goes through."""
+def render_site(graph: Graph, settings: Settings, reuse: Reuse | None = None) -> tuple[dict[str, str], Tooltips]:
+    """Every page, and the glossary tooltips that every Markdown page of the site goes through.
+
+    With ``reuse`` (the preview's), the entry pages an edit leaves as they were are the last build's.
+    """
     renderer = Renderer(graph, settings)
-    return renderer.pages(), Tooltips(definitions(renderer.entries_of("glossary"), renderer.tooltip))
+    kept = reuse.kept(graph, settings, {e.id: entry_path(e) for e in graph.entries.values()}) if reuse else {}
+    pages = renderer.pages(kept)
+    if reuse:
+        reuse.rendered_pages(pages, kept)
+    return pages, Tooltips(definitions(renderer.entries_of("glossary"), renderer.tooltip))
 
 
 __all__ = ["Renderer", "render_site", "entry_path", "front"]
