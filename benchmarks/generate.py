@@ -33,6 +33,7 @@ density no real knowledge base has, which made the benchmark's MkDocs builds gro
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import math
@@ -45,6 +46,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from knowledgebase.model.schema import EntryType, entry_types, walk
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -61,17 +64,35 @@ TYPE_SHARES = {
     "source": 0.03,
     "stakeholder": 0.0,  # always the five groups below
 }
-FOLDERS = {
-    "topic": "topics",
-    "definition": "definitions",
-    "recommendation": "recommendations",
-    "podcast": "podcasts",
-    "glossary": "glossary",
-    "organisation": "organisations",
-    "dataset": "datasets",
-    "source": "sources",
-    "stakeholder": "stakeholders",
-}
+#: The share of a type the real knowledge base does not have yet (one added with only its schema),
+#: taken from the papers' share.
+NEW_TYPE_SHARE = 0.03
+
+
+def shares() -> dict[str, float]:
+    """Share of the entries per type, for every type the schemas define.
+
+    The measured types come first, in ``TYPE_SHARES``' order, which the random draws follow (so a
+    seed gives the same knowledge base as before any type was added).
+    """
+    kinds = entry_types()
+    out = {t: share for t, share in TYPE_SHARES.items() if t in kinds}
+    for name in kinds:
+        if name not in out:
+            out[name] = NEW_TYPE_SHARE
+            out["paper"] -= NEW_TYPE_SHARE
+    return out
+
+
+def folders() -> dict[str, str]:
+    """The folder of each YAML type, in the order its entries are written: the site's order, the
+    stakeholders last (their guides draw on everything else)."""
+    kinds = sorted((k for k in entry_types().values() if not k.is_bibtex), key=lambda k: (k.name == "stakeholder", k.order))
+    return {k.name: k.folder for k in kinds}
+
+
+#: Fields every type may share, which ``common`` fills (or which are rare: left out).
+_COMMON_FIELDS = frozenset({"tags", "stakeholders", "related", "sources", "provenance", "notes", "redirect_from", "quotes"})
 STAKEHOLDERS = ["policymakers", "researchers", "ai-companies", "developers", "civil-society"]
 
 
@@ -131,11 +152,11 @@ class Ids:
 def counts(n: int) -> dict[str, int]:
     """How many entries of each type an ``n``-entry knowledge base has (exactly ``n`` in all)."""
     rest = max(n - len(STAKEHOLDERS), 0)
-    result = {t: int(rest * share) for t, share in TYPE_SHARES.items()}
+    result = {t: int(rest * share) for t, share in shares().items()}
     result["stakeholder"] = min(n, len(STAKEHOLDERS))
     # Every type at least once, so that every section page exists; the remainder goes to papers.
     for t in result:
-        if t != "stakeholder" and result[t] == 0 and n >= len(TYPE_SHARES):
+        if t != "stakeholder" and result[t] == 0 and n >= len(result):
             result[t] = 1
     result["paper"] += n - sum(result.values())
     return result
@@ -449,6 +470,42 @@ class Writer:
         entry["sources"] = self.pick(self.sources, 1, 3)
         return entry
 
+    def from_schema(self, kind: EntryType, index: int) -> dict[str, Any]:
+        """An entry of a type with no generator of its own: each field of its schema, filled as the
+        field's kind says (fields that are objects, and patterned strings, are left out)."""
+        specs = dict(walk(kind.schema))
+        entry: dict[str, Any] = {}
+        for name in kind.fields:
+            if name not in _COMMON_FIELDS:
+                value = self.fill(specs.get((name,), {}), specs.get((name, "*"), {}), index)
+                if value is not None:
+                    entry[name] = value
+        self.common(entry)
+        return {k: v for k, v in entry.items() if k in kind.fields}
+
+    def fill(self, spec: dict[str, Any], items: dict[str, Any], index: int) -> Any:
+        if spec.get("x-ref"):
+            return self.rng.choice(self.ids.by_type.get(spec.get("x-ref-type"), self.everything))
+        if spec.get("x-markdown"):
+            return self.prose(self.rng.randint(200, 450), 3)
+        if spec.get("enum"):
+            return self.rng.choice(spec["enum"])
+        if spec.get("format") == "http-url":
+            return self.url()
+        if spec.get("format") == "kb-date":
+            return self.date()
+        kind = spec.get("type")
+        if kind == "integer":
+            return index + 1
+        if kind == "boolean":
+            return self.rng.random() < 0.5
+        if kind == "string" and "plain text" in spec.get("x-message", "plain text"):
+            return self.one_line(2, 6)
+        if kind == "array" and items.get("type") != "object":
+            values = [self.fill(items, {}, index) for _ in range(self.rng.randint(1, 3))]
+            return list(dict.fromkeys(v for v in values if v is not None)) or None
+        return None
+
     def paper(self, key: str) -> str:
         """One BibTeX entry, laid out as in bibliography/*.bib."""
         rng = self.rng
@@ -514,9 +571,9 @@ class Writer:
         while len(self.glossary_titles) < wanted["glossary"]:
             title = [self._term_word(used) for _ in range(self.rng.randint(1, 2))]
             self.glossary_titles.append(" ".join(title))
-        for type_name, folder in FOLDERS.items():
+        for type_name, folder in folders().items():
             (self.root / "content" / folder).mkdir(parents=True, exist_ok=True)
-            make = getattr(self, type_name)
+            make = getattr(self, type_name, None) or functools.partial(self.from_schema, entry_types()[type_name])
             for index, entry_id in enumerate(self.ids.by_type[type_name]):
                 entry = make(index)
                 if self.rng.random() < 0.01:

@@ -169,18 +169,8 @@ class HostileKB:
 
 # --- generating the entries ----------------------------------------------------------------------
 
-IDS = {
-    "stakeholder": "hostile-stakeholder",
-    "organisation": "hostile-organisation",
-    "source": "hostile-source",
-    "paper": "hostile-paper",
-    "glossary": "hostile-glossary",
-    "definition": "hostile-definition",
-    "recommendation": "hostile-recommendation",
-    "topic": "hostile-topic",
-    "dataset": "hostile-dataset",
-    "podcast": "hostile-podcast",
-}
+#: One entry of every type (the schemas say which types there are): "hostile-podcast", ...
+IDS = {name: f"hostile-{name}" for name in entry_types()}
 
 
 class _Filler:
@@ -212,7 +202,7 @@ class _Filler:
         value = formatted_value(
             schema,
             name,
-            ref=lambda s, n: {"stakeholder": IDS["stakeholder"]}.get(s.get("x-ref-type"), _ref_for(n)),
+            ref=lambda s, n: IDS.get(s.get("x-ref-type"), _ref_for(n)),
             slug=lambda n: f"old-{entry}" if n == "redirect_from" else "hostile-tag",
         )
         if value is not None:

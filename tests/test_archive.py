@@ -7,8 +7,7 @@ import datetime as dt
 import re
 from html.parser import HTMLParser
 
-from tests.test_linkcheck import TIMEOUT, linked, server  # noqa: F401 - linked and server are fixtures
-
+from kbtest import TIMEOUT
 from knowledgebase.model.entry import Entry, SourceFile
 from knowledgebase.render.archive import checked_on, wayback
 
@@ -111,7 +110,7 @@ def test_an_archived_url_must_be_a_web_address(project):
     )
 
 
-def test_linkcheck_offers_the_archived_copy_of_each_dead_url(linked, server, monkeypatch):  # noqa: F811 - fixtures
+def test_linkcheck_offers_the_archived_copy_of_each_dead_url(linked, server, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     linked.write(
         "content/organisations/checked-org.yaml",

@@ -10,6 +10,7 @@ import pytest
 from mkdocs.utils.meta import get_data
 
 from browser.checks import Links, broken_links, parse_links
+from knowledgebase.model.schema import entry_types
 
 ENTRY_URLS = {
     "definitions/osaid-1-0/index.html",
@@ -38,8 +39,8 @@ def parse(html: str) -> Links:
 def test_every_entry_has_its_page(built_mini):
     for url in ENTRY_URLS:
         assert (built_mini.root / "site" / url).is_file(), url
-    for section in ("definitions", "papers", "podcasts", "recommendations", "guides", "glossary", "topics"):
-        assert (built_mini.root / "site" / section / "index.html").is_file(), section
+    for kind in entry_types().values():  # every type the schemas define has its section
+        assert (built_mini.root / "site" / kind.url / "index.html").is_file(), kind.url
 
 
 def test_entry_page_shows_its_fields_and_links(built_mini):
@@ -137,7 +138,7 @@ def test_front_matter_carries_page_metadata(project):
 
 
 def test_front_matter_reads_back_as_written_whatever_the_characters():
-    from knowledgebase.render.pages import front
+    from knowledgebase.render.front_matter import front
 
     # Line and paragraph separators, NEL, BOM, controls, quotes, YAML indicators, astral characters.
     tricky = [
@@ -162,6 +163,30 @@ def test_front_matter_reads_back_as_written_whatever_the_characters():
     for text in tricky:
         meta = {"title": text, "tags": [text, "b"], "kb": {"id": "x", "n": 3, "ok": False}}
         assert get_data(front(meta) + "# Body\n") == ("# Body\n", meta), repr(text)
+
+
+def test_a_site_replaces_any_template_redirect_and_default_pages_too(project):
+    """Every generated page's Markdown comes from a template that a site may replace in its
+    templates_dir: entry pages, redirects from former ids, and the default how-to-cite and data pages."""
+    config = project.root / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    assert "  - knowledgebase\n" in text
+    config.write_text(text.replace("  - knowledgebase\n", "  - knowledgebase:\n      templates_dir: templates\n", 1))
+    project.write(
+        "templates/redirect.md.j2",
+        "# Gone elsewhere\n\nOur {{ kind.singular.lower() }} [{{ entry.title }}]({{ entry.id }}.md).\n",
+    )
+    project.write("templates/how-to-cite.md.j2", "# How to cite\n\nCite us in APA, please.\n")
+    project.write("templates/open-data.md.j2", "# Open data\n\nEverything is in [one file](data/knowledge-base.json).\n")
+    result = project.mkdocs_build()
+    assert result.returncode == 0, result.stderr
+    moved = project.site("datasets/mnist-digits/index.html")
+    assert "Gone elsewhere" in moved and "This page has moved" not in moved
+    assert re.search(r'Our data set <a href="../mnist/">MNIST<', moved)
+    assert "Cite us in APA, please." in project.site("how-to-cite/index.html")
+    assert 'href="knowledge-base.json">one file</a>' in project.site("data/index.html")
+    # Templates not replaced are the package's own.
+    assert "Handwritten digits." in project.site("datasets/mnist/index.html")
 
 
 def test_two_builds_are_byte_identical(project, tmp_path):

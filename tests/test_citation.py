@@ -7,142 +7,26 @@ parser) reads them, and APA references with pandoc's own citation processor.
 
 from __future__ import annotations
 
+import html
 import json
-import os
 import re
 import shutil
-import subprocess
 import sys
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from mkdocs.utils.meta import get_data
 
-from conftest import Project, copy_repo, set_site_fields
-from knowledgebase.cite import core as cite
+from kbtest import Project, copy_repo, git, latex_plain, person_text, pybtex_works, read_page, set_site_fields
+from knowledgebase.cite.apa import apa
+from knowledgebase.cite.names import latex_text, name_text, split_names
 from knowledgebase.pipeline import load
 from knowledgebase.settings import Settings
 
 SITE_URL = "https://kb.example.org/"  # example.org is reserved for examples (RFC 2606)
-#: A Markdown document that cites every work of its bibliography.
-NOCITE_ALL = "---\nnocite: '@*'\n---\n"
 
 
-def citeproc(bibliography: Path, *options: str) -> subprocess.CompletedProcess[str]:
-    """pandoc's citeproc rendering every item of ``bibliography`` as plain text."""
-    command = ["pandoc", "--citeproc", "-f", "markdown", "-t", "plain", "--wrap=none", *options]
-    return subprocess.run([*command, "--bibliography", str(bibliography)], input=NOCITE_ALL, capture_output=True, text=True)
-
-
-needs_pandoc = pytest.mark.skipif(
-    shutil.which("pandoc") is None,
-    reason="pandoc is not installed (Debian: apt-get install pandoc; `make system-deps` does it)",
-)
-
-
-# --- reading the HTML ---------------------------------------------------------------------------
-
-
-class Page(HTMLParser):
-    """The machine-readable parts of a page: meta tags in order, JSON-LD, the cite box."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.meta: list[tuple[str, str]] = []
-        self.jsonld: list[str] = []
-        self.refresh: str | None = None
-        self.canonical: str | None = None
-        self.code: list[str] = []  # the BibTeX blocks of the cite box
-        self.clipboard: list[str] = []
-        self.downloads: list[str] = []
-        self.references: list[str] = []  # APA references as shown
-        self.headings: list[str] = []
-        self._capture: str | None = None
-        self._text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = dict(attrs)
-        if tag == "meta" and a.get("name"):
-            self.meta.append((a["name"], a.get("content") or ""))
-        elif tag == "meta" and (a.get("http-equiv") or "").lower() == "refresh":
-            self.refresh = a.get("content")
-        elif tag == "link" and a.get("rel") == "canonical":
-            self.canonical = a.get("href")
-        elif tag == "script" and a.get("type") == "application/ld+json":
-            self._start("jsonld")
-        elif tag == "code" and self._in_cite and self._in_block:  # a citation's block, not a commit id
-            self._start("code")
-        elif tag == "p" and "kb-cite__reference" in (a.get("class") or ""):
-            self._start("reference")
-        elif tag == "h2" and (a.get("id") or "").startswith("kb-cite"):
-            self._start("heading")
-        if tag == "aside" and "kb-cite" in (a.get("class") or ""):
-            self._in_cite = True
-        if tag == "pre":
-            self._in_block = True
-        if a.get("data-clipboard-text") is not None:
-            self.clipboard.append(a["data-clipboard-text"])
-        if tag == "a" and "download" in a:
-            self.downloads.append(a.get("href") or "")
-
-    _in_cite = False
-    _in_block = False
-
-    def _start(self, what: str) -> None:
-        self._capture, self._text = what, []
-
-    def handle_data(self, data: str) -> None:
-        if self._capture:
-            self._text.append(data)
-
-    def handle_endtag(self, tag: str) -> None:
-        ends = {"jsonld": "script", "code": "code", "reference": "p", "heading": "h2"}
-        if self._capture and ends[self._capture] == tag:
-            text = "".join(self._text)
-            {"jsonld": self.jsonld, "code": self.code, "reference": self.references, "heading": self.headings}[
-                self._capture
-            ].append(text)
-            self._capture = None
-        if tag == "aside":
-            self._in_cite = False
-        if tag == "pre":
-            self._in_block = False
-
-    def tags(self, name: str) -> list[str]:
-        return [content for meta, content in self.meta if meta == name]
-
-
-def read_page(path: Path) -> Page:
-    page = Page()
-    page.feed(path.read_text(encoding="utf-8"))
-    return page
-
-
-# --- the BibTeX sources, as pybtex reads them ---------------------------------------------------
-
-
-def pybtex_works(bib_dir: Path) -> dict:
-    """Every entry of the .bib files, parsed by pybtex."""
-    from pybtex.database import parse_file
-
-    works = {}
-    for path in sorted(bib_dir.glob("*.bib")):
-        works.update(parse_file(str(path), bib_format="bibtex").entries)
-    return works
-
-
-def latex_plain(value: str) -> str:
-    from pybtex.richtext import Text
-
-    return " ".join(Text.from_latex(value).render_as("text").split())
-
-
-def person_text(person) -> str:  # noqa: ANN001 - a pybtex Person
-    """A pybtex Person as 'von Last, Jr, First Middle': the form of BibTeX and of citation_author."""
-    last = " ".join(person.prelast_names + person.last_names)
-    parts = [last, " ".join(person.lineage_names), " ".join(person.first_names + person.middle_names)]
-    return latex_plain(", ".join(p for p in parts if p))
+# --- a paper page against its BibTeX, as pybtex reads it ---------------------------------------
 
 
 def reference_tags(content: str) -> list[tuple[str, str]]:
@@ -332,24 +216,24 @@ def test_apa_repairs_what_citeproc_py_leaves_undone():
         "issued": {"date-parts": [[2024, 11, 3]]},
         "URL": "https://kb.example.org/podcasts/x/",
     }
-    reference = cite.apa(page)
+    reference = apa(page)
     # Cited under its publisher, which is not repeated; no period after the question mark.
     assert reference.text == (
         "Open Source AI Knowledge Base. (2024, November 3). Is open source AI dangerous? https://kb.example.org/podcasts/x/"
     )
     assert reference.segments[1] == {"text": "Is open source AI dangerous?", "italic": True}
-    untitled = cite.apa({"id": "w", "type": "document", "title": "Dual-Use Foundation Models"})
+    untitled = apa({"id": "w", "type": "document", "title": "Dual-Use Foundation Models"})
     assert untitled.text == "Dual-Use Foundation Models. (n.d.)."  # the title stands in for the author, once
-    undated = cite.apa({"id": "w", "type": "document", "title": "T", "author": [{"family": "A"}], "URL": "https://e.org/"})
+    undated = apa({"id": "w", "type": "document", "title": "T", "author": [{"family": "A"}], "URL": "https://e.org/"})
     assert undated.text == "A. (n.d.). T. https://e.org/"  # no dangling "Retrieved"
-    et_al = cite.apa({"id": "w", "type": "document", "title": "T", "author": [{"family": "A", "given": "B."}]}, et_al=True)
+    et_al = apa({"id": "w", "type": "document", "title": "T", "author": [{"family": "A", "given": "B."}]}, et_al=True)
     assert et_al.text == "A, B., et al. (n.d.). T."
-    report = cite.apa({"id": "r", "type": "report", "title": "T", "author": [{"literal": "Tidelift"}], "publisher": "Tidelift"})
+    report = apa({"id": "r", "type": "report", "title": "T", "author": [{"literal": "Tidelift"}], "publisher": "Tidelift"})
     assert report.text == "Tidelift. (n.d.). T."
 
 
 def test_names_are_split_as_bibtex_splits_them():
-    names, others = cite.split_names(r"Shrestha, Y. R. and von Krogh, G. and {Partnership on AI} and Angela Luna and others")
+    names, others = split_names(r"Shrestha, Y. R. and von Krogh, G. and {Partnership on AI} and Angela Luna and others")
     assert others
     assert names == [
         {"family": "Shrestha", "given": "Y. R."},
@@ -357,8 +241,8 @@ def test_names_are_split_as_bibtex_splits_them():
         {"literal": "Partnership on AI"},
         {"family": "Luna", "given": "Angela"},
     ]
-    assert [cite.name_text(n) for n in names] == ["Shrestha, Y. R.", "von Krogh, G.", "Partnership on AI", "Luna, Angela"]
-    assert cite.latex_text(r"Caf{\'e} \& G{\"o}del's {AI} 100\%") == "Café & Gödel's AI 100%"
+    assert [name_text(n) for n in names] == ["Shrestha, Y. R.", "von Krogh, G.", "Partnership on AI", "Luna, Angela"]
+    assert latex_text(r"Caf{\'e} \& G{\"o}del's {AI} 100\%") == "Café & Gödel's AI 100%"
 
 
 # --- hostile titles ---------------------------------------------------------------------------
@@ -437,25 +321,12 @@ def test_redirect_pages_build_with_zensical_too(project: Project):
 # --- dates from git and from SOURCE_DATE_EPOCH --------------------------------------------------
 
 
-def git(project: Project, *args: str, when: str | None = None) -> None:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "Test",
-        "GIT_AUTHOR_EMAIL": "test@example.org",
-        "GIT_COMMITTER_NAME": "Test",
-        "GIT_COMMITTER_EMAIL": "test@example.org",
-    }
-    if when:
-        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = when
-    subprocess.run(["git", *args], cwd=project.root, env=env, check=True, capture_output=True)
-
-
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_dates_come_from_git_and_source_date_epoch_is_only_the_fallback(project: Project, monkeypatch):
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    git(project, "init", "-q")
-    git(project, "add", "content", "bibliography")
-    git(project, "commit", "-q", "-m", "first", when="2024-03-05T10:00:00Z")
+    git(project.root, "init", "-q")
+    git(project.root, "add", "content", "bibliography")
+    git(project.root, "commit", "-q", "-m", "first", when="2024-03-05T10:00:00Z")
     mnist = project.root / "content/datasets/mnist.yaml"
     mnist.write_text(mnist.read_text().replace("Handwritten digits.", "Scanned handwritten digits."), encoding="utf-8")
     bib = project.root / "bibliography/works.bib"
@@ -464,12 +335,12 @@ def test_dates_come_from_git_and_source_date_epoch_is_only_the_fallback(project:
         + "\n@misc{later2025,\n  title = {A Later Work},\n  year = {2025},\n  summary = {Added later.},\n}\n",
         encoding="utf-8",
     )
-    git(project, "commit", "-q", "-am", "second", when="2025-06-07T08:09:10Z")
+    git(project.root, "commit", "-q", "-am", "second", when="2025-06-07T08:09:10Z")
 
     settings = Settings.from_mkdocs_yml(project.root / "mkdocs.yml")
     loaded = load(settings)
     assert loaded.ok, loaded.diagnostics.sorted()
-    dates = cite.stamps(loaded.graph, settings)
+    dates = loaded.dates
     assert str(dates.updated["mnist"]) == "2025-06-07" and str(dates.added["mnist"].date()) == "2024-03-05"
     assert str(dates.updated["common-crawl"]) == "2024-03-05"
     # Entries of one .bib file are dated by their own lines.
@@ -524,6 +395,35 @@ def test_every_paper_of_the_real_knowledge_base_carries_its_bibtex(built_real):
     assert len(works) >= 15
     for key, work in works.items():
         check_paper_page(built_real.root / "site", key, work, SITE_URL)
+
+
+def _shown(html_fragment: str) -> str:
+    """The text a reader sees in a fragment of HTML, with the archived copy after a link left out."""
+    text = html.unescape(re.sub(r"<[^>]+>", "", html_fragment))
+    return " ".join(text.replace(" (archived copy)", "").split())
+
+
+def test_pages_print_the_same_apa_reference_as_the_cite_box(built_real):
+    """One APA: the reference at the top of a work's page, and in the References of every page that
+    cites the work, is the cite box's (made by the CSL processor from the work's one CSL item)."""
+    site = built_real.root / "site"
+    apa_of = {}
+    for index in sorted((site / "papers").glob("*/index.html")):
+        page_html = index.read_text(encoding="utf-8")
+        offered = read_page(index).references[0]  # "Cite the work itself"
+        top = next(p for p in re.findall(r"<p>(.*?)</p>", page_html, re.S) if 'href="./"' in p)
+        assert _shown(top) == offered, index.parent.name
+        apa_of[index.parent.name] = offered
+    assert apa_of["aschenbrenner2024lockdown"].startswith("Aschenbrenner, L. (2024, June). Lock Down the Labs")
+    assert apa_of["tidelift2024maintainer"].startswith("Tidelift. (2024). 2024 Tidelift State")  # APA 9.24: no publisher
+    listed = 0
+    for index in sorted(site.glob("*/*/index.html")):
+        section = re.search(r'<h2 id="references">.*?</h2>\s*<ul>(.*?)</ul>', index.read_text(encoding="utf-8"), re.S)
+        for item in re.findall(r"<li>(.*?)</li>", section.group(1), re.S) if section else []:
+            key = re.search(r'href="(?:\.\./)+papers/([^/"]+)/"', item).group(1)
+            assert _shown(item) == apa_of[key], (index.parent.name, key)
+            listed += 1
+    assert listed >= 10
 
 
 def test_the_real_site_links_its_pages_downloads_and_redirects(built_real):

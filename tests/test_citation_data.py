@@ -19,9 +19,7 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from conftest import ROOT, Project, copy_repo, set_site_fields
-from test_citation import NOCITE_ALL, latex_plain, needs_pandoc, read_page
-from test_exports import cffconvert
+from kbtest import NOCITE_ALL, ROOT, Project, cffconvert, copy_repo, latex_plain, needs_pandoc, read_page, set_site_fields
 
 SITE_URL = "https://kb.example.org/sub/"  # example.org is reserved for examples (RFC 2606)
 REPO_URL = "https://github.com/example/open-source-ai-kb"
@@ -365,13 +363,12 @@ def test_each_work_is_offered_as_what_it_is(deployed):
 
 def test_proper_nouns_in_bibtex_titles_are_protected():
     """BibTeX styles lower-case titles; names of organisations and acronyms must keep their case."""
-    from conftest import ROOT as root
 
     organisations = []
-    for path in (root / "content/organisations").glob("*.yaml"):
+    for path in (ROOT / "content/organisations").glob("*.yaml"):
         match = re.search(r"^title: ['\"]?(.+?)['\"]?$", path.read_text(encoding="utf-8"), re.M)
         organisations.append(match.group(1))
-    titles = re.findall(r"^\s*title = \{(.*)\},?$", "".join(p.read_text() for p in (root / "bibliography").glob("*.bib")), re.M)
+    titles = re.findall(r"^\s*title = \{(.*)\},?$", "".join(p.read_text() for p in (ROOT / "bibliography").glob("*.bib")), re.M)
     assert len(titles) > 15
     for title in titles:
         unprotected = re.sub(r"\{[^{}]*\}", "", title)

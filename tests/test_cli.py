@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BIN, GIT_IDENTITY, Project
+from kbtest import BIN, GIT_IDENTITY, git
 
 TERM = "title: New term\nshort: A new term.\naliases: []\nsources: [explainer]\n"
 
@@ -17,11 +17,6 @@ TERM = "title: New term\nshort: A new term.\naliases: []\nsources: [explainer]\n
 def kb(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, **GIT_IDENTITY, "NO_MKDOCS_2_WARNING": "1"}
     return subprocess.run([str(BIN / "kb"), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
-
-
-def git(project: Project, *args: str) -> None:
-    result = subprocess.run(["git", *args], cwd=project.root, env={**os.environ, **GIT_IDENTITY}, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
 
 
 @pytest.mark.quick  # part of `make check`
@@ -64,9 +59,9 @@ def test_validate_warns_about_sources_git_does_not_track(project):
     project.write("content/glossary/new-term.yaml", TERM)
     outside = kb(project.root, "validate")
     assert outside.returncode == 0 and "warning" not in outside.stderr, outside.stderr
-    git(project, "init", "--quiet")
-    git(project, "add", "-A")
-    git(project, "commit", "--quiet", "-m", "start")
+    git(project.root, "init", "--quiet")
+    git(project.root, "add", "-A")
+    git(project.root, "commit", "--quiet", "-m", "start")
     assert "warning" not in kb(project.root, "validate").stderr
     project.write("content/glossary/newer-term.yaml", TERM)
     project.write(
@@ -84,7 +79,7 @@ def test_validate_warns_about_sources_git_does_not_track(project):
     ]
     annotations = kb(project.root, "validate", "--format", "github")
     assert "::warning file=content/glossary/newer-term.yaml,line=1,col=1::not tracked by git" in annotations.stdout
-    git(project, "add", "content", "bibliography")
+    git(project.root, "add", "content", "bibliography")
     assert "warning" not in kb(project.root, "validate").stderr
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import BIN, GIT_IDENTITY, ROOT, Project
+from kbtest import BIN, GIT_IDENTITY, ROOT, Project, git
 from knowledgebase.model.schema import entry_types
 from knowledgebase.pipeline import load
 from knowledgebase.settings import Settings
@@ -74,6 +74,19 @@ def test_contributing_has_an_example_of_every_type():
     for name, kind in entry_types().items():
         prefix = "bibliography/" if kind.is_bibtex else f"content/{kind.folder}/"
         assert any(p.startswith(prefix) for p in paths), f"CONTRIBUTING.md has no example of a {name}"
+
+
+@pytest.mark.quick
+def test_contributing_type_table_is_the_schemas():
+    """The table of types lists every type the schemas define, in the site's order, with its file."""
+    text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    section = text.split("## The types of entry", 1)[1].split("\n\n", 2)[1]
+    rows = re.findall(r"^\| `([a-z-]+)` \| `([^`]+)` \| [^|]+ \|$", section, re.M)
+    wanted = [(n, "bibliography/*.bib" if k.is_bibtex else f"content/{k.folder}/ID.yaml") for n, k in entry_types().items()]
+    missing = "\n".join(
+        f"| `{n}` | `{f}` | {entry_types()[n].schema.get('description', '')} |" for n, f in wanted if (n, f) not in rows
+    )
+    assert rows == wanted, f"CONTRIBUTING.md's table of types differs from the schemas; rows for the new types:\n{missing}"
 
 
 def test_contributing_examples_validate_and_build(tmp_path):
@@ -321,28 +334,22 @@ def shell_blocks() -> list[list[str]]:
     return [[line for line in block if line.strip()] for block in blocks]
 
 
-def git(*args: str, cwd: Path) -> str:
-    result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, env={**os.environ, **GIT_IDENTITY})
-    assert result.returncode == 0, f"git {' '.join(args)}: {result.stderr}"
-    return result.stdout
-
-
 def make_fork(tmp_path: Path) -> Path:
     """A bare repository holding this one's tracked files (as they are in the working tree): the fork."""
     if subprocess.run(["git", "rev-parse"], cwd=ROOT, capture_output=True).returncode != 0:
         pytest.skip("the repository is not a git checkout")
     upstream = tmp_path / "upstream"
-    tracked = git("ls-files", "-z", cwd=ROOT).split("\0")
+    tracked = git(ROOT, "ls-files", "-z").split("\0")
     for rel in filter(None, tracked):
         source = ROOT / rel
         if source.is_file() and not source.is_symlink():
             (upstream / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, upstream / rel)
-    git("init", "--quiet", "--initial-branch=main", cwd=upstream)
-    git("add", "-A", cwd=upstream)
-    git("commit", "--quiet", "-m", "upstream", cwd=upstream)
+    git(upstream, "init", "--quiet", "--initial-branch=main")
+    git(upstream, "add", "-A")
+    git(upstream, "commit", "--quiet", "-m", "upstream")
     fork = tmp_path / "YOUR-FORK.git"
-    git("clone", "--quiet", "--bare", str(upstream), str(fork), cwd=tmp_path)
+    git(tmp_path, "clone", "--quiet", "--bare", str(upstream), str(fork))
     return fork
 
 
@@ -406,7 +413,7 @@ def test_contributing_walk_through(tmp_path):
         assert f"{rel}:1:1: warning: not tracked by git" in outputs[2], outputs[2]
     # The pushed branch, cloned afresh: every file `kb new` made is there, and it validates.
     fresh = tmp_path / "fresh"
-    git("clone", "--quiet", "--branch", "add-my-episode", str(fork), str(fresh), cwd=tmp_path)
+    git(tmp_path, "clone", "--quiet", "--branch", "add-my-episode", str(fork), str(fresh))
     bib = fresh / "bibliography/contributions.bib"
     for made in (fresh / "content/podcasts/my-episode.yaml", bib):
         assert made.is_file(), f"the pushed branch lacks {made.relative_to(fresh)}: the documented commit left it out"

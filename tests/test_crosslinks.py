@@ -6,11 +6,8 @@ import posixpath
 import re
 from html.parser import HTMLParser
 
-import pytest
-
-from knowledgebase.pipeline import load
-from knowledgebase.render.pages import Renderer, entry_path, listening_seconds
-from knowledgebase.settings import Settings
+from knowledgebase.model.duration import listening_seconds
+from knowledgebase.render.pages import entry_path
 
 OTHER_TYPES = ("topic", "definition", "podcast", "paper", "glossary", "organisation", "dataset", "source")
 
@@ -27,14 +24,6 @@ def section(html: str, heading_id: str) -> str:
     """The HTML from the h2 with ``heading_id`` up to the next h2."""
     match = re.search(rf'<h2 id="{heading_id}">.*?(?=<h2 |</article>)', html, re.S)
     return match.group() if match else ""
-
-
-@pytest.fixture(scope="module")
-def repo(built_repo):
-    settings = Settings.from_mkdocs_yml(built_repo.root / "mkdocs.yml")
-    loaded = load(settings)
-    assert loaded.ok
-    return built_repo, loaded.graph, Renderer(loaded.graph, settings)
 
 
 def test_every_reference_shows_up_as_a_backlink(repo):

@@ -2,37 +2,21 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 
 import pytest
+
+from kbtest import Project, git
 
 # Part of `make check`, the contributor's quick check (see the Makefile).
 pytestmark = pytest.mark.quick
 
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Test",
-    "GIT_AUTHOR_EMAIL": "test@example.org",
-    "GIT_COMMITTER_NAME": "Test",
-    "GIT_COMMITTER_EMAIL": "test@example.org",
-    "GIT_CONFIG_NOSYSTEM": "1",
-    "HOME": "/nonexistent",
-}
-
-
-def git(project, *args: str) -> str:
-    env = {**os.environ, **GIT_ENV}
-    result = subprocess.run(["git", *args], cwd=project.root, env=env, capture_output=True, text=True, check=False)
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
-
 
 @pytest.fixture
 def repo(project):
-    git(project, "init", "-q", "-b", "main")
-    git(project, "add", "-A")
-    git(project, "commit", "-q", "-m", "base")
+    git(project.root, "init", "-q", "-b", "main")
+    git(project.root, "add", "-A")
+    git(project.root, "commit", "-q", "-m", "base")
     return project
 
 
@@ -110,17 +94,17 @@ def test_added_removed_renamed_changed_and_links(repo):
 
 
 def test_merge_base_shows_only_the_branch(repo):
-    git(repo, "checkout", "-q", "-b", "feature")
+    git(repo.root, "checkout", "-q", "-b", "feature")
     repo.write("content/organisations/new-org.yaml", "title: New Org\nkind: company\nsummary: A company.\nsources: [explainer]\n")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "feature")
-    git(repo, "checkout", "-q", "main")
+    git(repo.root, "add", "-A")
+    git(repo.root, "commit", "-q", "-m", "feature")
+    git(repo.root, "checkout", "-q", "main")
     repo.write(
         "content/organisations/main-only.yaml", "title: Main Only\nkind: company\nsummary: A company.\nsources: [explainer]\n"
     )
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "main moves on")
-    git(repo, "checkout", "-q", "feature")
+    git(repo.root, "add", "-A")
+    git(repo.root, "commit", "-q", "-m", "main moves on")
+    git(repo.root, "checkout", "-q", "feature")
 
     result = repo.kb("diff", "main")
     assert result.returncode == 0, result.stderr
@@ -149,11 +133,7 @@ def test_bad_revision_and_no_repository_are_usage_errors(repo, tmp_path):
     assert "Traceback" not in result.stderr
     # A shallow clone has no history to compare with: the same clear message.
     shallow = tmp_path / "shallow"
-    subprocess.run(
-        ["git", "clone", "-q", "--depth", "1", f"file://{repo.root}", str(shallow)], check=True, env={**os.environ, **GIT_ENV}
-    )
-    from conftest import Project
-
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo.root}", str(shallow))
     result = Project(shallow).kb("diff", "HEAD~1")
     assert result.returncode == 2 and "fetch-depth: 0" in result.stderr, result.stderr
 

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -18,10 +16,9 @@ import jsonschema
 import pytest
 from referencing import Registry, Resource
 
-from conftest import ROOT, Project
+from kbtest import NOCITE_ALL, ROOT, Project, cffconvert, latex_plain, needs_pandoc, person_text, pybtex_works, read_page
 from knowledgebase.model.schema import schema_files
 from knowledgebase.publish import exports as publish
-from test_citation import NOCITE_ALL, latex_plain, needs_pandoc, person_text, pybtex_works, read_page
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -172,16 +169,6 @@ def test_page_bibtex_keeps_any_title_exactly(project: Project):
 
 
 # --- CITATION.cff -----------------------------------------------------------------------------
-
-
-def cffconvert() -> str | None:
-    """cffconvert lives in a virtual environment of its own (it needs jsonschema<4): see the Makefile."""
-    candidates = [
-        Path(sys.executable).parent.parent / "cffconvert" / "bin" / "cffconvert",
-        Path(sys.executable).parent / "cffconvert",
-    ]
-    found = next((str(p) for p in candidates if p.exists()), None)
-    return found or shutil.which("cffconvert")
 
 
 @pytest.mark.skipif(cffconvert() is None, reason="cffconvert is not installed (`make` puts it in .venv/cffconvert)")

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BIN, DOCS_LINE, PLUGIN_LINE, ROOT, SITE_LINE, Project, _copy_mini
+from kbtest import BIN, DOCS_LINE, PLUGIN_LINE, ROOT, SITE_LINE, Project, copy_mini
 
 #: Seconds within which every command here must finish (they used to hang for ever).
 BOUND = 60
@@ -48,7 +48,7 @@ def git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def make_repo(root: Path) -> Project:
     """The mini knowledge base as a committed git repository, with the project's .gitignore."""
-    project = _copy_mini(root)
+    project = copy_mini(root)
     shutil.copy(ROOT / ".gitignore", root / ".gitignore")
     for name in ("scripts", "tests"):  # folders that must never receive output
         project.write(f"{name}/keep.txt", "not output\n")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from benchmarks.run import fetch, free_port, make_serve_args  # the harness times the same rebuild
 
-from conftest import wait_for
+from kbtest import wait_for
 from knowledgebase import pipeline
 from knowledgebase.render.reuse import Reuse
 from knowledgebase.settings import Settings

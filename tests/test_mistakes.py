@@ -1,12 +1,16 @@
-"""Every kind of contributor mistake, fed to both `kb validate` and `mkdocs build --strict`.
+"""Every kind of contributor mistake, and what `kb validate`, `kb build` and `mkdocs build` say of it.
 
-For each mistake: exit status 1, exactly the expected findings (file, line, column and
-message; one line per mistake, no knock-on errors), no traceback, and the site built before
-the mistake is byte-for-byte what it was. Then all of them at once: one run reports them all.
+Each mistake goes through the pipeline in this process (``load`` as `kb validate` calls it,
+``build`` as `kb build` and the MkDocs plugin do): exactly the expected findings (file, line,
+column and message; one line per mistake, no knock-on errors), and nothing written. Then all of
+them at once through the real commands: exit status 1, no traceback, the same finding lines from
+`kb validate` and `mkdocs build --strict`, and the site built before byte for byte what it was.
+Mistakes in mkdocs.yml go through the pipeline and MkDocs itself, in this process too.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
@@ -17,11 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DOCS_LINE, PLUGIN_LINE, SITE_LINE, Project, _copy_mini
+from kbtest import DOCS_LINE, PLUGIN_LINE, SITE_LINE, Project, copy_mini, findings, printed, validate
+from knowledgebase.pipeline import build
+from knowledgebase.settings import Settings, SettingsError
 
-FINDING = re.compile(
-    r"^(?:(?:ERROR|WARNING)\s+-\s+)?(?P<path>[^:\n]+):(?P<line>\d+):(?P<col>\d+): error: (?P<message>.+)$", re.MULTILINE
-)
 GITHUB = re.compile(r"^::error file=(?P<path>[^,\n]+),line=(?P<line>\d+),col=(?P<col>\d+)::(?P<message>.+)$", re.MULTILINE)
 
 TERM = "title: {title}\nshort: A new term.\naliases: []\nsources: [explainer]\n"
@@ -296,6 +299,13 @@ MISTAKES = [
         34,
         "'segment.end' (1:00:00) must come after 'segment.start' (1:02:00)",
         duration='segment: {start: "1:02:00", end: "1:00:00"}',
+    ),
+    podcast(  # M:SS may count past an hour: the same order is checked as for H:MM:SS
+        "segment-backwards-long-minutes",
+        5,
+        32,
+        "'segment.end' (1:10:00) must come after 'segment.start' (75:00)",
+        duration='segment: {start: "75:00", end: "1:10:00"}',
     ),
     podcast(
         "duration-and-segment", 1, 1, "give either duration", duration='duration: "30:00"\nsegment: {start: "1:00", end: "2:00"}'
@@ -606,21 +616,25 @@ def _socket(folder: Path, name: str) -> None:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    """The mini knowledge base after a first good build, copied afresh for every mistake."""
-    project = _copy_mini(tmp_path_factory.mktemp("good") / "kb")
+    """The mini knowledge base after a first good ``mkdocs build``, copied afresh for each test that builds."""
+    project = copy_mini(tmp_path_factory.mktemp("good") / "kb")
     project.mkdocs_build()
     assert (project.root / "site" / "index.html").is_file()
     return project
 
 
-def _fresh(built: Project, tmp_path) -> Project:
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """The mini knowledge base after a first good build of its pages (in-process: no site), copied for each mistake."""
+    project = copy_mini(tmp_path_factory.mktemp("generated") / "kb")
+    assert build(Settings.from_mkdocs_yml(project.root / "mkdocs.yml")).ok
+    return project
+
+
+def fresh(project: Project, tmp_path: Path) -> Project:
     root = tmp_path / "kb"
-    shutil.copytree(built.root, root, symlinks=True)
+    shutil.copytree(project.root, root, symlinks=True)
     return Project(root)
-
-
-def findings(output: str, pattern: re.Pattern[str] = FINDING) -> list[tuple[str, int, int, str]]:
-    return [(m["path"], int(m["line"]), int(m["col"]), m["message"]) for m in pattern.finditer(output)]
 
 
 def unescape(value: str) -> str:
@@ -650,7 +664,25 @@ def apply(project: Project, mistakes: list[Mistake]) -> list[tuple[str, int, int
     return expected
 
 
-def check_both(project: Project, expected: list[tuple[str, int, int, str]]) -> None:
+def check_in_process(project: Project, expected: list[tuple[str, int, int, str]]) -> None:
+    """What ``kb validate`` and ``kb build`` (and so the plugin) find, through the pipeline itself:
+    exactly ``expected``, each error counted once, and the generated pages left as they were."""
+    settings = Settings.from_mkdocs_yml(project.root / "mkdocs.yml")
+    docs = project.snapshot("build/docs")
+    validated = validate(project.root)
+    output = printed(validated)
+    assert_findings(findings(output), expected, output)
+    assert len(validated.errors) == len(expected), output  # kb validate's "N errors found"
+    built = build(settings)  # as kb build and the MkDocs plugin call it
+    assert printed(built.diagnostics) == "\n".join(line for line in output.splitlines() if ": error: " in line)
+    assert not built.ok
+    assert project.snapshot("build/docs") == docs, "a failed build changed the generated pages"
+
+
+def check_both_commands(project: Project, expected: list[tuple[str, int, int, str]]) -> None:
+    """``kb validate`` and ``mkdocs build --strict`` as a contributor runs them: exit status 1, no
+    traceback, the same finding lines from both (exactly ``expected``), and the site built before
+    left byte for byte as it was."""
     site, docs = project.snapshot("site"), project.snapshot("build/docs")
     result = project.kb("validate")
     assert result.returncode == 1, result.stdout + result.stderr
@@ -662,7 +694,7 @@ def check_both(project: Project, expected: list[tuple[str, int, int, str]]) -> N
     build = project.mkdocs_build()
     assert build.returncode == 1, build.stdout + build.stderr
     assert "Traceback" not in build.stdout + build.stderr
-    assert_findings(findings(build.stderr), expected, build.stderr)
+    assert findings(build.stderr) == findings(result.stderr), "kb validate and mkdocs build print other findings"
     assert "the site was not built" in build.stderr
     assert project.snapshot("site") == site, "a failed build changed the site"
     assert project.snapshot("build/docs") == docs, "a failed build changed the generated pages"
@@ -677,17 +709,17 @@ def test_mistake_names_are_unique():
 
 
 @pytest.mark.parametrize("mistake", MISTAKES, ids=str)
-def test_each_mistake(built, tmp_path, mistake):
-    project = _fresh(built, tmp_path)
-    check_both(project, apply(project, [mistake]))
+def test_each_mistake(generated, tmp_path, mistake):
+    project = fresh(generated, tmp_path)
+    check_in_process(project, apply(project, [mistake]))
 
 
 @pytest.mark.quick  # every message of the corpus, in one run of each command
 def test_every_mistake_in_one_run(built, tmp_path):
     """All the mistakes at once: one run of each command lists every one of them, and only them."""
-    project = _fresh(built, tmp_path)
+    project = fresh(built, tmp_path)
     expected = apply(project, MISTAKES)
-    check_both(project, expected)
+    check_both_commands(project, expected)
     annotations = project.kb("validate", "--format", "github")
     assert annotations.returncode == 1
     found = [(unescape(p), li, c, unescape(m)) for p, li, c, m in findings(annotations.stdout, GITHUB)]
@@ -696,9 +728,14 @@ def test_every_mistake_in_one_run(built, tmp_path):
 
 def test_fixing_the_mistake_builds_again(built, tmp_path):
     """After a failed build, fixing the source is enough: no stale state is left behind."""
-    project = _fresh(built, tmp_path)
+    project = fresh(built, tmp_path)
+    site = project.snapshot("site")
     bad = podcast("fixable", 6, 9, "'vidoe'", format="format: vidoe")
-    check_both(project, apply(project, [bad]))
+    expected = apply(project, [bad])
+    failed = project.mkdocs_build()
+    assert failed.returncode == 1 and "Traceback" not in failed.stdout + failed.stderr, failed.stderr
+    assert_findings(findings(failed.stderr), expected, failed.stderr)
+    assert project.snapshot("site") == site, "a failed build changed the site"
     project.write("content/podcasts/fixable.yaml", EPISODE)
     result = project.mkdocs_build()
     assert result.returncode == 0, result.stderr
@@ -806,10 +843,42 @@ def test_config_mistake_names_are_unique():
     assert len({m.name for m in CONFIG_MISTAKES}) == len(CONFIG_MISTAKES)
 
 
+def kb_build_findings(root: Path) -> str:
+    """What ``kb build`` prints for the project in ``root``, through the pipeline in this process."""
+    try:
+        settings = Settings.from_mkdocs_yml(root / "mkdocs.yml")
+    except SettingsError as error:  # kb prints it as it is
+        return str(error)
+    return printed(build(settings).diagnostics)
+
+
+def mkdocs_build_log(root: Path, caplog: pytest.LogCaptureFixture) -> str:
+    """``mkdocs build --strict`` of ``root`` in this process, as MkDocs' command runs it, expected to
+    stop with one of MkDocs' own errors (the command prints those without a traceback, exit 1); what it logged."""
+    from mkdocs.commands.build import build as build_site
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    logger = logging.getLogger("mkdocs")  # kept whether or not MkDocs' command line stopped it propagating
+    logger.addHandler(caplog.handler)
+    caplog.clear()
+    try:
+        with pytest.raises(MkDocsException):
+            config = load_config(config_file=str(root / "mkdocs.yml"), strict=True)
+            config.plugins.on_startup(command="build", dirty=False)
+            try:
+                build_site(config)
+            finally:
+                config.plugins.on_shutdown()
+    finally:
+        logger.removeHandler(caplog.handler)
+    return "\n".join(record.getMessage() for record in caplog.records)
+
+
 @pytest.mark.parametrize("mistake", CONFIG_MISTAKES, ids=str)
-def test_each_config_mistake(built, tmp_path, mistake):
+def test_each_config_mistake(built, tmp_path, caplog, mistake):
     """A dangerous folder in mkdocs.yml: refused at the setting, by both commands, with nothing touched."""
-    project = _fresh(built, tmp_path)
+    project = fresh(built, tmp_path)
     config = project.root / "mkdocs.yml"
     text = config.read_text(encoding="utf-8")
     for old, new in mistake.edits:
@@ -819,19 +888,13 @@ def test_each_config_mistake(built, tmp_path, mistake):
     if mistake.prepare:
         mistake.prepare(project.root)
     before = tree(project.root)
-    result = project.kb("build")
-    output = result.stdout + result.stderr
-    assert result.returncode == 1, output
-    assert "Traceback" not in output
-    found = [(line, col, message) for path, line, col, message in findings(result.stderr)]
-    assert found and all(path == "mkdocs.yml" for path, *_ in findings(result.stderr)), output
+    output = kb_build_findings(project.root)
+    found = [(line, col, message) for path, line, col, message in findings(output)]
+    assert found and all(path == "mkdocs.yml" for path, *_ in findings(output)), output
     for line, col, fragment in mistake.expected:
         assert any((li, c) == (line, col) and fragment in m for li, c, m in found), f"{line}:{col} {fragment}\n{output}"
     assert tree(project.root) == before, "kb build touched the project"
-    build = project.mkdocs_build()
-    output = build.stdout + build.stderr
-    assert build.returncode == 1, output
-    assert "Traceback" not in output
+    output = mkdocs_build_log(project.root, caplog)
     if not mistake.mkdocs_own:
         for line, col, fragment in mistake.expected:
             assert f"mkdocs.yml:{line}:{col}: error: " in output and fragment in output, output

@@ -17,14 +17,11 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
-import threading
 import tomllib
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from dataclasses import dataclass
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -32,128 +29,26 @@ import pytest
 import yaml
 from mkdocs.utils.meta import get_data
 
-from conftest import ROOT, Project, copy_repo
-from test_citation import citeproc, needs_pandoc, read_page
-from test_citation import git as citation_git
+from kbtest import (
+    BIN,
+    FIRST,
+    REPO_URL,
+    ROOT,
+    SECOND,
+    Project,
+    Published,
+    build_site,
+    citeproc,
+    git,
+    http_server,
+    needs_pandoc,
+    read_page,
+)
+from kbtest import PUBLISHED_BASE as BASE
 
-SITE_URL = "https://example.github.io/kb"  # as actions/configure-pages gives it: no trailing slash
-BASE = SITE_URL + "/"
-REPO_URL = "https://github.com/example/kb"
-FIRST, SECOND = "2024-03-05T10:00:00Z", "2025-06-07T08:09:10Z"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 ATOM = "{http://www.w3.org/2005/Atom}"
-BIN = Path(sys.executable).parent
-
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
-
-
-def git(root: Path, *args: str, when: str | None = None) -> None:
-    """git in ``root``, as a test author with a fixed date (as tests/test_citation.py does)."""
-    citation_git(Project(root), *args, when=when)
-
-
-def _yaml_entries(root: Path) -> list[Path]:
-    return sorted((root / "content").glob("*/*.yaml"), key=lambda p: p.stem, reverse=True)
-
-
-def _bib_records(root: Path) -> list[tuple[str, Path, int]]:
-    """Every BibTeX record as (key, file, line of its @type{key, line), newest-sorting key first."""
-    found = []
-    for path in sorted((root / "bibliography").glob("*.bib")):
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            match = re.match(r"@\w+\{([^,\s]+),", line)
-            if match:
-                found.append((match.group(1), path, number))
-    return sorted(found, reverse=True)
-
-
-def _reword(text: str, start: int = 0) -> str | None:
-    """``text`` with the first one-line summary (or short definition) after ``start`` reworded."""
-    pattern = re.compile(r"^(\s*)(summary|short)(:| =) (\{?)(?![|>])", re.MULTILINE)
-    match = pattern.search(text, start)
-    if not match:
-        return None
-    return text[: match.end()] + "Reviewed. " + text[match.end() :]
-
-
-@dataclass
-class Published:
-    root: Path  # the copy of the repository, with its own history
-    site: Path
-    entries: dict[str, dict]  # id -> record of data/knowledge-base.json
-    changed: str  # a YAML entry changed in the second commit
-    unchanged: str  # a YAML entry not changed since the first
-    changed_work: str  # a BibTeX record changed in the second commit
-    unchanged_work: str  # a BibTeX record not changed since the first
-    source: dict[str, tuple[str, int]]  # id -> (its source file, line of its record) for the four
-
-    def page(self, entry_id: str) -> Path:
-        return self.site / self.entries[entry_id]["url"].removeprefix(BASE) / "index.html"
-
-    def url(self, entry_id: str) -> str:
-        return self.entries[entry_id]["url"]
-
-    def html(self, entry_id: str) -> str:
-        return self.page(entry_id).read_text(encoding="utf-8")
-
-
-def build_site(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """scripts/build-site.sh as the deploy workflow runs it, with the addresses GitHub gives."""
-    env = {**os.environ, "KB_SITE_URL": SITE_URL, "KB_REPO_URL": REPO_URL, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
-    env.pop("SOURCE_DATE_EPOCH", None)
-    return subprocess.run(
-        ["bash", "scripts/build-site.sh", *args], cwd=root, env=env, capture_output=True, text=True, timeout=600
-    )
-
-
-@pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory) -> Published:
-    root = copy_repo(tmp_path_factory.mktemp("published") / "repo").root
-    (root / "scripts").mkdir()
-    shutil.copy(ROOT / "scripts" / "build-site.sh", root / "scripts" / "build-site.sh")
-    (root / ".gitignore").write_text("build/\nsite/\n", encoding="utf-8")
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "The knowledge base", when=FIRST)
-
-    # The second commit, a year later, rewords one YAML entry and one BibTeX record.
-    yaml_files = [p for p in _yaml_entries(root) if _reword(p.read_text(encoding="utf-8"))]
-    changed_file, unchanged_file = yaml_files[0], yaml_files[1]
-    changed_file.write_text(_reword(changed_file.read_text(encoding="utf-8")), encoding="utf-8")
-    records = _bib_records(root)
-    changed_work = unchanged_work = None
-    for key, path, line in records:
-        text = path.read_text(encoding="utf-8")
-        start = sum(len(x) + 1 for x in text.split("\n")[: line - 1])
-        following = text.find("\n@", start + 1)
-        reworded = _reword(text, start)
-        if reworded and (following < 0 or reworded.index("Reviewed. ", start) < following):
-            path.write_text(reworded, encoding="utf-8")
-            changed_work = (key, path, line)
-            break
-    assert changed_work, "no BibTeX record with a one-line summary to change"
-    unchanged_work = next(r for r in records if r[0] != changed_work[0])
-    git(root, "commit", "-q", "-am", "Reword two entries", when=SECOND)
-
-    result = build_site(root)
-    assert result.returncode == 0, result.stdout + result.stderr
-    site = root / "site"
-    data = json.loads((site / "data" / "knowledge-base.json").read_text(encoding="utf-8"))
-    return Published(
-        root=root,
-        site=site,
-        entries={e["id"]: e for e in data["entries"]},
-        changed=changed_file.stem,
-        unchanged=unchanged_file.stem,
-        changed_work=changed_work[0],
-        unchanged_work=unchanged_work[0],
-        source={
-            changed_file.stem: (changed_file.relative_to(root).as_posix(), 1),
-            unchanged_file.stem: (unchanged_file.relative_to(root).as_posix(), 1),
-            changed_work[0]: (changed_work[1].relative_to(root).as_posix(), changed_work[2]),
-            unchanged_work[0]: (unchanged_work[1].relative_to(root).as_posix(), unchanged_work[2]),
-        },
-    )
 
 
 def _attribute(html: str, css_class: str, attribute: str = "href") -> list[str]:
@@ -421,21 +316,13 @@ def serve_under_sub_path(site: Path, folder: Path) -> Iterator[str]:
     """Serve ``site`` at /kb/ of a local server (rooted above it); yields the server's origin."""
     (folder / "kb").symlink_to(site, target_is_directory=True)
     handler = type("Handler", (PagesHandler,), {"not_found": site / "404.html"})
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
+    with http_server(functools.partial(handler, directory=str(folder))) as origin:
+        yield origin
 
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[object]:
-    from browser.conftest import chrome
+    from browser.kit import chrome
 
     with tempfile.TemporaryDirectory(prefix="kb-chromium-") as profile:
         driver = chrome(Path(profile))
@@ -448,7 +335,7 @@ def chromium() -> Iterator[object]:
 
 def test_the_404_page_is_styled_under_the_sub_path(published: Published, chromium, tmp_path: Path):
     from browser import checks
-    from browser.conftest import ARTIFACTS
+    from browser.kit import ARTIFACTS
 
     with serve_under_sub_path(published.site, tmp_path) as origin:
         missing = f"{origin}/kb/no/such/page/"
@@ -514,9 +401,9 @@ def test_published_pages_are_valid_html_and_accessible(published: Published, chr
     """What only the published build has (source links, the repository link, sharing tags) is
     valid HTML and passes axe-core, like the rest of the site."""
     from browser import checks
-    from browser import conftest as browser
+    from browser import kit as browser
+    from browser.checks import ACCEPTED_NU
     from browser.flows import axe_whole_page
-    from browser.test_site_html import ACCEPTED_NU
 
     java = shutil.which("java")
     if not java or not browser.VNU_JAR.is_file():

@@ -10,10 +10,8 @@ import re
 from html import unescape
 from html.parser import HTMLParser
 
-from tests.test_crosslinks import repo  # noqa: F401 - the built repository, its graph and renderer
-
-from knowledgebase.cite import citation
-from knowledgebase.render.pages import hms, listening_seconds
+from knowledgebase.cite import labels as citation
+from knowledgebase.model.duration import hms, listening_seconds
 
 
 class Table(HTMLParser):
@@ -61,7 +59,7 @@ def table(html: str) -> Table:
     return parser
 
 
-def test_podcast_index_is_a_complete_table(repo):  # noqa: F811 - repo is the fixture imported above
+def test_podcast_index_is_a_complete_table(repo):
     project, graph, renderer = repo
     found = table(project.site("podcasts/index.html"))
     assert found.headers == ["Title", "Show", "Date", "Duration", "Shorter or longer", "Format", "Stakeholders"]
@@ -88,7 +86,7 @@ def test_podcast_index_is_a_complete_table(repo):  # noqa: F811 - repo is the fi
         assert row["cells"][6] == ", ".join(graph.entries[s].title for s in stakeholders)
 
 
-def test_paper_index_is_a_complete_table(repo):  # noqa: F811 - repo is the fixture imported above
+def test_paper_index_is_a_complete_table(repo):
     project, graph, renderer = repo
     found = table(project.site("papers/index.html"))
     assert found.headers == ["Title", "Authors", "Year", "Venue", "Kind", "Stakeholders"]
@@ -106,7 +104,7 @@ def test_paper_index_is_a_complete_table(repo):  # noqa: F811 - repo is the fixt
     assert {row["cells"][4] for row in found.rows} == {"Article", "Paper", "Preprint", "Report", "Web article", "Work"}
 
 
-def test_recommendation_and_dataset_indexes(repo):  # noqa: F811 - repo is the fixture imported above
+def test_recommendation_and_dataset_indexes(repo):
     project, graph, renderer = repo
     recommendations = table(project.site("recommendations/index.html"))
     assert recommendations.headers == ["Recommendation", "For", "No.", "In short"]
@@ -124,7 +122,7 @@ def test_recommendation_and_dataset_indexes(repo):  # noqa: F811 - repo is the f
             )
 
 
-def test_filters_offer_what_the_rows_hold(repo):  # noqa: F811 - repo is the fixture imported above
+def test_filters_offer_what_the_rows_hold(repo):
     project, _, _ = repo
     html = project.site("podcasts/index.html")
     form = re.search(r"<form[^>]*data-kb-filter.*?</form>", html, re.S).group()
@@ -214,7 +212,7 @@ class Paragraphs(HTMLParser):
             self.tag = ""
 
 
-def test_guide_states_reading_and_listening_time_up_front(repo):  # noqa: F811 - repo is the fixture imported above
+def test_guide_states_reading_and_listening_time_up_front(repo):
     project, graph, renderer = repo
     for stakeholder in renderer.entries_of("stakeholder"):
         parser = Paragraphs()

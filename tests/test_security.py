@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Project, _copy_mini
 from hostile import MARKER, REFUSED_URLS, text_visible, write_hostile_kb
+from kbtest import Project, copy_mini, printed, validate
 from knowledgebase.model.schema import entry_types
 
 #: Elements no entry text may bring into a page.
@@ -266,10 +266,9 @@ def test_bad_urls_are_refused_in_url_fields(project, url):
     path = project.root / "content/podcasts/moshi.yaml"
     text = path.read_text()
     path.write_text(text.replace("url: https://www.youtube.com/watch?v=gZGrA52A834", f"url: {json.dumps(url)}"))
-    result = project.kb("validate")
-    assert result.returncode == 1, result.stderr
-    assert "content/podcasts/moshi.yaml:8:6: error: 'url':" in result.stderr
-    assert "must be an absolute http:// or https:// URL" in result.stderr
+    output = printed(validate(project.root))  # as kb validate finds it, in this process
+    assert "content/podcasts/moshi.yaml:8:6: error: 'url':" in output
+    assert "must be an absolute http:// or https:// URL" in output
 
 
 @pytest.mark.parametrize(
@@ -282,12 +281,10 @@ def test_bad_urls_are_refused_in_markdown_links(project, url):
         "content/organisations/linker.yaml",
         f"title: Linker\nkind: company\nsummary: |\n  Fine text, then [a link]({url}) and\n\n  [ref]: {url}\nsources: [explainer]\n",
     )
-    result = project.kb("validate")
-    assert result.returncode == 1, result.stderr
-    found = re.findall(r"^content/organisations/linker\.yaml:(\d+):(\d+): error: (.*)$", result.stderr, re.M)
-    assert ("4", "19") in [(line, col) for line, col, _ in found], result.stderr
-    assert all("is not allowed: only http:// and https:// URLs" in message for _, _, message in found), result.stderr
-    assert "Traceback" not in result.stderr
+    output = printed(validate(project.root))  # as kb validate finds them, in this process
+    found = re.findall(r"^content/organisations/linker\.yaml:(\d+):(\d+): error: (.*)$", output, re.M)
+    assert ("4", "19") in [(line, col) for line, col, _ in found], output
+    assert all("is not allowed: only http:// and https:// URLs" in message for _, _, message in found), output
 
 
 def test_bad_urls_are_refused_in_bibtex(project):
@@ -295,13 +292,9 @@ def test_bad_urls_are_refused_in_bibtex(project):
         "bibliography/bad.bib",
         "@misc{bad-url,\n  title = {T},\n  year = {2024},\n  url = {javascript:alert(1)},\n  summary = {S [x](data:text/html,x).},\n}\n",
     )
-    result = project.kb("validate")
-    assert result.returncode == 1
-    assert (
-        "bibliography/bad.bib:4:9: error: 'url': 'javascript:alert(1)' must be an absolute http:// or https:// URL"
-        in result.stderr
-    )
-    assert "bibliography/bad.bib:5:16: error: link to 'data:text/html,x' is not allowed" in result.stderr
+    output = printed(validate(project.root))  # as kb validate finds them, in this process
+    assert "bibliography/bad.bib:4:9: error: 'url': 'javascript:alert(1)' must be an absolute http:// or https:// URL" in output
+    assert "bibliography/bad.bib:5:16: error: link to 'data:text/html,x' is not allowed" in output
 
 
 # --- ids and paths ----------------------------------------------------------------------------------
@@ -310,7 +303,7 @@ def test_bad_urls_are_refused_in_bibtex(project):
 @pytest.fixture(scope="module")
 def built_once(tmp_path_factory) -> Project:
     """The mini knowledge base after a good build, to copy for each attempt to break out."""
-    project = _copy_mini(tmp_path_factory.mktemp("good") / "kb")
+    project = copy_mini(tmp_path_factory.mktemp("good") / "kb")
     result = project.mkdocs_build()
     assert result.returncode == 0, result.stderr
     return project
@@ -390,9 +383,9 @@ def test_yaml_is_loaded_safely(project):
         project.write(
             "content/glossary/tagged.yaml", f"title: {tag} [touch {marker}]\nshort: x.\naliases: []\nsources: [explainer]\n"
         )
-        result = project.kb("validate")
-        assert result.returncode == 1, (tag, result.stderr)
-        assert "is not allowed" in result.stderr or "must be text" in result.stderr, result.stderr
+        output = printed(validate(project.root))  # as kb validate finds it, in this process
+        assert ": error: " in output, tag
+        assert "is not allowed" in output or "must be text" in output, output
     assert not marker.exists()
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from benchmarks.run import fetch  # the harness times the same rebuild
 
-from conftest import mkdocs_serve, wait_for
+from kbtest import mkdocs_serve, wait_for
 
 
 def test_serve_rebuilds_on_yaml_and_bibtex_changes(project):

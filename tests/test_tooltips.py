@@ -15,8 +15,9 @@ from html.parser import HTMLParser
 import pytest
 import yaml
 
-from conftest import Project, copy_repo, set_site_fields
+from kbtest import Project, copy_repo, set_site_fields
 from knowledgebase import pipeline
+from knowledgebase.cite.record import citations
 from knowledgebase.render.pages import Renderer
 from knowledgebase.render.tooltips import Tooltips, definitions
 from knowledgebase.settings import Settings
@@ -76,7 +77,7 @@ def both(tmp_path_factory):
         patch.setattr(Tooltips, "page", lambda self, text: text)
         loaded = pipeline.build(settings)
     assert loaded.ok
-    renderer = Renderer(loaded.graph, settings)
+    renderer = Renderer(loaded.graph, settings, citations(loaded.graph, settings, loaded.dates))
     terms = renderer.entries_of("glossary")  # the glossary's order, as rendered
     snippets = before.root / "build" / "snippets"
     snippets.mkdir(parents=True)

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
+
+from kbtest import findings, printed, validate
 
 # Part of `make check`, the contributor's quick check (see the Makefile).
 pytestmark = pytest.mark.quick
 
-LINE = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+):(?P<col>\d+): error: (?P<message>.+)$", re.MULTILINE)
-
-
-def errors(output: str) -> list[tuple[str, int, int, str]]:
-    return [(m["path"], int(m["line"]), int(m["col"]), m["message"]) for m in LINE.finditer(output)]
-
 
 def assert_one(project, path: str, line: int, fragment: str, col: int | None = None) -> None:
-    result = project.kb("validate")
-    assert result.returncode == 1, result.stdout + result.stderr
-    assert "Traceback" not in result.stderr
-    found = [e for e in errors(result.stderr) if e[0] == path and e[1] == line and fragment in e[3]]
-    assert found, f"expected {path}:{line}: ...{fragment}... in:\n{result.stderr}"
+    """``kb validate`` finds the mistake at ``path:line`` (and ``col``): checked in this process."""
+    output = printed(validate(project.root))
+    found = [e for e in findings(output) if e[0] == path and e[1] == line and fragment in e[3]]
+    assert found, f"expected {path}:{line}: ...{fragment}... in:\n{output}"
     if col is not None:
         assert found[0][2] == col, found
 
@@ -129,19 +122,18 @@ def test_ids_must_be_slugs_and_unique(project):
     project.write("content/glossary/Bad_Id.yaml", "title: x\nshort: y.\naliases: []\nsources: [explainer]\n")
     project.write("content/datasets/osaid.yaml", "title: x\nsummary: y\nsources: [explainer]\n")
     project.write("bibliography/more.bib", "@misc{widder2024why, title={Dup}, year={2024}, summary={x}}\n")
-    result = project.kb("validate")
-    assert result.returncode == 1
-    found = errors(result.stderr)
-    assert any(e[0] == "content/glossary/Bad_Id.yaml" and "must be a slug" in e[3] for e in found), result.stderr
+    output = printed(validate(project.root))  # as kb validate finds them, in this process
+    found = findings(output)
+    assert any(e[0] == "content/glossary/Bad_Id.yaml" and "must be a slug" in e[3] for e in found), output
     assert any(
         e[0] == "content/glossary/osaid.yaml" and "duplicate id 'osaid'" in e[3] and "content/datasets/osaid.yaml" in e[3]
         for e in found
-    ) or any(e[0] == "content/datasets/osaid.yaml" and "duplicate id 'osaid'" in e[3] for e in found), result.stderr
+    ) or any(e[0] == "content/datasets/osaid.yaml" and "duplicate id 'osaid'" in e[3] for e in found), output
     assert any(
         "duplicate id 'widder2024why'" in e[3]
         and {e[0], e[3].split("already used by ")[1].split(":")[0]} == {"bibliography/more.bib", "bibliography/works.bib"}
         for e in found
-    ), result.stderr
+    ), output
 
 
 def test_bibtex_mistakes(project):
@@ -152,14 +144,13 @@ def test_bibtex_mistakes(project):
         "@article{nosummary2024,\n  title = {T},\n  author = {A, B.},\n  year = {24},\n}\n\n"
         "@misc{unclosed,\n  title = {never closed\n",
     )
-    result = project.kb("validate")
-    assert result.returncode == 1
-    found = errors(result.stderr)
-    assert ("bibliography/broken.bib", 8, 1) in [(e[0], e[1], e[2]) for e in found if "more than once" in e[3]], result.stderr
-    assert any(e[1] == 14 and "missing required field 'summary'" in e[3] for e in found), result.stderr
-    assert any(e[1] == 17 and "'24' must be a four-digit year" in e[3] for e in found), result.stderr
+    output = printed(validate(project.root))  # as kb validate finds them, in this process
+    found = findings(output)
+    assert ("bibliography/broken.bib", 8, 1) in [(e[0], e[1], e[2]) for e in found if "more than once" in e[3]], output
+    assert any(e[1] == 14 and "missing required field 'summary'" in e[3] for e in found), output
+    assert any(e[1] == 17 and "'24' must be a four-digit year" in e[3] for e in found), output
     # Where the unclosed value was opened, not where its entry starts.
-    assert ("bibliography/broken.bib", 21, 11) in [(e[0], e[1], e[2]) for e in found if "is never closed" in e[3]], result.stderr
+    assert ("bibliography/broken.bib", 21, 11) in [(e[0], e[1], e[2]) for e in found if "is never closed" in e[3]], output
 
 
 def test_every_mistake_in_one_run(project):
@@ -167,7 +158,7 @@ def test_every_mistake_in_one_run(project):
     project.write("content/glossary/two.yaml", "title: [\n")
     project.write("content/datasets/three.yaml", "title: x\nsummary: y\nsources: [nope]\n")
     result = project.kb("validate")
-    paths = {e[0] for e in errors(result.stderr)}
+    paths = {e[0] for e in findings(result.stderr)}
     assert {"content/glossary/one.yaml", "content/glossary/two.yaml", "content/datasets/three.yaml"} <= paths
     assert result.stderr.strip().endswith("errors found")
 
@@ -175,10 +166,10 @@ def test_every_mistake_in_one_run(project):
 def test_unknown_folder_and_extension(project):
     project.write("content/podcast/x.yaml", "title: x\n")
     project.write("content/glossary/term.yml", "title: x\n")
-    result = project.kb("validate")
-    found = errors(result.stderr)
-    assert any(e[0] == "content/podcast/x.yaml" and "'podcast' is not an entry folder" in e[3] for e in found), result.stderr
-    assert any(e[0] == "content/glossary/term.yml" and "rename it to .yaml" in e[3] for e in found), result.stderr
+    output = printed(validate(project.root))  # as kb validate finds them, in this process
+    found = findings(output)
+    assert any(e[0] == "content/podcast/x.yaml" and "'podcast' is not an entry folder" in e[3] for e in found), output
+    assert any(e[0] == "content/glossary/term.yml" and "rename it to .yaml" in e[3] for e in found), output
 
 
 def test_usage_error_exits_two(project):

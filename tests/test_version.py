@@ -11,9 +11,7 @@ import subprocess
 from html import unescape
 from pathlib import Path
 
-from conftest import Project
-from test_citation import citeproc, needs_pandoc, read_page
-from test_published import BIN, FIRST, REPO_URL, SECOND, Published, git, published  # noqa: F401 - published is a fixture
+from kbtest import BIN, FIRST, REPO_URL, SECOND, Project, Published, citeproc, git, needs_pandoc, read_page
 
 
 def rev(root: Path, name: str) -> str:
@@ -34,7 +32,7 @@ def history(html: str) -> list[tuple[str, str, str]]:
     return found
 
 
-def test_each_entry_lists_the_changes_to_its_own_source(published: Published):  # noqa: F811
+def test_each_entry_lists_the_changes_to_its_own_source(published: Published):
     first, second = rev(published.root, "HEAD~1"), rev(published.root, "HEAD")
     older = (FIRST[:10], "The knowledge base", f"{REPO_URL}/commit/{first}")
     newer = (SECOND[:10], "Reword two entries", f"{REPO_URL}/commit/{second}")
@@ -44,7 +42,7 @@ def test_each_entry_lists_the_changes_to_its_own_source(published: Published):  
     assert history(published.html(published.unchanged_work)) == [older]
 
 
-def test_cite_this_version_gives_the_commit_and_the_source_at_it(published: Published):  # noqa: F811
+def test_cite_this_version_gives_the_commit_and_the_source_at_it(published: Published):
     second, first = rev(published.root, "HEAD"), rev(published.root, "HEAD~1")
     for entry_id, sha in ((published.changed, second), (published.unchanged, first), (published.changed_work, second)):
         path, line = published.source[entry_id]
@@ -61,7 +59,7 @@ def test_cite_this_version_gives_the_commit_and_the_source_at_it(published: Publ
 
 
 @needs_pandoc
-def test_pandoc_and_pybtex_read_the_versioned_citations(published: Published):  # noqa: F811
+def test_pandoc_and_pybtex_read_the_versioned_citations(published: Published):
     from pybtex import errors
     from pybtex.database import parse_string
 

@@ -1,3 +1,5 @@
+"""`python -m knowledgebase`: the `kb` command."""
+
 import sys
 
 from knowledgebase.tools.cli import main

@@ -6,15 +6,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from knowledgebase.cite.history import stamps
+from knowledgebase.cite.history import Stamps, stamps
 from knowledgebase.diagnostics import Diagnostic, Diagnostics
 from knowledgebase.graph import style
 from knowledgebase.graph.resolve import Graph, link, read_pages
-from knowledgebase.model.schema import entry_types
+from knowledgebase.model.schema import entry_types, schema_problems
 from knowledgebase.model.validate import rejected, validate
 from knowledgebase.publish.ownership import check_layout
 from knowledgebase.settings import Settings
-from knowledgebase.sources.reader import files_under, gc_paused, read_bytes, read_sources
+from knowledgebase.sources.files import files_under, read_bytes
+from knowledgebase.sources.reader import gc_paused, read_sources
 
 if TYPE_CHECKING:
     from knowledgebase.render.reuse import Reuse
@@ -39,6 +40,8 @@ class Loaded:
     graph: Graph
     assets: list[Path]
     diagnostics: Diagnostics
+    #: Each entry's dates, from the git history of its source: computed once, here, for every stage after.
+    dates: Stamps
     #: The bytes of each asset (image, style) beside the hand-written pages, by its path in docs.
     asset_bytes: dict[str, bytes] = field(default_factory=dict)
 
@@ -53,7 +56,7 @@ def load(settings: Settings, lint: bool = False) -> Loaded:
 
     ``lint`` adds warnings about seams in the prose (``kb validate``); a build does not stop for them.
     """
-    diagnostics = Diagnostics()
+    diagnostics = Diagnostics(schema_problems(settings.root))  # an entry type its schema cannot place
     raws = read_sources(settings.root, settings.content_dir, settings.bibliography_dir, diagnostics)
     entries = validate(raws, diagnostics)
     # Unreadable folders and pipes among the pages: findings, not pages lost in silence.
@@ -68,7 +71,7 @@ def load(settings: Settings, lint: bool = False) -> Loaded:
     collisions(graph, asset_bytes, settings, diagnostics)
     if lint:
         style.check(graph, diagnostics)  # warnings only: seams in prose, such as "the The ..."
-    return Loaded(graph, assets, diagnostics, asset_bytes)
+    return Loaded(graph, assets, diagnostics, stamps(graph, settings), asset_bytes)
 
 
 def site_place(rel: str) -> str:
@@ -138,11 +141,13 @@ def build(settings: Settings, reuse: Reuse | None = None) -> Loaded:
     loaded.diagnostics.extend(check_layout(settings))
     if not loaded.ok:
         return loaded
-    # Each entry's dates, from git, once: the pages, citations, exports and feed all read them.
-    stamps(loaded.graph, settings)
+    from knowledgebase.cite.record import citations  # citeproc and the CSL style: not needed to validate
+
+    # Each entry's citation record, once: the pages, the templates and the exports all read them.
+    records = citations(loaded.graph, settings, loaded.dates)
     from knowledgebase.render.pages import render_site  # Jinja2 and the templates: not needed to validate
 
-    pages, tooltips = render_site(loaded.graph, settings, reuse)
+    pages, tooltips = render_site(loaded.graph, settings, records, reuse)
     if reuse is not None:
         reuse.tooltips(tooltips)
     # Each page's text is dropped as soon as its bytes are made: the site held twice over (text,
@@ -153,7 +158,7 @@ def build(settings: Settings, reuse: Reuse | None = None) -> Loaded:
     files.update(loaded.asset_bytes)  # images and such: no page among them
     from knowledgebase.publish.exports import site_files  # open data, citation downloads, feed, llms.txt, redirects
 
-    for rel, data in site_files(loaded.graph, settings).items():
+    for rel, data in site_files(loaded.graph, settings, records).items():
         if rel not in files:  # a hand-written page of the same path wins (how-to-cite.md, data.md)
             files[rel] = _page_bytes(rel, data, tooltips, reuse)
     loaded.diagnostics.extend(write_tree(settings, files))

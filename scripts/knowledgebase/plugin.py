@@ -26,9 +26,10 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 
-from knowledgebase.cite.history import stamps
 from knowledgebase.config import KnowledgeBaseConfig
 from knowledgebase.diagnostics import Diagnostics
+from knowledgebase.model.schema import entry_types
+from knowledgebase.navigation import section_page, with_sections
 from knowledgebase.pipeline import build
 from knowledgebase.publish.ownership import check_site, claim_site, record_site
 from knowledgebase.render.reuse import Reuse
@@ -55,7 +56,7 @@ class Built:
 
 def build_here(settings: Settings, reuse: Reuse | None = None) -> Built:
     loaded = build(settings, reuse)
-    shallow = len(stamps(loaded.graph, settings).shallow) if loaded.ok else 0
+    shallow = len(loaded.dates.shallow) if loaded.ok else 0
     return Built(loaded.diagnostics, len(loaded.graph.entries), shallow)
 
 
@@ -119,6 +120,12 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         # Here, before any on_pre_build: MkDocs empties site_dir right after those, so a site_dir
         # that holds sources (or anything not built) must be refused now, with nothing touched.
         check_site(self.settings)
+        # A section mkdocs.yml's nav lacks (a type added with only its schema) is placed by its x-kb.nav.
+        config.nav, added = with_sections(config.nav, entry_types().values())
+        for kind in added:
+            log.info(
+                "knowledgebase: the nav has no %s; added '%s' as its schema's x-kb.nav says", section_page(kind), kind.nav.title
+            )
         return config
 
     def on_pre_build(self, config: MkDocsConfig) -> None:

@@ -2,7 +2,7 @@
 
 The tests of the real site (test_reader.py, test_accessibility.py) assert on what they return;
 test_checkers.py runs the same functions on sites with a fault and shows they catch it.
-Each takes a ``Reader`` (conftest.py): a Selenium driver plus the server it reads from.
+Each takes a ``Reader`` (kit.py): a Selenium driver plus the server it reads from.
 """
 
 from __future__ import annotations

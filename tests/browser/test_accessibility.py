@@ -7,8 +7,8 @@ import time
 import pytest
 
 from . import checks
-from .conftest import PAGE_TYPES, page_of_type
 from .flows import axe_whole_page
+from .kit import PAGE_TYPES, page_of_type
 
 
 @pytest.mark.parametrize("scheme", ["default", "slate"], ids=["light", "dark"])

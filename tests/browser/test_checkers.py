@@ -15,11 +15,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import Project, _copy_mini, set_site_fields
+from kbtest import Project, copy_mini, set_site_fields
 
 from . import checks, flows
-from .conftest import Reader, serve
-from .test_site_html import ACCEPTED_NU
+from .kit import Reader, serve
 
 HEAD = '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title><link rel="icon" href="data:,">'
 
@@ -137,7 +136,9 @@ def test_nu_checker_reports_invalid_html_and_only_the_accepted_theme_findings_pa
         ),
         encoding="utf-8",
     )
-    findings = checks.nu_findings([pages / "good.html", pages / "invalid.html", theme], jar, java=java, accepted=ACCEPTED_NU)
+    findings = checks.nu_findings(
+        [pages / "good.html", pages / "invalid.html", theme], jar, java=java, accepted=checks.ACCEPTED_NU
+    )
     by_file: dict[str, list[str]] = {}
     for finding in findings:
         by_file.setdefault(Path(finding.file).name, []).append(finding.message)
@@ -216,7 +217,7 @@ def build(project: Project) -> Path:
 @pytest.fixture(scope="session")
 def stock_theme_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The mini knowledge base without this project's accessibility fixes: Material as it comes."""
-    project = _copy_mini(tmp_path_factory.mktemp("stock") / "kb")
+    project = copy_mini(tmp_path_factory.mktemp("stock") / "kb")
     (project.root / "overrides" / "partials" / "search.html").unlink()
     project.write("overrides/assets/stylesheets/a11y.css", "/* stock theme */\n")
     return build(project)
@@ -225,7 +226,7 @@ def stock_theme_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def broken_features_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The mini knowledge base with what readers rely on broken, one fault per check."""
-    project = _copy_mini(tmp_path_factory.mktemp("broken") / "kb")
+    project = copy_mini(tmp_path_factory.mktemp("broken") / "kb")
     # A plain YAML reader knows no !ENV: the addresses set as a local build has them (none).
     set_site_fields(project.root / "mkdocs.yml", site_url="", repo_url="")
     config = yaml.safe_load((project.root / "mkdocs.yml").read_text(encoding="utf-8"))

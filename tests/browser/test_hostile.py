@@ -14,10 +14,10 @@ from pathlib import Path
 
 import yaml
 
-from conftest import Project, _copy_mini
+from kbtest import Project, copy_mini
 
 from . import flows
-from .conftest import Reader, serve
+from .kit import Reader, serve
 
 PAYLOAD = (
     '<script>window.__pwned="script";alert("script")</script>'
@@ -49,7 +49,7 @@ PAGES = (
 
 def hostile_kb(root: Path, fields: tuple[str, ...], payload: str = PAYLOAD) -> Path:
     """The mini knowledge base with ``payload`` appended to ``fields`` of every entry; its built site."""
-    project = _copy_mini(root)
+    project = copy_mini(root)
     for source in sorted((project.root / "content").glob("*/*.yaml")):
         entry = yaml.safe_load(source.read_text(encoding="utf-8"))
         for field in fields:

@@ -18,10 +18,10 @@ from pathlib import Path
 from benchmarks.run import fetch
 from selenium.common.exceptions import StaleElementReferenceException
 
-from conftest import Project, mkdocs_serve, wait_for
+from kbtest import Project, mkdocs_serve, wait_for
 
 from . import checks
-from .conftest import Reader
+from .kit import Reader
 
 #: A request may wait for a build in progress (the mini knowledge base builds in about a second):
 #: a few seconds, never the minutes a frozen server took.

@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from . import checks, flows
-from .conftest import PAGE_TYPES, ROOT, page_of_type
 from .flows import heading, wait_until
+from .kit import PAGE_TYPES, ROOT, page_of_type
 
 STAKEHOLDERS = sorted(p.stem for p in (ROOT / "content" / "stakeholders").glob("*.yaml"))
 

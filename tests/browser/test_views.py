@@ -16,8 +16,8 @@ import pytest
 import yaml
 
 from . import checks
-from .conftest import ROOT, missing
 from .flows import axe_whole_page, wait_until
+from .kit import ROOT, missing
 
 
 def rows(driver) -> list[dict]:

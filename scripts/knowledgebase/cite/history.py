@@ -72,6 +72,20 @@ class Stamps:
     #: wrote its present lines); none where git knows no history of it.
     changes: dict[str, list[Change]] = field(default_factory=dict)
 
+    def of(self, entry_id: str) -> EntryDates:
+        """One entry's dates, with the build's."""
+        return EntryDates(self.added.get(entry_id), self.updated.get(entry_id), self.build)
+
+
+@dataclass(frozen=True)
+class EntryDates:
+    """When an entry was added and last changed (None where nothing dates it), and when this build ran:
+    the one place pages, citations, metadata and the feed read an entry's dates from."""
+
+    added: dt.datetime | None
+    updated: dt.date | None
+    build: dt.datetime
+
 
 def source_date_epoch() -> dt.datetime | None:
     """SOURCE_DATE_EPOCH (reproducible-builds.org), when it is set to a number of seconds."""
@@ -80,15 +94,8 @@ def source_date_epoch() -> dt.datetime | None:
 
 
 def stamps(graph: Graph, settings: Settings) -> Stamps:
-    """The dates of every entry of ``graph``: computed on the first call, then kept with the graph
-    (a new graph is loaded for every build)."""
-    cached = graph.__dict__.get("_stamps")
-    if cached is None:
-        cached = graph.__dict__["_stamps"] = _compute(graph, settings)
-    return cached
-
-
-def _compute(graph: Graph, settings: Settings) -> Stamps:
+    """The dates of every entry of ``graph``, from git: asked once per build, by ``pipeline.load``,
+    whose result carries them to every stage after it."""
     epoch = source_date_epoch()
     result = Stamps(epoch=epoch)
     if epoch is not None:

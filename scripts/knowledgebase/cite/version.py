@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from knowledgebase.cite import core as cite
-from knowledgebase.cite.history import Change, stamps
+from knowledgebase.cite.bibtex import bib_text, bib_url, bibtex_entry, braced
+from knowledgebase.cite.csl import MONTHS
+from knowledgebase.cite.history import Change
 from knowledgebase.cite.repository import blob_url, commit_url
-from knowledgebase.graph.resolve import Graph
 from knowledgebase.model.entry import Entry
 from knowledgebase.model.schema import entry_types
 from knowledgebase.settings import Settings
@@ -26,13 +26,14 @@ from knowledgebase.settings import Settings
 SHOWN = 10
 
 
-def version_csl(entry: Entry, graph: Graph, settings: Settings, change: Change) -> dict[str, Any]:
-    """The page's CSL-JSON item as of ``change``: its version, that day, and the source at that commit.
+def version_csl(entry: Entry, settings: Settings, page_item: dict[str, Any], change: Change) -> dict[str, Any]:
+    """The page's CSL-JSON item (``page_item``) as of ``change``: its version, that day, and the
+    source at that commit.
 
     APA prints no version for a web page; the version in brackets after the title (``genre``) is
     APA's way of describing what is cited, and ``version`` carries it for other styles and tools.
     """
-    item = cite.page_csl(entry, graph, settings)
+    item = dict(page_item)
     item["id"] = f"kb-{entry.id}-{change.short}"
     item["version"] = change.short
     item["genre"] = f"Version {change.short}"
@@ -47,51 +48,33 @@ def version_bibtex(entry: Entry, settings: Settings, item: dict[str, Any], chang
     kind = entry_types()[entry.type].singular
     note = f"{kind} in the {settings.site_name}, version {change.short} (commit {change.sha})"
     fields = [
-        ("title", cite._braced(cite._braced(cite.bib_text(entry.title)))),
-        ("howpublished", cite._braced(cite.bib_text(settings.site_name))),
-        ("version", cite._braced(change.short)),
-        ("year", cite._braced(str(day.year))),
-        ("month", cite.MONTHS[day.month - 1]),
-        ("date", cite._braced(day.isoformat())),
-        ("url", cite._braced(cite.bib_url(item["URL"]))),
-        ("note", cite._braced(cite.bib_text(note))),
+        ("title", braced(braced(bib_text(entry.title)))),
+        ("howpublished", braced(bib_text(settings.site_name))),
+        ("version", braced(change.short)),
+        ("year", braced(str(day.year))),
+        ("month", MONTHS[day.month - 1]),
+        ("date", braced(day.isoformat())),
+        ("url", braced(bib_url(item["URL"]))),
+        ("note", braced(bib_text(note))),
     ]
-    return cite._bibtex("misc", item["id"], fields)
+    return bibtex_entry("misc", item["id"], fields)
 
 
-def version_item(entry: Entry, graph: Graph, settings: Settings) -> dict[str, Any] | None:
-    """The CSL-JSON item of the entry's version (its newest change), None where git knows no
-    history of it: made once per build and kept with the graph, for the page and its download."""
-    items: dict[str, dict[str, Any] | None] = graph.__dict__.setdefault("_versions", {})
-    if entry.id not in items:
-        changes = stamps(graph, settings).changes.get(entry.id)
-        items[entry.id] = version_csl(entry, graph, settings, changes[0]) if changes else None
-    return items[entry.id]
-
-
-def page_meta(entry: Entry, graph: Graph, settings: Settings) -> dict[str, Any]:
-    """The ``version`` front matter of an entry's page, for overrides/partials/kb-version.html.
-
-    ``history`` lists the changes (newest first) or is empty; ``cite`` is the version's citation
-    in the three formats (None where the history is not available).
+def history_meta(entry: Entry, settings: Settings, changes: list[Change], partial: bool) -> dict[str, Any]:
+    """The history part of an entry page's ``version`` front matter, for overrides/partials/kb-version.html:
+    ``history`` lists the changes (newest first) or is empty; ``cite`` (None here) is filled by
+    the entry's citation record where there is a version to cite, with ``short`` and ``source``.
     """
-    dates = stamps(graph, settings)
-    changes = dates.changes.get(entry.id, [])
     meta: dict[str, Any] = {
         "history": [
             {"date": c.when.date().isoformat(), "subject": c.subject, "short": c.short, "url": commit_url(settings, c.sha)}
             for c in changes[:SHOWN]
         ],
         "more": max(0, len(changes) - SHOWN),
-        "partial": entry.id in dates.shallow,
+        "partial": partial,
         "cite": None,
     }
-    item = version_item(entry, graph, settings)
-    if item is None:
-        return {"version": meta}
-    newest = changes[0]
-    bibtex = version_bibtex(entry, settings, item, newest)
-    meta["cite"] = cite._formats(item, bibtex, cite.download_path(entry, "version"))
-    meta["short"] = newest.short
-    meta["source"] = blob_url(entry, settings, newest.sha)
-    return {"version": meta}
+    if changes:
+        meta["short"] = changes[0].short
+        meta["source"] = blob_url(entry, settings, changes[0].sha)
+    return meta

@@ -13,7 +13,9 @@ from knowledgebase.graph import markup
 from knowledgebase.model.entry import Entry, FieldPath, SourceFile
 from knowledgebase.model.schema import entry_types, match_paths
 from knowledgebase.model.validate import is_placeholder
-from knowledgebase.sources.reader import RawEntry, gc_paused, read_text
+from knowledgebase.sources.files import read_text
+from knowledgebase.sources.raw import RawEntry
+from knowledgebase.sources.reader import gc_paused
 
 
 @dataclass

@@ -6,6 +6,7 @@ sentence that reads well in YAML can read badly on the page: "the The open washi
 Further Study." This module decides how a title is written where it stands (``title_style``, used
 by the renderer) and finds what no rule can fix for the writer, as warnings at the line and column
 of the offending text. Warnings never stop a build; they are for the contributor and the reviewer.
+Prose as plain text (``plain_text``, ``summary_text``) reads the same way, wherever it is used.
 """
 
 from __future__ import annotations
@@ -54,6 +55,24 @@ def link_text(entry: Entry, before: str) -> str:
     if entry.type == "source" and entry.get("short_title") and _THE_BEFORE.search(before.rstrip("*_")):
         return str(entry.get("short_title"))
     return markup.running_title(entry.title, before, title_style(entry))
+
+
+def plain_text(graph: Graph, text: object) -> str:
+    """Prose as one line of plain text, each link written as the page writes it: the text of the
+    page's description, its JSON-LD, the feed, llms.txt and the entry lists."""
+    entries = graph.entries
+    return markup.plain(
+        str(text or ""),
+        lambda i: entries[i].title if i in entries else i,
+        lambda i, before: link_text(entries[i], before) if i in entries else i,
+    )
+
+
+def summary_text(graph: Graph, entry: Entry, short_first: bool = False) -> str:
+    """What an entry says of itself in one line of plain text: its summary, else its short
+    definition (a glossary term's); ``short_first`` where a list wants the shorter of the two."""
+    fields = ("short", "summary") if short_first else ("summary", "short")
+    return plain_text(graph, next((entry.get(f) for f in fields if entry.get(f)), ""))
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,9 @@ class SourceFile:
     keys: dict[FieldPath, Mark] = field(default_factory=dict)
     start: Mark = (1, 1)
     text: str = field(default="", repr=False)
+    #: A BibTeX record's fields as written (case-protecting braces and all), from the one parse of
+    #: its file: the work's own BibTeX export keeps them.
+    fields: dict[str, str] = field(default_factory=dict, repr=False)
 
     def value_mark(self, path: FieldPath) -> Mark:
         """The mark of the value at ``path``, or of its nearest ancestor that has one."""

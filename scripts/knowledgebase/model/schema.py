@@ -10,10 +10,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from knowledgebase.diagnostics import Diagnostic
+from knowledgebase.model import xkb
 from knowledgebase.model.entry import FieldPath
+from knowledgebase.model.xkb import NavPlace
 
 if TYPE_CHECKING:
     from referencing import Registry
@@ -77,7 +81,7 @@ def format_checker() -> jsonschema.FormatChecker:
 
 @dataclass(frozen=True)
 class EntryType:
-    """An entry type as its schema's ``x-kb`` block declares it."""
+    """An entry type as its schema's ``x-kb`` block declares it (see ``xkb.py``)."""
 
     name: str
     folder: str
@@ -85,6 +89,10 @@ class EntryType:
     singular: str
     plural: str
     order: int
+    #: The schema.org type of what an entry describes ("Course"), in its page's JSON-LD ``about``;
+    #: None for the knowledge base's own articles (topics, guides), which are about nothing else.
+    jsonld: str | None
+    nav: NavPlace
     schema: dict[str, Any]
 
     @property
@@ -160,17 +168,36 @@ def registry() -> Registry:
 
 @cache
 def entry_types() -> dict[str, EntryType]:
-    """Every entry type, in the order of the site's sections."""
-    types = []
+    """Every entry type, in the order of the site's sections.
+
+    A schema whose ``x-kb`` block cannot be read is left out here; ``schema_problems`` says why.
+    """
+    return _types_and_problems()[0]
+
+
+def schema_problems(root: Path) -> list[Diagnostic]:
+    """What is wrong with the schemas' ``x-kb`` blocks, each at its place (paths shown from ``root``)."""
+    shown, root = [], root.resolve()
+    for path, line, col, message in _types_and_problems()[1]:
+        path = path.resolve()
+        where = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
+        shown.append(Diagnostic(where, line, col, message))
+    return shown
+
+
+@cache
+def _types_and_problems() -> tuple[dict[str, EntryType], list[tuple[Path, int, int, str]]]:
+    types, problems = [], []
     for item in resources.files(SCHEMA_PACKAGE).iterdir():
         name = item.name.removesuffix(".schema.json")
         if not item.name.endswith(".schema.json") or name == "common":
             continue
-        schema = _read(item.name)
-        meta = schema["x-kb"]
-        types.append(EntryType(name=name, schema=schema, **meta))
+        found = xkb.read(name, item.read_text("utf-8"))
+        problems += [(Path(str(item)), line, col, message) for line, col, message in found.problems]
+        if found.meta is not None:
+            types.append(EntryType(name=name, schema=found.schema, **found.meta))
     types.sort(key=lambda t: (t.order, t.name))
-    return {t.name: t for t in types}
+    return {t.name: t for t in types}, problems
 
 
 _ANNOTATIONS = {"description", "title", "$comment", "default", "examples"}
@@ -248,6 +275,13 @@ def walk(
         yield from walk(sub, root, (*path, key))
     if isinstance(schema.get("items"), dict):
         yield from walk(schema["items"], root, (*path, "*"))
+
+
+def allowed_values(type_name: str, path: FieldPath) -> tuple[str, ...]:
+    """What a field of an entry type may hold, as its schema lists it: the ``enum`` at ``path`` (a
+    list's items are ``*``), or the names of the object's properties there; in the schema's order."""
+    node = dict(walk(entry_types()[type_name].schema))[path]
+    return tuple(node["enum"] if "enum" in node else node.get("properties", {}))
 
 
 def match_paths(data: Any, pattern: FieldPath, prefix: FieldPath = ()) -> Iterator[tuple[FieldPath, Any]]:

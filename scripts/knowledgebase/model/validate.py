@@ -13,9 +13,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from knowledgebase.diagnostics import Diagnostics, did_you_mean
+from knowledgebase.model import duration
 from knowledgebase.model.entry import Entry, FieldPath
 from knowledgebase.model.schema import EntryType, entry_types, jsonschema  # imported on first use: only invalid entries need it
-from knowledgebase.sources.reader import RawEntry, gc_paused
+from knowledgebase.sources.raw import RawEntry
+from knowledgebase.sources.reader import gc_paused
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -60,9 +62,7 @@ def field_name(path: Iterable[str | int]) -> str:
 def _value_type(value: Any) -> str:
     if isinstance(value, bool):
         return "true or false"
-    if isinstance(value, int):
-        return "a number"
-    if isinstance(value, float):
+    if isinstance(value, (int, float)):
         return "a number"
     if isinstance(value, list):
         return "a list"
@@ -122,7 +122,6 @@ def _message(error: jsonschema.ValidationError, kind: EntryType) -> tuple[FieldP
 #: What ``kb new`` writes where a value is still to be filled in.
 PLACEHOLDER = "TODO"
 _PLACEHOLDER = re.compile(r"^\s*TODO\b|^\s*todo\s*$")
-_TIMESTAMP = re.compile(r"^(?:([0-9]+):)?([0-5]?[0-9]):([0-5][0-9])$")
 
 
 def is_placeholder(value: Any) -> bool:
@@ -137,27 +136,13 @@ def _placeholders(value: Any, path: FieldPath = ()) -> Iterable[FieldPath]:
     """The paths of values still holding a ``kb new`` placeholder."""
     if is_placeholder(value):
         yield path
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
+    elif isinstance(value, (list, dict)):
+        for key, item in enumerate(value) if isinstance(value, list) else value.items():
             # Leaves are tested here: a generator per value costs more than the test (see benchmarks/).
-            if isinstance(item, (list, dict)):
-                yield from _placeholders(item, (*path, index))
-            elif is_placeholder(item):
-                yield (*path, index)
-    elif isinstance(value, dict):
-        for key, item in value.items():
             if isinstance(item, (list, dict)):
                 yield from _placeholders(item, (*path, key))
             elif is_placeholder(item):
                 yield (*path, key)
-
-
-def _seconds(value: Any) -> int | None:
-    match = _TIMESTAMP.match(value) if isinstance(value, str) else None
-    if not match:
-        return None
-    hours, minutes, secs = (int(g or 0) for g in match.groups())
-    return hours * 3600 + minutes * 60 + secs
 
 
 def _own_id_field(raw: RawEntry, diagnostics: Diagnostics) -> None:
@@ -256,7 +241,7 @@ def validate_entry(raw: RawEntry, diagnostics: Diagnostics) -> Entry | None:
         diagnostics.error(raw.source.path, line, col, message)
     segment = data.get("segment")
     if isinstance(segment, dict) and ("segment", "end") not in seen:
-        start, end = _seconds(segment.get("start")), _seconds(segment.get("end"))
+        start, end = duration.seconds(segment.get("start")), duration.seconds(segment.get("end"))
         if start is not None and end is not None and end <= start:
             ok = False
             line, col = raw.source.value_mark(("segment", "end"))

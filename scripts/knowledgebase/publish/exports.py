@@ -18,16 +18,18 @@ import uuid
 import xml.etree.ElementTree as ET
 from typing import Any
 
+import jinja2
 import yaml
 from markupsafe import escape
 
-from knowledgebase.cite import core as cite
-from knowledgebase.cite.version import version_item
-from knowledgebase.graph import markup
+from knowledgebase.cite import addresses, bibtex, csl
+from knowledgebase.cite.meta import CONTRIBUTORS
+from knowledgebase.cite.record import Citations
+from knowledgebase.graph import markup, style
 from knowledgebase.graph.resolve import Graph
 from knowledgebase.model.entry import Entry
 from knowledgebase.model.schema import entry_types, schema_files
-from knowledgebase.render.pages import front
+from knowledgebase.render.environment import environment, render_page
 from knowledgebase.settings import Settings
 
 #: Version of the layout of data/knowledge-base.json; raise the major part on any breaking change.
@@ -39,49 +41,37 @@ ATOM = "http://www.w3.org/2005/Atom"
 FEED_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:open-source-ai-kb:feed")
 
 
-def site_files(graph: Graph, settings: Settings) -> dict[str, bytes]:
+def site_files(graph: Graph, settings: Settings, citations: Citations) -> dict[str, bytes]:
+    """Every file beyond the pages, by its path in the docs folder; citations are each entry's record."""
+    works = [citations[e.id].work for e in _papers(graph)]
     files: dict[str, bytes] = {
-        "data/knowledge-base.json": knowledge_base_json(graph, settings),
-        "data/bibliography.bib": bibliography_bib(graph, settings).encode("utf-8"),
-        "data/bibliography.csl.json": cite.csl_json([cite.work_csl(e).item for e in _papers(graph)]).encode("utf-8"),
-        "feed.xml": feed(graph, settings),
+        "data/knowledge-base.json": knowledge_base_json(graph, settings, citations),
+        "data/bibliography.bib": bibliography_bib(settings, [w.bibtex for w in works if w]).encode("utf-8"),
+        "data/bibliography.csl.json": csl.csl_json([w.item for w in works if w]).encode("utf-8"),
+        "feed.xml": feed(graph, settings, citations),
         "llms.txt": llms_txt(graph, settings).encode("utf-8"),
         "robots.txt": robots_txt(settings).encode("utf-8"),
     }
-    cff = citation_cff(graph, settings)
+    cff = citation_cff(settings, citations.dates.build)
     if cff is not None:
         files["CITATION.cff"] = cff
     for name, text in sorted(schema_files().items()):
         files[f"data/schemas/{name}"] = text.encode("utf-8")
     for entry in _entries(graph):
-        page = cite.page_csl(entry, graph, settings)
-        files[cite.download_path(entry, "page")] = cite.csl_json([page]).encode("utf-8")
-        work = cite.work_of(entry)
-        if work is not None:
-            files[cite.download_path(entry, "work")] = cite.csl_json([work.item]).encode("utf-8")
-        versioned = version_item(entry, graph, settings)
-        if versioned is not None:
-            files[cite.download_path(entry, "version")] = cite.csl_json([versioned]).encode("utf-8")
-    files.update(redirect_pages(graph))
-    files.update(DEFAULT_PAGES)
+        files.update(citations[entry.id].downloads())
+    env = environment(settings.templates_dir)
+    files.update(redirect_pages(graph, env))
+    for rel, (title, template) in DEFAULT_PAGES.items():
+        files[rel] = render_page(env, template, {"title": title}).encode("utf-8")
     return files
 
 
 #: The pages mkdocs.yml's nav names, for a project that has not written its own in content/pages
 #: (the pipeline keeps a hand-written page of the same path): a knowledge base made from the real
-#: mkdocs.yml always builds.
+#: mkdocs.yml always builds. Their text is a template each, which a site may replace.
 DEFAULT_PAGES = {
-    "how-to-cite.md": (
-        b"---\ntitle: How to cite\n---\n\n# How to cite\n\n"
-        b"Every entry page ends with a citation of itself in APA 7, BibTeX and CSL-JSON. "
-        b"The whole knowledge base is also available as [open data](data.md).\n"
-    ),
-    "data.md": (
-        b"---\ntitle: Open data\n---\n\n# Open data\n\n"
-        b"- [knowledge-base.json](data/knowledge-base.json): every entry\n"
-        b"- [bibliography.bib](data/bibliography.bib) and [bibliography.csl.json](data/bibliography.csl.json)\n"
-        b"- [feed.xml](feed.xml) and [llms.txt](llms.txt)\n"
-    ),
+    "how-to-cite.md": ("How to cite", "how-to-cite.md.j2"),
+    "data.md": ("Open data", "open-data.md.j2"),
 }
 
 
@@ -95,31 +85,31 @@ def _papers(graph: Graph) -> list[Entry]:
     return sorted(graph.by_type("paper"), key=lambda e: e.id)
 
 
-def _plain(graph: Graph, text: object) -> str:
-    plain = cite.plain_text(graph, text)
-    return re.sub(r"\s+([.,;:!?])", r"\1", plain)  # where a citation was taken out
+def _summary(graph: Graph, entry: Entry, short_first: bool = False) -> str:
+    text = style.summary_text(graph, entry, short_first)
+    return re.sub(r"\s+([.,;:!?])", r"\1", text)  # where a citation was taken out
 
 
 # --- Open data ------------------------------------------------------------------------------
 
 
-def knowledge_base_json(graph: Graph, settings: Settings) -> bytes:
+def knowledge_base_json(graph: Graph, settings: Settings, citations: Citations) -> bytes:
     """Every entry with its id, type, page URL and validated data, and where its schema is."""
     types = entry_types()
     entries = []
     for entry in _entries(graph):
-        record: dict[str, Any] = {"id": entry.id, "type": entry.type, "url": cite.permalink(entry, settings)}
-        added, updated = cite.entry_dates(entry, graph, settings)
-        if added:
-            record["published"] = added.date().isoformat()
-        if updated:
-            record["updated"] = updated.isoformat()
+        cited = citations[entry.id]
+        record: dict[str, Any] = {"id": entry.id, "type": entry.type, "url": cited.permalink}
+        if cited.added:
+            record["published"] = cited.added.date().isoformat()
+        if cited.updated:
+            record["updated"] = cited.updated.isoformat()
         record["data"] = entry.data
         entries.append(record)
     document = {
         "schema_version": SCHEMA_VERSION,
         "name": settings.site_name,
-        "url": cite.site_root(settings) or None,
+        "url": addresses.site_root(settings) or None,
         "license": licence_record(settings),
         "types": {
             name: {
@@ -141,18 +131,18 @@ def licence_record(settings: Settings) -> dict[str, str] | None:
     return {"name": licence.name, "spdx": licence.spdx, "url": licence.url} if licence else None
 
 
-def bibliography_bib(graph: Graph, settings: Settings) -> str:
-    """Every work of the bibliography as BibTeX, its fields as the sources give them."""
-    works = "\n".join(cite.work_bibtex(e) for e in _papers(graph))
+def bibliography_bib(settings: Settings, entries: list[str]) -> str:
+    """Every work of the bibliography as BibTeX (``entries``, their fields as the sources give them)."""
+    works = "\n".join(entries)
     if not settings.licence:
         return works
     # BibTeX, biber, pandoc and pybtex all skip @comment: the licence travels with the file.
-    where = f" ({cite.site_root(settings)})" if cite.site_root(settings) else ""
+    where = f" ({addresses.site_root(settings)})" if addresses.site_root(settings) else ""
     note = f"The bibliography of the {settings.site_name}{where}, under {settings.licence.name}: {settings.licence.url}"
-    return "@comment{" + cite.bib_text(note) + "}\n\n" + works
+    return "@comment{" + bibtex.bib_text(note) + "}\n\n" + works
 
 
-def citation_cff(graph: Graph, settings: Settings) -> bytes | None:
+def citation_cff(settings: Settings, build: dt.datetime) -> bytes | None:
     """The repository's CITATION.cff as the site publishes it, completed with what only the build
     knows: the site's address (``url``), the repository's (``repository-code``) and the date of
     the build (``date-released``), in the file and in its preferred citation. None without one."""
@@ -160,8 +150,8 @@ def citation_cff(graph: Graph, settings: Settings) -> bytes | None:
     if not path.is_file():
         return None
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    released = cite.stamps(graph, settings).build.date()
-    known = {"url": cite.site_root(settings), "repository-code": settings.repo_url.strip()}
+    released = build.date()
+    known = {"url": addresses.site_root(settings), "repository-code": settings.repo_url.strip()}
     additions = {k: v for k, v in known.items() if v}
     completed: dict[str, Any] = {}
     for key, value in document.items():
@@ -191,25 +181,25 @@ def _atom_time(value: dt.datetime) -> str:
 def _href(settings: Settings, path: str) -> str:
     """A link in the feed or llms.txt: absolute with site_url, else relative to the site root
     (where both files are, so the relative link resolves)."""
-    return cite.site_root(settings) + path
+    return addresses.site_root(settings) + path
 
 
-def feed(graph: Graph, settings: Settings) -> bytes:
+def feed(graph: Graph, settings: Settings, citations: Citations) -> bytes:
     """An Atom feed of the newest entries, newest first.
 
     An entry is published at its first commit and updated on the day of its last (history.py),
     else at SOURCE_DATE_EPOCH; without either, at the time of the build. Ids are UUIDs made from
     the entry's id, so they stay put when the site moves.
     """
-    build = cite.stamps(graph, settings).build
+    build = citations.dates.build
     types = entry_types()
 
     def added(entry: Entry) -> dt.datetime:
-        return cite.entry_dates(entry, graph, settings)[0] or build
+        return citations[entry.id].added or build
 
     def updated(entry: Entry) -> dt.datetime:
         """The entry's own last change (midnight UTC of that day), never before it was added."""
-        changed = cite.entry_dates(entry, graph, settings)[1]
+        changed = citations[entry.id].updated
         midnight = dt.datetime(changed.year, changed.month, changed.day, tzinfo=dt.UTC) if changed else added(entry)
         return max(added(entry), midnight)
 
@@ -226,11 +216,11 @@ def feed(graph: Graph, settings: Settings) -> bytes:
     add(root, "title", f"{settings.site_name}: new entries")
     add(root, "id", f"urn:uuid:{FEED_NAMESPACE}")
     add(root, "updated", _atom_time(max((updated(e) for e in newest), default=build)))  # the newest change
-    if cite.site_root(settings):
+    if addresses.site_root(settings):
         add(root, "link", rel="self", type="application/atom+xml", href=_href(settings, "feed.xml"))
-    add(root, "link", rel="alternate", type="text/html", href=cite.site_root(settings) or "./")
+    add(root, "link", rel="alternate", type="text/html", href=addresses.site_root(settings) or "./")
     author = add(root, "author")
-    add(author, "name", cite.CONTRIBUTORS)
+    add(author, "name", CONTRIBUTORS)
     if settings.licence:
         add(root, "rights", f"{settings.licence.name}: {settings.licence.url}")
     add(root, "generator", "knowledgebase")
@@ -238,12 +228,12 @@ def feed(graph: Graph, settings: Settings) -> bytes:
         item = add(root, "entry")
         add(item, "title", entry.title)
         add(item, "id", f"urn:uuid:{uuid.uuid5(FEED_NAMESPACE, f'{entry.type}/{entry.id}')}")
-        add(item, "link", rel="alternate", type="text/html", href=_href(settings, cite.page_url(entry)))
+        add(item, "link", rel="alternate", type="text/html", href=_href(settings, addresses.page_url(entry)))
         add(item, "published", _atom_time(added(entry)))
         add(item, "updated", _atom_time(updated(entry)))
         kind = types[entry.type]
         add(item, "category", term=entry.type, label=kind.singular)
-        summary = _plain(graph, entry.get("summary") or entry.get("short"))
+        summary = _summary(graph, entry)
         if summary:
             add(item, "summary", summary)
     ET.indent(root)
@@ -282,8 +272,8 @@ def llms_txt(graph: Graph, settings: Settings) -> str:
             continue
         lines += ["", f"## {kind.plural}", ""]
         for entry in entries:
-            summary = markup.excerpt(_plain(graph, entry.get("short") or entry.get("summary")), 200)
-            line = f"- [{_link_text(entry.title)}]({_href(settings, cite.page_url(entry))})"
+            summary = markup.excerpt(_summary(graph, entry, short_first=True), 200)
+            line = f"- [{_link_text(entry.title)}]({_href(settings, addresses.page_url(entry))})"
             lines.append(f"{line}: {summary}" if summary else line)
     lines += [
         "",
@@ -308,15 +298,15 @@ def robots_txt(settings: Settings) -> str:
     this one serves whoever looks for it there, and a site moved to a domain of its own.
     """
     lines = ["User-agent: *", "Allow: /"]
-    if cite.site_root(settings):
-        lines += ["", f"Sitemap: {cite.site_root(settings)}sitemap.xml"]
+    if addresses.site_root(settings):
+        lines += ["", f"Sitemap: {addresses.site_root(settings)}sitemap.xml"]
     return "\n".join(lines) + "\n"
 
 
 # --- Redirects ------------------------------------------------------------------------------
 
 
-def redirect_pages(graph: Graph) -> dict[str, bytes]:
+def redirect_pages(graph: Graph, env: jinja2.Environment) -> dict[str, bytes]:
     """A page at every former id of an entry, sending readers (and search engines) to its new page.
 
     Its front matter names the target; overrides/main.html turns that into a meta refresh and a
@@ -331,15 +321,10 @@ def redirect_pages(graph: Graph) -> dict[str, bytes]:
                 continue  # the section's own index page
             meta = {
                 "title": str(escape(f"Moved: {entry.title}")),  # themes print it unescaped
-                "redirect": cite.page_url(entry),
+                "redirect": addresses.page_url(entry),
                 "search": {"exclude": True},
                 "kb": {"redirect_from": old, "id": entry.id, "type": entry.type},
             }
-            body = (
-                "# This page has moved\n\n"
-                f"The {kind.singular.lower()} that was here is now at "
-                f"[{markup.escape_text(entry.title)}]({entry.id}.md).\n"
-            )
-            text = front(meta) + body
+            text = render_page(env, "redirect.md.j2", meta, entry=entry, kind=kind)
             pages[f"{kind.url}/{old}.md"] = text.encode("utf-8")
     return pages

@@ -4,7 +4,7 @@ A link rots; the copy the Internet Archive took near the day someone last checke
 does not. The address is made offline, with no request: ``https://web.archive.org/web/YYYYMMDD/URL``
 asks the Wayback Machine for the capture nearest that day. The day is the one the entry says its
 source was checked (``accessed``, or BibTeX's ``urldate``), else the day the entry last changed
-(from git, see ``cite.stamps``), else the day of the build. An entry may name its own copy
+(from git, see ``cite.history.stamps``), else the day of the build. An entry may name its own copy
 (``archived_url``) for its main ``url``; that wins.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from knowledgebase.cite.history import Stamps
 from knowledgebase.graph.resolve import Graph
 from knowledgebase.model.entry import Entry
 from knowledgebase.settings import Settings
@@ -59,11 +60,9 @@ class Archive:
     build: dt.date
 
     @classmethod
-    def of(cls, graph: Graph, settings: Settings) -> Archive:
-        from knowledgebase.cite import core as cite  # the dates of every entry, computed once per build
-
-        stamps = cite.stamps(graph, settings)
-        return cls(graph, stamps.updated, stamps.build.date())
+    def of(cls, graph: Graph, dates: Stamps) -> Archive:
+        """The archive of one build, from the dates of every entry (``pipeline.load`` computes them)."""
+        return cls(graph, dates.updated, dates.build.date())
 
     def url(self, entry: Entry | str, url: str) -> str:
         """The archived copy of ``url`` as used by ``entry``."""
@@ -94,4 +93,5 @@ def fixes(settings: Settings, uses: dict[str, list[str]]) -> dict[tuple[str, str
     """The archived copy to offer for each (dead URL, entry using it), for ``kb linkcheck``."""
     from knowledgebase.pipeline import load  # the entries and their dates, as a build has them
 
-    return Archive.of(load(settings).graph, settings).fixes(uses)
+    loaded = load(settings)
+    return Archive.of(loaded.graph, loaded.dates).fixes(uses)

@@ -14,9 +14,19 @@ import io
 from dataclasses import dataclass
 
 from knowledgebase.model.entry import Entry
+from knowledgebase.model.schema import allowed_values
 
-COMPONENTS = ("data", "code", "weights", "documentation", "licence")
-FREEDOMS = ("use", "study", "modify", "share")
+
+def components() -> tuple[str, ...]:
+    """The components a definition may require, as definition.schema.json lists them."""
+    return allowed_values("definition", ("requires",))
+
+
+def freedoms() -> tuple[str, ...]:
+    """The freedoms a definition may grant, as definition.schema.json lists them."""
+    return allowed_values("definition", ("grants", "*"))
+
+
 COMPONENT_LABELS = {
     "data": "Data",
     "code": "Code",
@@ -68,9 +78,9 @@ def matrix(definitions: list[Entry]) -> list[Row]:
         ),
         Row("status", "Status", tuple(_status(d) for d in definitions)),
     ]
-    for freedom in FREEDOMS:
+    for freedom in freedoms():
         rows.append(Row(f"grants-{freedom}", f"Grants: {freedom}", tuple(_grant(d, freedom) for d in definitions)))
-    for component in COMPONENTS:
+    for component in components():
         cells = []
         for d in definitions:
             requirement = (d.get("requires") or {}).get(component) or {}

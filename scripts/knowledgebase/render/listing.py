@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from knowledgebase.cite import citation
+from knowledgebase.cite import labels as citation
 from knowledgebase.model.entry import Entry
 
 #: The entry types whose index page is such a table (templates/<type>-index.md.j2).

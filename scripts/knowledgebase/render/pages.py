@@ -1,8 +1,8 @@
 """Stage 4: the linked graph as Markdown pages, through Jinja2 templates.
 
-Templates hold the presentation; this module gives them the data and a few helpers. Every
-value a template prints is escaped as plain text unless it is ``Markup`` made here (links,
-checked prose, URLs), so contributor text never reaches the page as markup.
+Templates hold the presentation; the ``Renderer`` gives them the data and the helpers that need
+the graph (links, prose, guides, listings). The environment, its escaping and its stateless
+filters are ``environment``'s; the front matter's format is ``front_matter``'s.
 """
 
 from __future__ import annotations
@@ -12,49 +12,32 @@ import posixpath
 import re
 from collections import defaultdict
 from typing import Any
-from urllib.parse import quote
 
 import jinja2
 from markupsafe import Markup, escape
 
-from knowledgebase.cite import citation
+from knowledgebase.cite import labels as citation
+from knowledgebase.cite.record import Citations
 from knowledgebase.graph import markup, style
 from knowledgebase.graph.resolve import Graph
+from knowledgebase.model.duration import listening_seconds
 from knowledgebase.model.entry import Entry
-from knowledgebase.model.schema import EntryType, entry_types
+from knowledgebase.model.schema import EntryType, allowed_values, entry_types
 from knowledgebase.render import compare
 from knowledgebase.render.archive import Archive
-from knowledgebase.render.compare import COMPONENT_LABELS, COMPONENTS, FREEDOMS, LEVEL_LABELS
+from knowledgebase.render.compare import COMPONENT_LABELS, LEVEL_LABELS
+from knowledgebase.render.environment import environment, render_page, url_markup
+from knowledgebase.render.fields import entry_fields
 from knowledgebase.render.listing import TABLE_INDEXES, Listings, venue
 from knowledgebase.render.reuse import Reuse
 from knowledgebase.render.tooltips import Tooltips, definitions
 from knowledgebase.settings import Settings
 
-TEMPLATE_PACKAGE = "knowledgebase.render"
 #: What a glossary tooltip says first when the term is drawn from AI-generated text.
 AI_TOOLTIP_WARNING = "⚠ Drawn from an AI-generated overview:"
-ROLES = ("building", "hosting", "adapting", "serving")
 #: The average silent reading rate of adults for non-fiction (Brysbaert, 2019, Journal of Memory
 #: and Language 109, 104047).
 READING_WORDS_PER_MINUTE = 238
-
-
-def _finalize(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, Markup):
-        return value
-    return markup.escape_text(value)
-
-
-def url_markup(url: str) -> Markup:
-    """An http(s) URL, already validated, made safe to stand inside Markdown ``(...)`` or ``<...>``."""
-    return Markup(quote(url, safe=":/?#[]@!$&'*+,;=%~-._"))
-
-
-def url_attribute(url: str) -> Markup:
-    """An http(s) URL made safe to stand in an HTML attribute (``href="..."``) of raw HTML."""
-    return Markup(escape(str(url_markup(url))))
 
 
 def entry_path(entry: Entry) -> str:
@@ -76,80 +59,29 @@ def relative(target: str, here: str) -> str:
     return "/".join([".."] * (len(up) - common) + parts[common:])
 
 
-def seconds(timestamp: str) -> int:
-    total = 0
-    for part in timestamp.split(":"):
-        total = total * 60 + int(part)
-    return total
-
-
-def listening_seconds(entry: Entry) -> int:
-    if entry.get("segment"):
-        return max(0, seconds(entry.get("segment")["end"]) - seconds(entry.get("segment")["start"]))
-    return seconds(entry.get("duration", "0:00"))
-
-
-def hms(total: int) -> str:
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
 def sort_key(entry: Entry) -> tuple[Any, ...]:
     return (entry.get("order", 10**6), entry.title.casefold(), entry.id)
-
-
-class _CompiledTemplates(jinja2.BytecodeCache):
-    """Templates compiled once a process: ``mkdocs serve`` renders the site again after each edit.
-
-    Jinja2 keys each by the template's name and checks its source's checksum, so an edited
-    template is compiled again.
-    """
-
-    def __init__(self) -> None:
-        self._code: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        if bucket.key in self._code:
-            bucket.bytecode_from_string(self._code[bucket.key])
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self._code[bucket.key] = bucket.bytecode_to_string()
-
-
-_COMPILED = _CompiledTemplates()
 
 
 class Renderer:
     """Renders every page of the site from one linked graph."""
 
-    def __init__(self, graph: Graph, settings: Settings) -> None:
+    def __init__(self, graph: Graph, settings: Settings, citations: Citations) -> None:
         self.graph = graph
         self.settings = settings
+        self.citations = citations  # each entry's citation record, made once before rendering
         self.types = entry_types()
-        loaders: list[jinja2.BaseLoader] = []
-        if settings.templates_dir and settings.templates_dir.is_dir():
-            # A site may override any template by putting one of the same name here.
-            loaders.append(jinja2.FileSystemLoader(settings.templates_dir))
-        loaders.append(jinja2.PackageLoader(TEMPLATE_PACKAGE, "templates"))
-        self.env = jinja2.Environment(
-            loader=jinja2.ChoiceLoader(loaders),
-            bytecode_cache=_COMPILED,
-            autoescape=False,
-            finalize=_finalize,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-        )
-        self.env.filters.update(url=url_markup, url_attr=url_attribute, hms=hms, plain=self.plain)
+        self.env = environment(settings.templates_dir)
+        self.env.filters.update(plain=self.plain)
         self.env.globals.update(
             graph=graph,
             types=self.types,
             settings=settings,
             citation=citation,
-            ROLES=ROLES,
-            COMPONENTS=COMPONENTS,
-            FREEDOMS=FREEDOMS,
+            citations=citations,
+            ROLES=allowed_values("stakeholder", ("roles", "*")),
+            COMPONENTS=compare.components(),
+            FREEDOMS=compare.freedoms(),
             link=self.link,
             prose=self.prose,
             backlink_groups=self.backlink_groups,
@@ -170,6 +102,8 @@ class Renderer:
             venue=venue,
             definition_matrix=self.definition_matrix,
             treatment=self.treatment,
+            summary=self.summary,
+            fields=lambda entry: entry_fields(entry, self.types[entry.type]),
         )
         self._pages: dict[str, str] = {}
         self._cache: dict[str, Any] = {}
@@ -228,9 +162,10 @@ class Renderer:
         return [(kind, sorted(groups[name], key=sort_key)) for name, kind in self.types.items() if groups.get(name)]
 
     def plain(self, text: object) -> str:
-        from knowledgebase.cite.core import plain_text  # one plain text for the description, JSON-LD and feed
+        return style.plain_text(self.graph, text)
 
-        return plain_text(self.graph, text)
+    def summary(self, entry: Entry, short_first: bool = False) -> str:
+        return style.summary_text(self.graph, entry, short_first)
 
     def ai_generated(self, entry: Entry) -> bool:
         """Whether the entry, or a source it names, is marked as drawing on AI-generated text."""
@@ -298,7 +233,7 @@ class Renderer:
     def archived(self, entry: Entry, url: str) -> str:
         """The archived copy of an external URL of ``entry`` (see ``archive``), to print ``| url``."""
         if "archive" not in self._cache:
-            self._cache["archive"] = Archive.of(self.graph, self.settings)
+            self._cache["archive"] = Archive.of(self.graph, self.citations.dates)
         return self._cache["archive"].url(entry, url)
 
     def listings(self) -> Listings:
@@ -329,31 +264,27 @@ class Renderer:
     # --- pages ----------------------------------------------------------------------------
 
     def _render(self, template: str, page_path: str, front_matter: dict[str, Any], **context: Any) -> None:
-        body = self.env.get_template(template).render(page_path=page_path, **context)
-        self._pages[page_path] = front(front_matter) + body.strip() + "\n"
+        self._pages[page_path] = render_page(self.env, template, front_matter, page_path=page_path, **context)
 
     def entry_front_matter(self, entry: Entry) -> dict[str, Any]:
-        summary = entry.get("summary") or entry.get("short") or ""
+        summary = self.summary(entry)
         # MkDocs themes print page.meta.title and .description without escaping them (the
         # header, <meta name="description">), so the front matter carries them HTML-escaped.
         meta: dict[str, Any] = {"title": str(escape(entry.title))}
         if summary:
-            meta["description"] = str(escape(markup.excerpt(self.plain(summary), 300)))
+            meta["description"] = str(escape(markup.excerpt(summary, 300)))
         tags = entry.get("tags") or entry.get("keywords") or []
         if tags:
             meta["tags"] = list(tags)
         meta["kb"] = {"id": entry.id, "type": entry.type}
-        from knowledgebase.cite import core as cite  # citations, Highwire tags and JSON-LD for overrides/main.html
-
-        meta.update(cite.page_meta(entry, self.graph, self.settings))
+        record = self.citations[entry.id]  # citations, history, Highwire tags and JSON-LD for overrides/
+        meta["cite"] = record.meta["cite"]
         from knowledgebase.cite.repository import source_links  # "Edit this entry" and "Report an error"
 
-        links = source_links(entry, self.settings, cite.permalink(entry, self.settings))
+        links = source_links(entry, self.settings, record.permalink)
         if links:
             meta["source"] = links
-        from knowledgebase.cite import version  # its history, and "Cite this version"
-
-        meta.update(version.page_meta(entry, self.graph, self.settings))
+        meta["version"] = record.meta["version"]
         return meta
 
     def pages(self, kept: dict[str, str] | None = None) -> dict[str, str]:
@@ -364,12 +295,14 @@ class Renderer:
             self._pages[page.rel] = self.prose_page(page.text, page.rel)
         for name, kind in self.types.items():
             entries = self.entries_of(name)
+            # A type added with only its schema has no template of its own: every field, as the schema describes it.
+            template = self.env.select_template([f"{name}.md.j2", "generic.md.j2"]).name
             for entry in entries:
                 path = entry_path(entry)
                 if path in kept:
                     self._pages[path] = kept[path]
                     continue
-                self._render(f"{name}.md.j2", path, self.entry_front_matter(entry), entry=entry, kind=kind)
+                self._render(template, path, self.entry_front_matter(entry), entry=entry, kind=kind)
             index_template = self.env.select_template([f"{name}-index.md.j2", "section.md.j2"])
             meta: dict[str, Any] = {"title": kind.plural}
             if name in TABLE_INDEXES:
@@ -377,11 +310,9 @@ class Renderer:
             self._render(index_template.name, f"{kind.url}/index.md", meta, kind=kind, entries=entries)
         definitions = self.entries_of("definition")
         if definitions:
-            from knowledgebase.cite import core as cite
-
             rows = self.definition_matrix()
             titles = {c.target: self.graph.entries[c.target].title for row in rows for c in row.cells if c.target}
-            urls = {d.id: cite.permalink(d, self.settings) for d in definitions}
+            urls = {d.id: self.citations[d.id].permalink for d in definitions}
             csv = compare.csv_text(definitions, rows, titles, urls)
             self._pages[f"{self.types['definition'].url}/comparison.csv"] = csv
         dated = sorted(
@@ -426,41 +357,20 @@ def _date_of(entry: Entry) -> str:
     return ""
 
 
-#: What must not stand unescaped in a YAML double-quoted scalar: what YAML does not allow in a file
-#: (controls, surrogates, non-characters), what it reads as a line break (NEL, LS, PS), and the BOM.
-_YAML_UNPRINTABLE = re.compile("[^\x09\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
-
-
-def front(meta: dict[str, Any]) -> str:
-    """YAML front matter that MkDocs and Zensical read as ``page.meta``.
-
-    Each key's value is written as JSON, which is YAML too: a JSON string is a YAML double-quoted
-    scalar, a JSON list or object a YAML flow collection. It reads back as the same data, and it is
-    several times faster to write than YAML's own dumper, which mattered for thousands of pages.
-    """
-    lines = ["---"]
-    for key, value in meta.items():
-        text = json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
-        lines.append(f"{key}: {_YAML_UNPRINTABLE.sub(_yaml_escape, text)}")
-    return "\n".join(lines) + "\n---\n\n"
-
-
-def _yaml_escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
-
-
-def render_site(graph: Graph, settings: Settings, reuse: Reuse | None = None) -> tuple[dict[str, str], Tooltips]:
+def render_site(
+    graph: Graph, settings: Settings, citations: Citations, reuse: Reuse | None = None
+) -> tuple[dict[str, str], Tooltips]:
     """Every page, and the glossary tooltips that every Markdown page of the site goes through.
 
     With ``reuse`` (the preview's), the entry pages an edit leaves as they were are the last build's.
     """
-    renderer = Renderer(graph, settings)
-    kept = reuse.kept(graph, settings, {e.id: entry_path(e) for e in graph.entries.values()}) if reuse else {}
+    renderer = Renderer(graph, settings, citations)
+    paths = {e.id: entry_path(e) for e in graph.entries.values()}
+    kept = reuse.kept(graph, settings, citations.dates, paths) if reuse else {}
     pages = renderer.pages(kept)
     if reuse:
         reuse.rendered_pages(pages, kept)
     return pages, Tooltips(definitions(renderer.entries_of("glossary"), renderer.tooltip))
 
 
-__all__ = ["Renderer", "render_site", "entry_path", "front"]
+__all__ = ["Renderer", "render_site", "entry_path"]

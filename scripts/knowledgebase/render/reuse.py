@@ -24,9 +24,8 @@ import os
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from knowledgebase.cite.history import stamps
-
 if TYPE_CHECKING:
+    from knowledgebase.cite.history import Stamps
     from knowledgebase.graph.resolve import Graph
     from knowledgebase.render.tooltips import Tooltips
     from knowledgebase.settings import Settings
@@ -51,12 +50,13 @@ class Reuse:
         self._definitions: object = None
         self.rendered = 0  # entry pages rendered by the last build, for the log
 
-    def kept(self, graph: Graph, settings: Settings, paths: dict[str, str]) -> dict[str, str]:
+    def kept(self, graph: Graph, settings: Settings, dates: Stamps, paths: dict[str, str]) -> dict[str, str]:
         """The texts of the entry pages this build need not render (by page path).
 
-        ``paths`` is each entry's page path. Call once per build, before rendering.
+        ``dates`` are the entries' dates from git, ``paths`` each entry's page path. Call once per
+        build, before rendering.
         """
-        dates = stamps(graph, settings)
+        shallow = set(dates.shallow)
         prints = {
             entry.id: repr(
                 (
@@ -66,7 +66,7 @@ class Reuse:
                     dates.updated.get(entry.id),
                     dates.added.get(entry.id),
                     dates.changes.get(entry.id),
-                    entry.id in dates.shallow,
+                    entry.id in shallow,
                 )
             )
             for entry in graph.entries.values()

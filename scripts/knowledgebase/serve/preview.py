@@ -20,7 +20,7 @@ from mkdocs.structure.files import File, Files
 from knowledgebase.diagnostics import Diagnostic
 from knowledgebase.model.schema import entry_types
 from knowledgebase.model.validate import SLUG
-from knowledgebase.render.pages import front
+from knowledgebase.render.front_matter import front
 from knowledgebase.settings import Settings
 
 

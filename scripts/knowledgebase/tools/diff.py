@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import subprocess
 import tarfile
 import tempfile
 from dataclasses import dataclass, field
@@ -25,7 +24,9 @@ from knowledgebase.model.schema import entry_types, match_paths
 from knowledgebase.model.validate import field_name
 from knowledgebase.pipeline import load
 from knowledgebase.settings import Settings
-from knowledgebase.sources.reader import RawEntry, read_sources
+from knowledgebase.sources import git
+from knowledgebase.sources.raw import RawEntry
+from knowledgebase.sources.reader import read_sources
 
 SHORT = 80
 
@@ -76,15 +77,11 @@ class Report:
 
 
 def _git(root: Path, *args: str, binary: bool = False) -> Any:
+    """Git's output (stripped text, or bytes); a DiffError, a usage error, where git fails."""
     try:
-        result = subprocess.run(["git", *args], cwd=root, capture_output=True, check=False, timeout=120)
-    except FileNotFoundError as error:
-        raise DiffError("git is not installed") from error
-    if result.returncode != 0:
-        raise DiffError(
-            result.stderr.decode("utf-8", "replace").strip().splitlines()[-1] if result.stderr else f"git {args[0]} failed"
-        )
-    return result.stdout if binary else result.stdout.decode("utf-8", "replace").strip()
+        return git.run(root, *args) if binary else git.text(root, *args).strip()
+    except git.GitError as error:
+        raise DiffError(str(error)) from error
 
 
 def resolve_base(root: Path, base: str, merge_base: bool = True) -> tuple[str, str]:

@@ -7,9 +7,9 @@ repository, or without git, there is nothing to say.
 
 from __future__ import annotations
 
-from knowledgebase.cite.history import _git  # git, run quietly: None where it is missing or fails
 from knowledgebase.diagnostics import Diagnostic
 from knowledgebase.settings import Settings
+from knowledgebase.sources import git
 
 
 def untracked_sources(settings: Settings) -> list[Diagnostic]:
@@ -17,7 +17,7 @@ def untracked_sources(settings: Settings) -> list[Diagnostic]:
     folders = [f.relative_to(settings.root).as_posix() for f in (settings.content_dir, settings.bibliography_dir) if f.is_dir()]
     if not folders:
         return []
-    listing = _git(settings.root, "ls-files", "-z", "--others", "--exclude-standard", "--", *folders)
+    listing = git.text_or_none(settings.root, "ls-files", "-z", "--others", "--exclude-standard", "--", *folders)
     if listing is None:
         return []  # not a git repository, or no git: nothing to compare with
     return [

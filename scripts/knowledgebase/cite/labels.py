@@ -62,7 +62,7 @@ def author_list(entry: Entry) -> str:
 
 def kind(entry: Entry) -> str:
     """What the work is ('Preprint', 'Report', 'Web article', ...): the cite box's label, capitalised."""
-    from knowledgebase.cite.core import work_csl
+    from knowledgebase.cite.csl import LABELS, csl_type
 
-    label = work_csl(entry).label
+    label = LABELS.get(csl_type(entry), "work")
     return label[:1].upper() + label[1:]

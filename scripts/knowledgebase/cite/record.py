@@ -1,0 +1,179 @@
+"""One citation record per entry, made once per build: every citation of the entry's page, of the
+work it describes and of its current version, with the metadata machines read from the page.
+
+Every entry page can be cited: a CSL-JSON item for the page itself, a "Knowledge base entry"
+(the knowledge base as its publisher, its permalink, the date it last changed), formatted in APA 7
+and written as BibTeX. The page of a work (a paper, report or article from its BibTeX source; a
+podcast episode or video from its YAML) also cites the work itself, from one CSL item that every
+export of the work shares; where git knows the entry's history, its newest version is citable too.
+The page's Highwire Press and Dublin Core tags, and its JSON-LD, come along.
+
+``citations`` builds them all from the linked graph and the dates ``pipeline.load`` computed; the
+pages (through their front matter, which ``overrides/main.html`` and the partials print), the
+templates and the exports all read these records and never format a citation of their own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from knowledgebase.cite.addresses import download_path, permalink
+from knowledgebase.cite.apa import Reference, apa
+from knowledgebase.cite.bibtex import page_bibtex, work_bibtex
+from knowledgebase.cite.coins import context_object
+from knowledgebase.cite.csl import Work, csl_json, page_csl, work_csl, work_of
+from knowledgebase.cite.history import Stamps
+from knowledgebase.cite.meta import entry_jsonld, page_highwire, script_json
+from knowledgebase.cite.version import history_meta, version_bibtex, version_csl
+from knowledgebase.graph.resolve import Graph
+from knowledgebase.model.entry import Entry
+from knowledgebase.settings import Settings
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One thing to cite, in every form the site offers: its CSL-JSON item, the APA 7 reference
+    made from it, its BibTeX entry, and the path of its CSL-JSON download in the docs folder."""
+
+    item: dict[str, Any]
+    apa: Reference
+    bibtex: str
+    file: str
+
+    @classmethod
+    def of(cls, item: dict[str, Any], bibtex: str, file: str) -> Citation:
+        return cls(item, apa(item), bibtex, file)
+
+    def download(self) -> bytes:
+        """The CSL-JSON download beside the page: the item, indented."""
+        return csl_json([self.item]).encode("utf-8")
+
+    def front(self) -> dict[str, Any]:
+        """The citation as a page's front matter carries it. The APA reference is a list of strings
+        that alternate between roman and italic (so the template joins them for the plain text to
+        copy); the CSL-JSON to copy is compact; the COinS is the item as an OpenURL ContextObject,
+        for reference managers. Front matter is kept small: a YAML dump of every page's front
+        matter is a real cost."""
+        alternating: list[str] = []
+        for segment in self.apa.segments:
+            if bool(len(alternating) % 2) != segment["italic"]:
+                alternating.append("")
+            alternating.append(segment["text"])
+        compact = json.dumps([self.item], ensure_ascii=False, separators=(",", ":"))
+        return {"apa": alternating, "bibtex": self.bibtex, "csl": compact, "file": self.file, "coins": context_object(self.item)}
+
+
+@dataclass(frozen=True)
+class Part:
+    """A run of an APA reference as a page prints it: roman or italic text, or the work's title
+    (``role`` 'title', which links the work's page) or its address ('url', shown with its archived copy)."""
+
+    text: str
+    italic: bool = False
+    role: str = ""
+
+
+def reference_parts(reference: Reference, item: dict[str, Any]) -> list[Part]:
+    """An APA reference cut into runs, its title and its closing address marked, for a page to
+    print the very reference the cite box offers with the title linked. Spaces at the ends of an
+    italic run are put outside it, where Markdown emphasis needs them."""
+    title = str(item.get("title") or "")
+    url = f"https://doi.org/{item['DOI']}" if item.get("DOI") else str(item.get("URL") or "")
+    parts: list[Part] = []
+    for index, segment in enumerate(reference.segments):
+        text, italic = segment["text"], segment["italic"]
+        last = index == len(reference.segments) - 1
+        tail: list[Part] = []
+        if last and url and text.endswith(url):
+            text, tail = text[: -len(url)], [Part(url, role="url")]
+        found = text.find(title) if title and not any(p.role == "title" for p in parts) else -1
+        runs = [(text, "")] if found < 0 else [(text[:found], ""), (title, "title"), (text[found + len(title) :], "")]
+        for run, role in runs:
+            core = run.strip() if italic else run
+            lead = run[: len(run) - len(run.lstrip())] if core else run
+            trail = run[len(run.rstrip()) :] if core and italic else ""
+            parts += [p for p in (Part(lead) if italic else None, Part(core, italic, role), Part(trail)) if p and p.text]
+        parts += tail
+    return parts
+
+
+@dataclass(frozen=True)
+class Record:
+    """Everything about citing one entry, as its page, the templates and the exports print it."""
+
+    permalink: str
+    added: dt.datetime | None
+    updated: dt.date | None
+    page: Citation
+    #: The work the entry describes (a paper, an episode), with what a reader calls it.
+    work: Citation | None
+    label: str
+    #: The entry as of its newest change, where git knows one.
+    version: Citation | None
+    #: The page's front matter about citing it (``cite`` and ``version``), for overrides/.
+    meta: dict[str, Any]
+
+    @cached_property
+    def reference(self) -> list[Part]:
+        """The work's APA reference, in runs for a page template to print (see ``reference_parts``)."""
+        return reference_parts(self.work.apa, self.work.item) if self.work is not None else []
+
+    def downloads(self) -> dict[str, bytes]:
+        """The CSL-JSON files beside the page, by their path in the docs folder."""
+        return {c.file: c.download() for c in (self.page, self.work, self.version) if c is not None}
+
+
+@dataclass(frozen=True)
+class Citations:
+    """Every entry's record, by entry id, and the dates they were made from."""
+
+    dates: Stamps
+    records: dict[str, Record]
+
+    def __getitem__(self, entry_id: str) -> Record:
+        return self.records[entry_id]
+
+
+def citations(graph: Graph, settings: Settings, dates: Stamps) -> Citations:
+    """The citation record of every entry of ``graph``: each work's CSL item made once, then each record."""
+    works = {e.id: w for e in graph.entries.values() if (w := work_of(e)) is not None}
+    return Citations(dates, {e.id: record(e, graph, settings, dates, works) for e in graph.entries.values()})
+
+
+def record(entry: Entry, graph: Graph, settings: Settings, dates: Stamps, works: dict[str, Work]) -> Record:
+    """One entry's citation record; ``works`` holds the CSL item of every work, by entry id."""
+    when = dates.of(entry.id)
+    link = permalink(entry, settings)
+    cite: dict[str, Any] = {"permalink": link, "absolute": link.startswith(("http://", "https://"))}
+    if when.added:
+        cite["published"] = when.added.date().isoformat()
+    if when.updated:
+        cite["updated"] = when.updated.isoformat()
+    work = works.get(entry.id)
+    work_citation = None
+    if work is not None:
+        work_citation = Citation.of(work.item, work_bibtex(entry, work), download_path(entry, "work"))
+        article = "an" if work.label[:1] in "aeiou" else "a"
+        cite["work"] = {"label": work.label, "a": article, **work_citation.front()}
+    page_item = page_csl(entry, settings, when)
+    page = Citation.of(page_item, page_bibtex(entry, settings, when), download_path(entry, "page"))
+    cite["page"] = page.front()
+    cited = [work] if work is not None else []
+    cited += [works[w.id] if w.type == "paper" else work_csl(w) for w in graph.cited(entry.id) if w.id != entry.id]
+    cite["meta"] = [[name, content] for name, content in page_highwire(entry, settings, when, cited)]
+    cite["jsonld"] = script_json(entry_jsonld(entry, graph, settings, when, work))
+
+    changes = dates.changes.get(entry.id, [])
+    history = history_meta(entry, settings, changes, entry.id in dates.shallow)
+    version = None
+    if changes:
+        item = version_csl(entry, settings, page_item, changes[0])
+        version = Citation.of(item, version_bibtex(entry, settings, item, changes[0]), download_path(entry, "version"))
+        history["cite"] = version.front()
+    label = work.label if work is not None else ""
+    meta = {"cite": cite, "version": history}
+    return Record(link, when.added, when.updated, page, work_citation, label, version, meta)

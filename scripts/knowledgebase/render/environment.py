@@ -1,0 +1,86 @@
+"""The Jinja2 environment every page is rendered with.
+
+Templates are looked up in the site's own templates folder first (any template can be replaced
+there), then in the package's. Every value a template prints is escaped as plain text unless it
+is ``Markup`` made by Python (links, checked prose, URLs), so contributor text never reaches the
+page as markup.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+from markupsafe import Markup, escape
+
+from knowledgebase.graph import markup
+from knowledgebase.model.duration import hms
+from knowledgebase.render.front_matter import front
+
+TEMPLATE_PACKAGE = "knowledgebase.render"
+
+
+def _finalize(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, Markup):
+        return value
+    return markup.escape_text(value)
+
+
+def url_markup(url: str) -> Markup:
+    """An http(s) URL, already validated, made safe to stand inside Markdown ``(...)`` or ``<...>``."""
+    return Markup(quote(url, safe=":/?#[]@!$&'*+,;=%~-._"))
+
+
+def url_attribute(url: str) -> Markup:
+    """An http(s) URL made safe to stand in an HTML attribute (``href="..."``) of raw HTML."""
+    return Markup(escape(str(url_markup(url))))
+
+
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Templates compiled once a process: ``mkdocs serve`` renders the site again after each edit.
+
+    Jinja2 keys each by the template's name and checks its source's checksum, so an edited
+    template is compiled again.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self._code:
+            bucket.bytecode_from_string(self._code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledTemplates()
+
+
+def environment(templates_dir: Path | None) -> jinja2.Environment:
+    """The environment with the site's templates (if it has any) ahead of the package's."""
+    loaders: list[jinja2.BaseLoader] = []
+    if templates_dir and templates_dir.is_dir():
+        # A site may override any template by putting one of the same name here.
+        loaders.append(jinja2.FileSystemLoader(templates_dir))
+    loaders.append(jinja2.PackageLoader(TEMPLATE_PACKAGE, "templates"))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        bytecode_cache=_COMPILED,
+        autoescape=False,
+        finalize=_finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(url=url_markup, url_attr=url_attribute, hms=hms)
+    return env
+
+
+def render_page(env: jinja2.Environment, template: str, meta: dict[str, Any], **context: Any) -> str:
+    """A page: its front matter, then its template's text."""
+    return front(meta) + env.get_template(template).render(**context).strip() + "\n"
