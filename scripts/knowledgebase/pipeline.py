@@ -144,7 +144,9 @@ def build(settings: Settings, reuse: Reuse | None = None) -> Loaded:
     from knowledgebase.cite.record import citations  # citeproc and the CSL style: not needed to validate
 
     # Each entry's citation record, once: the pages, the templates and the exports all read them.
-    records = citations(loaded.graph, settings, loaded.dates)
+    if reuse is not None:
+        reuse.plan(loaded.graph, settings, loaded.dates)
+    records = citations(loaded.graph, settings, loaded.dates, reuse.records() if reuse else None)
     from knowledgebase.render.pages import render_site  # Jinja2 and the templates: not needed to validate
 
     pages, tooltips = render_site(loaded.graph, settings, records, reuse)

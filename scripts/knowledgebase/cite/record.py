@@ -138,10 +138,14 @@ class Citations:
         return self.records[entry_id]
 
 
-def citations(graph: Graph, settings: Settings, dates: Stamps) -> Citations:
-    """The citation record of every entry of ``graph``: each work's CSL item made once, then each record."""
+def citations(graph: Graph, settings: Settings, dates: Stamps, kept: dict[str, Record] | None = None) -> Citations:
+    """The citation record of every entry of ``graph``: each work's CSL item made once, then each record.
+
+    ``kept``: records of the last build that an edit left as they were (the preview's, render/reuse.py).
+    """
+    kept = kept or {}
     works = {e.id: w for e in graph.entries.values() if (w := work_of(e)) is not None}
-    return Citations(dates, {e.id: record(e, graph, settings, dates, works) for e in graph.entries.values()})
+    return Citations(dates, {e.id: kept.get(e.id) or record(e, graph, settings, dates, works) for e in graph.entries.values()})
 
 
 def record(entry: Entry, graph: Graph, settings: Settings, dates: Stamps, works: dict[str, Work]) -> Record:

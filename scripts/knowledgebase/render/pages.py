@@ -288,7 +288,7 @@ class Renderer:
         return meta
 
     def pages(self, kept: dict[str, str] | None = None) -> dict[str, str]:
-        """Every generated page, by its path in the docs folder; ``kept``: entry pages not rendered again (reuse.py)."""
+        """Every generated page, by its path in the docs folder; ``kept``: entry pages not rendered again, by id (reuse.py)."""
         kept = kept or {}
         self._pages = {}
         for page in self.graph.pages:
@@ -299,8 +299,8 @@ class Renderer:
             template = self.env.select_template([f"{name}.md.j2", "generic.md.j2"]).name
             for entry in entries:
                 path = entry_path(entry)
-                if path in kept:
-                    self._pages[path] = kept[path]
+                if entry.id in kept:
+                    self._pages[path] = kept[entry.id]
                     continue
                 self._render(template, path, self.entry_front_matter(entry), entry=entry, kind=kind)
             index_template = self.env.select_template([f"{name}-index.md.j2", "section.md.j2"])
@@ -365,11 +365,9 @@ def render_site(
     With ``reuse`` (the preview's), the entry pages an edit leaves as they were are the last build's.
     """
     renderer = Renderer(graph, settings, citations)
-    paths = {e.id: entry_path(e) for e in graph.entries.values()}
-    kept = reuse.kept(graph, settings, citations.dates, paths) if reuse else {}
-    pages = renderer.pages(kept)
+    pages = renderer.pages(reuse.pages() if reuse else None)
     if reuse:
-        reuse.rendered_pages(pages, kept)
+        reuse.done(pages, {e.id: entry_path(e) for e in graph.entries.values()}, citations)
     return pages, Tooltips(definitions(renderer.entries_of("glossary"), renderer.tooltip))
 
 

@@ -1,10 +1,11 @@
-"""The entry pages an edit leaves as they were, kept from the last build by ``mkdocs serve``.
+"""The entry pages (and citation records) an edit leaves as they were, kept from the last build by ``mkdocs serve``.
 
 An entry's page shows its own data and that of the entries it refers to or that refer to it:
 their titles in links and backlinks, a cited work's citation, a named source's provenance. Every
 such reference is an edge of the graph. So after an edit, the entry pages to render again are
 those of the entries whose data or dates changed, and of their neighbours before and after the
-edit; every other entry page is the text the last build rendered. The pages that gather over many
+edit; every other entry page is the text the last build rendered, and its citation record (made
+of the entry, its dates and the works it cites) the record the last build made. The pages that gather over many
 entries (section indexes, guides, the timeline, tags, hand-written pages, the glossary's data) are
 rendered every time, and every page goes through the glossary tooltips again unless both its text
 and the glossary are those of the last build.
@@ -22,10 +23,11 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from knowledgebase.cite.history import Stamps
+    from knowledgebase.cite.record import Citations, Record
     from knowledgebase.graph.resolve import Graph
     from knowledgebase.render.tooltips import Tooltips
     from knowledgebase.settings import Settings
@@ -37,25 +39,27 @@ GATHERING = ("stakeholder",)
 
 
 class Reuse:
-    """What one preview remembers of its last build, to render only what an edit changed."""
+    """What one preview remembers of its last build, to render only what an edit changed.
+
+    Per build: ``plan`` once the sources are loaded, ``records`` and ``pages`` for what may be
+    kept, ``done`` once all is rendered; then ``tooltips`` and ``page_bytes`` as pages are written.
+    """
 
     def __init__(self) -> None:
         self._prints: dict[str, str] = {}  # entry id -> what its page may show of it
         self._provenance: dict[str, object] = {}  # entry id -> its provenance
         self._neighbours: dict[str, set[str]] = {}
         self._setup: object = None
-        self._pages: dict[str, str] = {}  # entry page path -> its text, as rendered last time
-        self._next: tuple = ({}, {}, {}, None, {})  # the same, of the build under way
+        self._next: tuple = ({}, {}, {}, None)  # the same, of the build under way
+        self._again: set[str] | None = None  # the entries whose page and record are made again; None: all
+        self._pages: dict[str, str] = {}  # entry id -> the text of its page, as rendered last time
+        self._records: dict[str, Record] = {}  # entry id -> its citation record, as made last time
         self._written: dict[str, tuple[str, bytes]] = {}  # page path -> (its text, its bytes with tooltips)
         self._definitions: object = None
         self.rendered = 0  # entry pages rendered by the last build, for the log
 
-    def kept(self, graph: Graph, settings: Settings, dates: Stamps, paths: dict[str, str]) -> dict[str, str]:
-        """The texts of the entry pages this build need not render (by page path).
-
-        ``dates`` are the entries' dates from git, ``paths`` each entry's page path. Call once per
-        build, before rendering.
-        """
+    def plan(self, graph: Graph, settings: Settings, dates: Stamps) -> None:
+        """Find the entries this build must render again (``dates``: the entries' dates from git)."""
         shallow = set(dates.shallow)
         prints = {
             entry.id: repr(
@@ -76,28 +80,40 @@ class Reuse:
         for edge in graph.edges:
             neighbours[edge.source].add(edge.target)
             neighbours[edge.target].add(edge.source)
-        setup = (repr(settings), dates.build, dates.epoch, _templates(settings), paths)
-        old_prints, old_neighbours, old_pages = self._prints, self._neighbours, self._pages
-        everything = setup != self._setup or prints.keys() != old_prints.keys()
-        changed = [i for i in prints if prints[i] != old_prints.get(i)] if not everything else []
+        setup = (repr(settings), dates.build, dates.epoch, _templates(settings))
+        # Taken as this build's only once it has rendered: a build that fails keeps the last one's.
+        self._next = (prints, provenance, neighbours, setup)
+        self._again = None
+        if setup != self._setup or prints.keys() != self._prints.keys():
+            return
+        changed = [i for i in prints if prints[i] != self._prints[i]]
         for entry_id in changed:
             if graph.entries[entry_id].type in EVERYWHERE or provenance[entry_id] != self._provenance.get(entry_id):
-                everything = True
-        # Taken as this build's only once it has rendered: a build that fails keeps the last one's.
-        self._next = (prints, provenance, neighbours, setup, paths)
-        if everything:
-            return {}
+                return
         again = set(changed)
         for entry_id in changed:
-            again |= neighbours.get(entry_id, set()) | old_neighbours.get(entry_id, set())
-        again |= {e.id for e in graph.entries.values() if e.type in GATHERING}
-        return {paths[i]: old_pages[paths[i]] for i in paths if i not in again and paths[i] in old_pages}
+            again |= neighbours.get(entry_id, set()) | self._neighbours.get(entry_id, set())
+        self._again = again | {e.id for e in graph.entries.values() if e.type in GATHERING}
 
-    def rendered_pages(self, pages: dict[str, str], kept: dict[str, str]) -> None:
-        """Remember this build's entry pages, and what they show, for the next one."""
-        self._prints, self._provenance, self._neighbours, self._setup, paths = self._next
-        self._pages = {path: pages[path] for path in paths.values() if path in pages}
-        self.rendered = len(self._pages) - len(kept)
+    def records(self) -> dict[str, Record]:
+        """The citation records of the last build this one may keep, by entry id."""
+        return self._kept(self._records)
+
+    def pages(self) -> dict[str, str]:
+        """The texts of the entry pages of the last build this one may keep, by entry id."""
+        return self._kept(self._pages)
+
+    def _kept(self, last: dict[str, Any]) -> dict[str, Any]:
+        again = self._again
+        return {} if again is None else {i: v for i, v in last.items() if i not in again}
+
+    def done(self, pages: dict[str, str], paths: dict[str, str], citations: Citations) -> None:
+        """Remember this build's entry pages (``paths``: each entry's) and records, for the next one."""
+        self._prints, self._provenance, self._neighbours, self._setup = self._next
+        kept = len(self.pages())
+        self._pages = {entry_id: pages[path] for entry_id, path in paths.items() if path in pages}
+        self._records = dict(citations.records)
+        self.rendered = len(self._pages) - kept
 
     def tooltips(self, tooltips: Tooltips) -> None:
         """Forget every page's tooltips if the glossary's definitions are not those of the last build."""
