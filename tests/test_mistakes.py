@@ -557,6 +557,9 @@ MISTAKES = [
     ),
     one("page-over-redirect", "content/pages/datasets/mnist-digits.md", "# Old\n", 1, 1, "the redirect from 'mnist-digits'"),
     one("file-over-data", "content/pages/glossary/terms.json", "{}", 1, 1, "the glossary's generated tooltip data"),
+    one(
+        "file-over-version", "content/pages/datasets/mnist/version.csl.json", "[]", 1, 1, "the citation download of entry 'mnist'"
+    ),
     one("page-case-only", "content/pages/Tags.md", "# Tags\n", 1, 1, "differ only in letter case"),
     one(
         "id-too-long",

@@ -12,7 +12,7 @@ from knowledgebase.graph import style
 from knowledgebase.graph.resolve import Graph, link, read_pages
 from knowledgebase.model.schema import entry_types, schema_problems
 from knowledgebase.model.validate import rejected, validate
-from knowledgebase.publish.ownership import check_layout
+from knowledgebase.publish.ownership import check_layout, manifest
 from knowledgebase.settings import Settings
 from knowledgebase.sources.files import files_under, read_bytes
 from knowledgebase.sources.reader import gc_paused, read_sources
@@ -111,19 +111,21 @@ def collisions(graph: Graph, assets: dict[str, bytes], settings: Settings, diagn
             )
 
     for kind in types.values():
-        claim(f"{kind.url}/index.md", f"the generated index page of the {kind.plural} section")
+        claim(kind.index_path, f"the generated index page of the {kind.plural} section")
     for rel, what in GENERATED.items():
         claim(rel, what)
     for entry in graph.entries.values():
-        url = types[entry.type].url
+        kind = types[entry.type]
         what = f"the page of entry '{entry.id}' ({entry.source.path})"
         line, col = entry.source.start
-        claim(f"{url}/{entry.id}.md", what, Diagnostic(entry.source.path, line, col, f"the page of entry '{entry.id}' would be"))
-        for download in ("page", "work"):
-            claim(f"{url}/{entry.id}/{download}.csl.json", f"the citation download of entry '{entry.id}'")
+        claim(
+            kind.page_path(entry.id), what, Diagnostic(entry.source.path, line, col, f"the page of entry '{entry.id}' would be")
+        )
+        for download in ("page", "work", "version"):
+            claim(kind.download_path(entry.id, download), f"the citation download of entry '{entry.id}'")
         for old in entry.get("redirect_from", []):
             if old != "index":
-                claim(f"{url}/{old}.md", f"the redirect from '{old}' to entry '{entry.id}' ({entry.source.path})")
+                claim(kind.page_path(old), f"the redirect from '{old}' to entry '{entry.id}' ({entry.source.path})")
     for page in graph.pages:
         claim(page.rel, f"the hand-written page {page.source.path}", Diagnostic(page.source.path, 1, 1, "this page would be"))
     for rel in assets:
@@ -141,28 +143,30 @@ def build(settings: Settings, reuse: Reuse | None = None) -> Loaded:
     loaded.diagnostics.extend(check_layout(settings))
     if not loaded.ok:
         return loaded
+    from knowledgebase.cite import apa
     from knowledgebase.cite.record import citations  # citeproc and the CSL style: not needed to validate
-
-    # Each entry's citation record, once: the pages, the templates and the exports all read them.
-    if reuse is not None:
-        reuse.plan(loaded.graph, settings, loaded.dates)
-    records = citations(loaded.graph, settings, loaded.dates, reuse.records() if reuse else None)
+    from knowledgebase.publish.exports import site_files  # open data, citation downloads, feed, llms.txt, redirects
     from knowledgebase.render.pages import render_site  # Jinja2 and the templates: not needed to validate
 
-    pages, tooltips = render_site(loaded.graph, settings, records, reuse)
     if reuse is not None:
-        reuse.tooltips(tooltips)
-    # Each page's text is dropped as soon as its bytes are made: the site held twice over (text,
-    # then bytes, then bytes with the glossary definitions) was a third of the build's peak memory.
-    files: dict[str, bytes] = {}
-    for rel in list(pages):
-        files[rel] = _page_bytes(rel, pages.pop(rel), tooltips, reuse)
-    files.update(loaded.asset_bytes)  # images and such: no page among them
-    from knowledgebase.publish.exports import site_files  # open data, citation downloads, feed, llms.txt, redirects
-
-    for rel, data in site_files(loaded.graph, settings, records).items():
-        if rel not in files:  # a hand-written page of the same path wins (how-to-cite.md, data.md)
-            files[rel] = _page_bytes(rel, data, tooltips, reuse)
+        reuse.plan(loaded.graph, settings, loaded.dates)
+    # citeproc's references from the last build: it formats only the items it has not seen.
+    with apa.stored(_own_file(settings.docs_dir, apa.CACHE_FILE)) as references:
+        # Each entry's citation record, once: the pages, the templates and the exports all read them.
+        records = citations(loaded.graph, settings, loaded.dates)
+        pages, tooltips = render_site(loaded.graph, settings, records, reuse)
+        if reuse is not None:
+            reuse.tooltips(tooltips)
+        # Each page's text is dropped as soon as its bytes are made: the site held twice over (text,
+        # then bytes, then bytes with the glossary definitions) was a third of the build's peak memory.
+        files: dict[str, bytes] = {}
+        for rel in list(pages):
+            files[rel] = _page_bytes(rel, pages.pop(rel), tooltips, reuse)
+        files.update(loaded.asset_bytes)  # images and such: no page among them
+        for rel, data in site_files(loaded.graph, settings, records).items():
+            if rel not in files:  # a hand-written page of the same path wins (how-to-cite.md, data.md)
+                files[rel] = _page_bytes(rel, data, tooltips, reuse)
+    files[apa.CACHE_FILE] = references.dump()  # a dotfile: neither MkDocs nor Zensical publishes it
     loaded.diagnostics.extend(write_tree(settings, files))
     return loaded
 
@@ -173,6 +177,16 @@ def _page_bytes(rel: str, data: str | bytes, tooltips: Tooltips, reuse: Reuse | 
         return data.encode("utf-8") if isinstance(data, str) else data
     text = data if isinstance(data, str) else data.decode("utf-8")
     return reuse.page_bytes(rel, text, tooltips) if reuse is not None else tooltips.page(text).encode("utf-8")
+
+
+def _own_file(folder: Path, rel: str) -> bytes | None:
+    """A file the last build wrote into ``folder`` (its manifest lists it); None if there is none."""
+    if rel not in manifest(folder):
+        return None  # placed by hand, or never written: not the build's to read
+    try:
+        return (folder / rel).read_bytes()
+    except OSError:
+        return None
 
 
 def write_tree(settings: Settings, files: dict[str, bytes]) -> list[Diagnostic]:

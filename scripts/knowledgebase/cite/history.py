@@ -25,11 +25,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import shutil
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from knowledgebase.sources import git
 
 if TYPE_CHECKING:
     from knowledgebase.graph.resolve import Graph
@@ -125,27 +125,6 @@ def stamps(graph: Graph, settings: Settings) -> Stamps:
 # --- git ------------------------------------------------------------------------------------
 
 
-def _git(cwd: Path, *args: str) -> str | None:
-    git = shutil.which("git")
-    if git is None:
-        return None
-    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
-    try:
-        result = subprocess.run(
-            [git, "-c", "core.quotepath=off", *args],
-            cwd=cwd,
-            env=env,
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-            timeout=600,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return result.stdout if result.returncode == 0 else None
-
-
 #: (first commit time or None, last commit time or None, history cut by a shallow clone, the
 #: commits that changed it, newest first)
 Dates = tuple[int | None, int | None, bool, tuple[Change, ...]]
@@ -155,7 +134,7 @@ _ZERO = "0" * 40
 def _history(graph: Graph, settings: Settings) -> dict[str, Dates]:
     """The commit times of every entry that git knows."""
     root = settings.root
-    found = _git(root, "rev-parse", "--show-toplevel", "--git-path", "shallow")
+    found = git.text_or_none(root, "rev-parse", "--show-toplevel", "--git-path", "shallow")
     if not found or len(found.splitlines()) < 2:
         return {}
     top_text, shallow_text = found.splitlines()[:2]
@@ -169,7 +148,7 @@ def _history(graph: Graph, settings: Settings) -> dict[str, Dates]:
     ]
     if not folders:
         return {}
-    log = _git(top, "log", "--format=%x00%H %ct %s", "--name-status", "-M", "--", *folders)
+    log = git.text_or_none(top, "log", "--format=%x00%H %ct %s", "--name-status", "-M", "--", *folders)
     if log is None:
         return {}
     files = _file_times(log, boundary)
@@ -188,7 +167,7 @@ def _history(graph: Graph, settings: Settings) -> dict[str, Dates]:
     for rel, entries in sorted(by_bib.items()):
         if rel not in files:
             continue  # never committed: no history
-        blame = _git(top, "blame", "--line-porcelain", "--", rel)
+        blame = git.text_or_none(top, "blame", "--line-porcelain", "--", rel)
         if blame is None:
             continue
         result.update(_bib_times(blame, entries, boundary))

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from knowledgebase.cite.addresses import download_path, permalink
+from knowledgebase.cite.addresses import permalink
 from knowledgebase.cite.apa import Reference, apa
 from knowledgebase.cite.bibtex import page_bibtex, work_bibtex
 from knowledgebase.cite.coins import context_object
@@ -31,6 +31,7 @@ from knowledgebase.cite.meta import entry_jsonld, page_highwire, script_json
 from knowledgebase.cite.version import history_meta, version_bibtex, version_csl
 from knowledgebase.graph.resolve import Graph
 from knowledgebase.model.entry import Entry
+from knowledgebase.model.schema import entry_types
 from knowledgebase.settings import Settings
 
 
@@ -138,19 +139,16 @@ class Citations:
         return self.records[entry_id]
 
 
-def citations(graph: Graph, settings: Settings, dates: Stamps, kept: dict[str, Record] | None = None) -> Citations:
-    """The citation record of every entry of ``graph``: each work's CSL item made once, then each record.
-
-    ``kept``: records of the last build that an edit left as they were (the preview's, render/reuse.py).
-    """
-    kept = kept or {}
+def citations(graph: Graph, settings: Settings, dates: Stamps) -> Citations:
+    """The citation record of every entry of ``graph``: each work's CSL item made once, then each record."""
     works = {e.id: w for e in graph.entries.values() if (w := work_of(e)) is not None}
-    return Citations(dates, {e.id: kept.get(e.id) or record(e, graph, settings, dates, works) for e in graph.entries.values()})
+    return Citations(dates, {e.id: record(e, graph, settings, dates, works) for e in graph.entries.values()})
 
 
 def record(entry: Entry, graph: Graph, settings: Settings, dates: Stamps, works: dict[str, Work]) -> Record:
     """One entry's citation record; ``works`` holds the CSL item of every work, by entry id."""
     when = dates.of(entry.id)
+    kind = entry_types()[entry.type]
     link = permalink(entry, settings)
     cite: dict[str, Any] = {"permalink": link, "absolute": link.startswith(("http://", "https://"))}
     if when.added:
@@ -160,11 +158,11 @@ def record(entry: Entry, graph: Graph, settings: Settings, dates: Stamps, works:
     work = works.get(entry.id)
     work_citation = None
     if work is not None:
-        work_citation = Citation.of(work.item, work_bibtex(entry, work), download_path(entry, "work"))
+        work_citation = Citation.of(work.item, work_bibtex(entry, work), kind.download_path(entry.id, "work"))
         article = "an" if work.label[:1] in "aeiou" else "a"
         cite["work"] = {"label": work.label, "a": article, **work_citation.front()}
     page_item = page_csl(entry, settings, when)
-    page = Citation.of(page_item, page_bibtex(entry, settings, when), download_path(entry, "page"))
+    page = Citation.of(page_item, page_bibtex(entry, settings, when), kind.download_path(entry.id, "page"))
     cite["page"] = page.front()
     cited = [work] if work is not None else []
     cited += [works[w.id] if w.type == "paper" else work_csl(w) for w in graph.cited(entry.id) if w.id != entry.id]
@@ -176,7 +174,7 @@ def record(entry: Entry, graph: Graph, settings: Settings, dates: Stamps, works:
     version = None
     if changes:
         item = version_csl(entry, settings, page_item, changes[0])
-        version = Citation.of(item, version_bibtex(entry, settings, item, changes[0]), download_path(entry, "version"))
+        version = Citation.of(item, version_bibtex(entry, settings, item, changes[0]), kind.download_path(entry.id, "version"))
         history["cite"] = version.front()
     label = work.label if work is not None else ""
     meta = {"cite": cite, "version": history}

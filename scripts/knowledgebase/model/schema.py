@@ -99,6 +99,26 @@ class EntryType:
     def is_bibtex(self) -> bool:
         return self.name == "paper"
 
+    # Where an entry's page and files are: the one place every stage finds them.
+
+    @property
+    def index_path(self) -> str:
+        """The section's index page in the docs folder: ``papers/index.md``."""
+        return f"{self.url}/index.md"
+
+    def page_path(self, entry_id: str) -> str:
+        """An entry's page in the docs folder (or a redirect from a former id): ``papers/widder2024why.md``."""
+        return f"{self.url}/{entry_id}.md"
+
+    def page_url(self, entry_id: str) -> str:
+        """An entry page's URL relative to the site root, as MkDocs serves it: ``papers/widder2024why/``."""
+        return f"{self.url}/{entry_id}/"
+
+    def download_path(self, entry_id: str, what: str) -> str:
+        """A CSL-JSON download in the page's own folder (so the page links it by its bare name):
+        ``papers/widder2024why/work.csl.json``."""
+        return f"{self.page_url(entry_id)}{what}.csl.json"
+
     @cached_property
     def validator(self) -> jsonschema.protocols.Validator:
         return jsonschema.Draft202012Validator(self.schema, registry=registry(), format_checker=format_checker())
@@ -245,7 +265,7 @@ def schema_files() -> dict[str, str]:
     return {i.name: i.read_text("utf-8") for i in folder.iterdir() if i.name.endswith(".schema.json")}
 
 
-def _resolve(schema: dict[str, Any], root: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def resolve(schema: dict[str, Any], root: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Follow a ``$ref`` into the common schema or the current document's ``$defs``.
 
     Returns the merged sub-schema and the document that further relative refs resolve against.
@@ -258,7 +278,7 @@ def _resolve(schema: dict[str, Any], root: dict[str, Any]) -> tuple[dict[str, An
     node = document
     for part in pointer.strip("/").split("/"):
         node = node[part]
-    resolved, base = _resolve(node, document)
+    resolved, base = resolve(node, document)
     merged = {**resolved, **schema}
     merged.pop("$ref", None)
     return merged, base
@@ -268,7 +288,7 @@ def walk(
     schema: dict[str, Any], root: dict[str, Any] | None = None, path: FieldPath = ()
 ) -> Iterator[tuple[FieldPath, dict[str, Any]]]:
     """Every sub-schema with its data path, '*' standing for any array item."""
-    schema, root = _resolve(schema, root or schema)
+    schema, root = resolve(schema, root or schema)
     if path:
         yield path, schema
     for key, sub in schema.get("properties", {}).items():

@@ -181,7 +181,7 @@ def _atom_time(value: dt.datetime) -> str:
 def _href(settings: Settings, path: str) -> str:
     """A link in the feed or llms.txt: absolute with site_url, else relative to the site root
     (where both files are, so the relative link resolves)."""
-    return addresses.site_root(settings) + path
+    return addresses.address(settings, path)
 
 
 def feed(graph: Graph, settings: Settings, citations: Citations) -> bytes:
@@ -228,7 +228,7 @@ def feed(graph: Graph, settings: Settings, citations: Citations) -> bytes:
         item = add(root, "entry")
         add(item, "title", entry.title)
         add(item, "id", f"urn:uuid:{uuid.uuid5(FEED_NAMESPACE, f'{entry.type}/{entry.id}')}")
-        add(item, "link", rel="alternate", type="text/html", href=_href(settings, addresses.page_url(entry)))
+        add(item, "link", rel="alternate", type="text/html", href=_href(settings, types[entry.type].page_url(entry.id)))
         add(item, "published", _atom_time(added(entry)))
         add(item, "updated", _atom_time(updated(entry)))
         kind = types[entry.type]
@@ -273,7 +273,7 @@ def llms_txt(graph: Graph, settings: Settings) -> str:
         lines += ["", f"## {kind.plural}", ""]
         for entry in entries:
             summary = markup.excerpt(_summary(graph, entry, short_first=True), 200)
-            line = f"- [{_link_text(entry.title)}]({_href(settings, addresses.page_url(entry))})"
+            line = f"- [{_link_text(entry.title)}]({_href(settings, kind.page_url(entry.id))})"
             lines.append(f"{line}: {summary}" if summary else line)
     lines += [
         "",
@@ -321,10 +321,10 @@ def redirect_pages(graph: Graph, env: jinja2.Environment) -> dict[str, bytes]:
                 continue  # the section's own index page
             meta = {
                 "title": str(escape(f"Moved: {entry.title}")),  # themes print it unescaped
-                "redirect": addresses.page_url(entry),
+                "redirect": kind.page_url(entry.id),
                 "search": {"exclude": True},
                 "kb": {"redirect_from": old, "id": entry.id, "type": entry.type},
             }
             text = render_page(env, "redirect.md.j2", meta, entry=entry, kind=kind)
-            pages[f"{kind.url}/{old}.md"] = text.encode("utf-8")
+            pages[kind.page_path(old)] = text.encode("utf-8")
     return pages

@@ -42,7 +42,7 @@ READING_WORDS_PER_MINUTE = 238
 
 def entry_path(entry: Entry) -> str:
     """The page's path in the docs folder; MkDocs serves it at ``/<url>/<id>/``."""
-    return f"{entry_types()[entry.type].url}/{entry.id}.md"
+    return entry_types()[entry.type].page_path(entry.id)
 
 
 def relative(target: str, here: str) -> str:
@@ -178,6 +178,12 @@ class Renderer:
         short = " ".join(str(term.get("short")).split())
         return f"{AI_TOOLTIP_WARNING} {short}" if self.ai_generated(term) else short
 
+    def abbreviation(self, word: str, text: str) -> str:
+        """A glossary word's Markdown abbreviation definition, through abbreviation.md.j2 (a site
+        may replace it). Both come ready for the abbr extension: ``tooltips.definitions`` skipped
+        words with brackets and escaped the text, so they go in as they are."""
+        return self.env.get_template("abbreviation.md.j2").render(word=Markup(word), text=Markup(text)).rstrip("\n")
+
     def entries_of(self, type_name: str) -> list[Entry]:
         return sorted(self.graph.by_type(type_name), key=sort_key)
 
@@ -227,7 +233,7 @@ class Renderer:
         entry = target if isinstance(target, Entry) else self.graph.entries[target]
         page = context["page_path"].removesuffix(".md")
         here = page.removesuffix("index").rstrip("/") if page == "index" or page.endswith("/index") else page
-        url = relative(f"{self.types[entry.type].url}/{entry.id}/", here) or "./"
+        url = relative(self.types[entry.type].page_url(entry.id), here) or "./"
         return Markup(escape(url + (f"#{anchor}" if anchor else "")))
 
     def archived(self, entry: Entry, url: str) -> str:
@@ -307,7 +313,7 @@ class Renderer:
             meta: dict[str, Any] = {"title": kind.plural}
             if name in TABLE_INDEXES:
                 meta["hide"] = ["navigation", "toc"]  # Material's: the table gets the page's whole width
-            self._render(index_template.name, f"{kind.url}/index.md", meta, kind=kind, entries=entries)
+            self._render(index_template.name, kind.index_path, meta, kind=kind, entries=entries)
         definitions = self.entries_of("definition")
         if definitions:
             rows = self.definition_matrix()
@@ -330,7 +336,7 @@ class Renderer:
         terms = {}
         for term in self.entries_of("glossary"):
             for word in [term.title, *term.get("aliases", []), *term.get("abbreviations", [])]:
-                terms.setdefault(word, f"{self.types['glossary'].url}/{term.id}/")
+                terms.setdefault(word, self.types["glossary"].page_url(term.id))
         return json.dumps(terms, sort_keys=True, ensure_ascii=False, indent=0) + "\n"
 
     def prose_page(self, text: str, page_path: str) -> str:
@@ -367,8 +373,8 @@ def render_site(
     renderer = Renderer(graph, settings, citations)
     pages = renderer.pages(reuse.pages() if reuse else None)
     if reuse:
-        reuse.done(pages, {e.id: entry_path(e) for e in graph.entries.values()}, citations)
-    return pages, Tooltips(definitions(renderer.entries_of("glossary"), renderer.tooltip))
+        reuse.done(pages, {e.id: entry_path(e) for e in graph.entries.values()})
+    return pages, Tooltips(definitions(renderer.entries_of("glossary"), renderer.tooltip, renderer.abbreviation))
 
 
 __all__ = ["Renderer", "render_site", "entry_path"]

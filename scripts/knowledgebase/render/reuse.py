@@ -1,11 +1,11 @@
-"""The entry pages (and citation records) an edit leaves as they were, kept from the last build by ``mkdocs serve``.
+"""The entry pages an edit leaves as they were, kept from the last build by ``mkdocs serve``.
 
 An entry's page shows its own data and that of the entries it refers to or that refer to it:
 their titles in links and backlinks, a cited work's citation, a named source's provenance. Every
 such reference is an edge of the graph. So after an edit, the entry pages to render again are
 those of the entries whose data or dates changed, and of their neighbours before and after the
-edit; every other entry page is the text the last build rendered, and its citation record (made
-of the entry, its dates and the works it cites) the record the last build made. The pages that gather over many
+edit; every other entry page is the text the last build rendered. (Citation records are made
+again: citeproc's output is cached across builds, cite/apa.py, and what is left is cheap.) The pages that gather over many
 entries (section indexes, guides, the timeline, tags, hand-written pages, the glossary's data) are
 rendered every time, and every page goes through the glossary tooltips again unless both its text
 and the glossary are those of the last build.
@@ -23,11 +23,10 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from knowledgebase.cite.history import Stamps
-    from knowledgebase.cite.record import Citations, Record
     from knowledgebase.graph.resolve import Graph
     from knowledgebase.render.tooltips import Tooltips
     from knowledgebase.settings import Settings
@@ -41,8 +40,8 @@ GATHERING = ("stakeholder",)
 class Reuse:
     """What one preview remembers of its last build, to render only what an edit changed.
 
-    Per build: ``plan`` once the sources are loaded, ``records`` and ``pages`` for what may be
-    kept, ``done`` once all is rendered; then ``tooltips`` and ``page_bytes`` as pages are written.
+    Per build: ``plan`` once the sources are loaded, ``pages`` for what may be kept, ``done`` once
+    all is rendered; then ``tooltips`` and ``page_bytes`` as pages are written.
     """
 
     def __init__(self) -> None:
@@ -51,9 +50,8 @@ class Reuse:
         self._neighbours: dict[str, set[str]] = {}
         self._setup: object = None
         self._next: tuple = ({}, {}, {}, None)  # the same, of the build under way
-        self._again: set[str] | None = None  # the entries whose page and record are made again; None: all
+        self._again: set[str] | None = None  # the entries whose page is rendered again; None: all
         self._pages: dict[str, str] = {}  # entry id -> the text of its page, as rendered last time
-        self._records: dict[str, Record] = {}  # entry id -> its citation record, as made last time
         self._written: dict[str, tuple[str, bytes]] = {}  # page path -> (its text, its bytes with tooltips)
         self._definitions: object = None
         self.rendered = 0  # entry pages rendered by the last build, for the log
@@ -95,24 +93,16 @@ class Reuse:
             again |= neighbours.get(entry_id, set()) | self._neighbours.get(entry_id, set())
         self._again = again | {e.id for e in graph.entries.values() if e.type in GATHERING}
 
-    def records(self) -> dict[str, Record]:
-        """The citation records of the last build this one may keep, by entry id."""
-        return self._kept(self._records)
-
     def pages(self) -> dict[str, str]:
         """The texts of the entry pages of the last build this one may keep, by entry id."""
-        return self._kept(self._pages)
-
-    def _kept(self, last: dict[str, Any]) -> dict[str, Any]:
         again = self._again
-        return {} if again is None else {i: v for i, v in last.items() if i not in again}
+        return {} if again is None else {i: text for i, text in self._pages.items() if i not in again}
 
-    def done(self, pages: dict[str, str], paths: dict[str, str], citations: Citations) -> None:
-        """Remember this build's entry pages (``paths``: each entry's) and records, for the next one."""
+    def done(self, pages: dict[str, str], paths: dict[str, str]) -> None:
+        """Remember this build's entry pages (``paths``: each entry's page path) for the next one."""
         self._prints, self._provenance, self._neighbours, self._setup = self._next
         kept = len(self.pages())
         self._pages = {entry_id: pages[path] for entry_id, path in paths.items() if path in pages}
-        self._records = dict(citations.records)
         self.rendered = len(self._pages) - kept
 
     def tooltips(self, tooltips: Tooltips) -> None:

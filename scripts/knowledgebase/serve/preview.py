@@ -55,7 +55,7 @@ def entry_pages(settings: Settings, errors: list[Diagnostic]) -> dict[str, tuple
             continue
         if settings.root / path.parent.parent != settings.content_dir:
             continue
-        pages[f"{folders[path.parent.name].url}/{path.stem}.md"] = (path.stem, diagnostic.path)
+        pages[folders[path.parent.name].page_path(path.stem)] = (path.stem, diagnostic.path)
     return pages
 
 
