@@ -11,6 +11,7 @@ import contextlib
 import functools
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -244,3 +245,15 @@ def chrome(user_data_dir: Path, extra_flags: tuple[str, ...] = ()):
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     options.add_experimental_option("perfLoggingPrefs", {"enableNetwork": True, "enablePage": False})
     return webdriver.Chrome(options=options, service=Service(executable_path=driver))
+
+
+@contextlib.contextmanager
+def headless_chromium() -> Iterator[object]:
+    """A headless Chromium (``chrome``) with a profile of its own, quit at the end."""
+    with tempfile.TemporaryDirectory(prefix="kb-chromium-") as profile:
+        driver = chrome(Path(profile))
+        driver.set_page_load_timeout(30)
+        try:
+            yield driver
+        finally:
+            driver.quit()
