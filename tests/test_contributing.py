@@ -201,6 +201,12 @@ def test_deploy_workflow(project):
     assert build["env"]["KB_SITE_URL"] == "${{ steps." + pages["id"] + ".outputs.base_url }}"
     assert build["env"]["KB_REPO_URL"] == "${{ github.server_url }}/${{ github.repository }}"
     assert "scripts/build-site.sh" in (ROOT / "Makefile").read_text()
+    # The build's folder is kept between deployments (citeproc's references); it is the docs_dir.
+    cache = next(s for s in steps if s.get("uses", "").startswith("actions/cache@"))
+    assert steps.index(cache) < steps.index(build)
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    assert re.search(rf"^docs_dir: {re.escape(cache['with']['path'])}$", config, re.MULTILINE)
+    assert cache["with"]["key"].startswith(cache["with"]["restore-keys"])
     upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-pages-artifact"))
     assert upload["with"]["path"] == "site"
     for line in run_lines(workflow):
@@ -216,6 +222,7 @@ CURRENT_ACTIONS = {
     "actions/configure-pages": 6,
     "actions/upload-pages-artifact": 5,
     "actions/deploy-pages": 5,
+    "actions/cache": 5,
 }
 
 
