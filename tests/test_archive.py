@@ -8,8 +8,9 @@ import re
 from html.parser import HTMLParser
 
 from kbtest import TIMEOUT
-from knowledgebase.model.entry import Entry, SourceFile
+from knowledgebase.model.entry import Entry
 from knowledgebase.render.archive import checked_on, wayback
+from knowledgebase.sources.positions import SourceFile
 
 #: SOURCE_DATE_EPOCH for the builds here: 2024-05-01 00:00 UTC, the "last updated" day of every entry.
 EPOCH = "1714521600"

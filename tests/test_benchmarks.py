@@ -19,11 +19,10 @@ from benchmarks import generate
 
 from knowledgebase.diagnostics import Diagnostics
 from knowledgebase.model.schema import entry_types
-from knowledgebase.pipeline import load
+from knowledgebase.pipeline import load, read
 from knowledgebase.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
-from knowledgebase.sources.reader import read_sources  # noqa: E402
 
 TARGETS = (
     "plugin overhead",
@@ -165,9 +164,9 @@ def sample_entries(tmp_path_factory):
     """One entry of every type from a synthetic knowledge base, and every entry of the test fixture."""
     root = tmp_path_factory.mktemp("fast") / "kb"
     generate.generate(root, 120, seed=11)
-    raws = read_sources(root, root / "content", root / "bibliography", Diagnostics())
+    raws = read(Settings.from_options(root, "docs", {}), Diagnostics())
     mini = ROOT / "tests" / "fixtures" / "mini"
-    raws += read_sources(mini, mini / "content", mini / "bibliography", Diagnostics())
+    raws += read(Settings.from_options(mini, "docs", {}), Diagnostics())
     firsts = {}
     for raw in raws:
         firsts.setdefault(raw.type, raw)

@@ -16,6 +16,7 @@ from knowledgebase.model.validate import rejected, validate
 from knowledgebase.publish.ownership import check_layout, manifest
 from knowledgebase.settings import Settings
 from knowledgebase.sources.files import files_under, read_bytes
+from knowledgebase.sources.raw import RawEntry
 from knowledgebase.sources.reader import gc_paused, read_sources
 
 if TYPE_CHECKING:
@@ -56,6 +57,12 @@ class Loaded:
         return stamps(self.graph, self.settings)
 
 
+def read(settings: Settings, diagnostics: Diagnostics) -> list[RawEntry]:
+    """Every source entry as read, each content folder read as the entry type the model says it holds."""
+    folders = {t.folder: t.name for t in entry_types().values() if not t.is_bibtex}
+    return read_sources(settings.root, settings.content_dir, settings.bibliography_dir, folders, diagnostics)
+
+
 @gc_paused  # over all three stages: resumed in between, it would walk what they have built
 def load(settings: Settings, lint: bool = False) -> Loaded:
     """Read, validate and link every source; every problem is in ``diagnostics``.
@@ -63,7 +70,7 @@ def load(settings: Settings, lint: bool = False) -> Loaded:
     ``lint`` adds warnings about seams in the prose (``kb validate``); a build does not stop for them.
     """
     diagnostics = Diagnostics(schema_problems(settings.root))  # an entry type its schema cannot place
-    raws = read_sources(settings.root, settings.content_dir, settings.bibliography_dir, diagnostics)
+    raws = read(settings, diagnostics)
     entries = validate(raws, diagnostics)
     # Unreadable folders and pipes among the pages: findings, not pages lost in silence.
     files_under(settings.root, settings.pages_dir, diagnostics)

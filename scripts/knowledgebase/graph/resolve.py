@@ -10,10 +10,11 @@ from pathlib import Path
 
 from knowledgebase.diagnostics import Diagnostics, did_you_mean
 from knowledgebase.graph import markup
-from knowledgebase.model.entry import Entry, FieldPath, SourceFile
+from knowledgebase.model.entry import Entry
 from knowledgebase.model.schema import entry_types, match_paths
 from knowledgebase.model.validate import is_placeholder
 from knowledgebase.sources.files import read_text
+from knowledgebase.sources.positions import FieldPath, SourceFile
 from knowledgebase.sources.raw import RawEntry
 from knowledgebase.sources.reader import gc_paused
 

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from knowledgebase.diagnostics import Diagnostic, Diagnostics
 from knowledgebase.graph import markup
 from knowledgebase.graph.resolve import Graph
-from knowledgebase.model.entry import Entry, FieldPath
+from knowledgebase.model.entry import Entry
 from knowledgebase.model.schema import entry_types, match_paths
+from knowledgebase.sources.positions import FieldPath
 
 #: Words after which a document's title reads as part of the sentence ("as the reading list says",
 #: "see the explainer"); after any other word a bare link to a source stands where a citation would.

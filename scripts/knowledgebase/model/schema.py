@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 from knowledgebase.diagnostics import Diagnostic
 from knowledgebase.model import xkb
-from knowledgebase.model.entry import FieldPath
 from knowledgebase.model.xkb import NavPlace
+from knowledgebase.sources.positions import FieldPath
 
 if TYPE_CHECKING:
     from referencing import Registry

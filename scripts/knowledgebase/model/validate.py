@@ -14,8 +14,9 @@ from typing import Any
 
 from knowledgebase.diagnostics import Diagnostics, did_you_mean
 from knowledgebase.model import duration
-from knowledgebase.model.entry import Entry, FieldPath
+from knowledgebase.model.entry import Entry
 from knowledgebase.model.schema import EntryType, entry_types, jsonschema  # imported on first use: only invalid entries need it
+from knowledgebase.sources.positions import FieldPath
 from knowledgebase.sources.raw import RawEntry
 from knowledgebase.sources.reader import gc_paused
 

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from knowledgebase.diagnostics import did_you_mean
-from knowledgebase.model.entry import FieldPath, Mark, SourceFile
+from knowledgebase.sources.positions import FieldPath, Mark, SourceFile
 
 _SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _LINE = re.compile(r"^[^\n]*\S[^\n]*$")

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from knowledgebase.cite.history import Stamps
 from knowledgebase.graph.resolve import Graph
 from knowledgebase.model.entry import Entry
-from knowledgebase.settings import Settings
 
 WAYBACK = "https://web.archive.org/web/"
 #: The fields, in the schema's words, that say when an entry's sources were last checked.
@@ -72,26 +71,3 @@ class Archive:
         if own and url == entry.get("url"):
             return str(own)
         return wayback(url, checked_on(entry, self.updated.get(entry.id), self.build))
-
-    def fixes(self, uses: dict[str, list[str]]) -> dict[tuple[str, str], str]:
-        """(url, entry id) -> its archived copy, for every URL and the entries that use it.
-
-        An id the graph does not hold (an entry that failed validation) gets the copy nearest
-        the build's day.
-        """
-        out = {}
-        for url, ids in uses.items():
-            for entry_id in ids:
-                if entry_id in self.graph.entries:
-                    out[url, entry_id] = self.url(entry_id, url)
-                else:
-                    out[url, entry_id] = wayback(url, self.build)
-        return out
-
-
-def fixes(settings: Settings, uses: dict[str, list[str]]) -> dict[tuple[str, str], str]:
-    """The archived copy to offer for each (dead URL, entry using it), for ``kb linkcheck``."""
-    from knowledgebase.pipeline import load  # the entries and their dates, as a build has them
-
-    loaded = load(settings)
-    return Archive.of(loaded.graph, loaded.dates).fixes(uses)

@@ -17,8 +17,8 @@ from bibtexparser import model as bib
 from pybtex.bibtex.utils import split_name_list
 
 from knowledgebase.diagnostics import Diagnostics
-from knowledgebase.model.entry import SourceFile
 from knowledgebase.sources.files import read_text
+from knowledgebase.sources.positions import SourceFile
 from knowledgebase.sources.raw import RawEntry
 
 #: BibTeX fields that hold comma-separated lists of ids.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from knowledgebase.model.entry import SourceFile
+from knowledgebase.sources.positions import SourceFile
 
 
 @dataclass

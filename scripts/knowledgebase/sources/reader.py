@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import functools
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
 from knowledgebase.diagnostics import Diagnostics
-from knowledgebase.model.entry import SourceFile
 from knowledgebase.sources.bibtex import read_bibtex
 from knowledgebase.sources.files import (
     SYMLINK,
@@ -26,6 +25,7 @@ from knowledgebase.sources.files import (
     sorted_listing,
     special_file,
 )
+from knowledgebase.sources.positions import SourceFile
 from knowledgebase.sources.raw import RawEntry
 from knowledgebase.sources.yaml import read_yaml
 
@@ -54,12 +54,15 @@ def gc_paused(function: _F) -> _F:
 
 
 @gc_paused
-def read_sources(root: Path, content_dir: Path, bibliography_dir: Path, diagnostics: Diagnostics) -> list[RawEntry]:
-    """Every entry under ``content/<folder>/*.yaml`` and ``bibliography/*.bib``, in a stable order."""
-    from knowledgebase.model.schema import entry_types
+def read_sources(
+    root: Path, content_dir: Path, bibliography_dir: Path, folders: Mapping[str, str], diagnostics: Diagnostics
+) -> list[RawEntry]:
+    """Every entry under ``content/<folder>/*.yaml`` and ``bibliography/*.bib``, in a stable order.
 
+    ``folders`` maps each entry folder of ``content/`` to the type of the entries it holds (the
+    model knows the types; the pipeline passes them in, so reading needs nothing from a later stage).
+    """
     forget_resolved_folders()
-    folders = {t.folder: t.name for t in entry_types().values() if not t.is_bibtex}
     entries: list[RawEntry] = []
     for folder_item in sorted_listing(content_dir, root, diagnostics):
         folder = content_dir / folder_item.name

@@ -13,9 +13,9 @@ from typing import Any
 import yaml
 
 from knowledgebase.diagnostics import Diagnostics
-from knowledgebase.model.entry import FieldPath, SourceFile
 from knowledgebase.sources import yaml_messages
 from knowledgebase.sources.files import read_text
+from knowledgebase.sources.positions import FieldPath, SourceFile
 from knowledgebase.sources.raw import RawEntry
 
 _INT = re.compile(r"^[-+]?[0-9]+$")

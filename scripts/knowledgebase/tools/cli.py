@@ -139,7 +139,6 @@ def _diff(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _linkcheck(settings: Settings, args: argparse.Namespace) -> int:
-    from knowledgebase.render import archive
     from knowledgebase.tools import linkcheck
 
     places, results, elapsed = linkcheck.run(settings, args.timeout, args.workers, args.deadline)
@@ -152,7 +151,7 @@ def _linkcheck(settings: Settings, args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     uses = {url: [p.entry for p in places[url]] for url, r in results.items() if r.checked and not r.ok}
-    archived = archive.fixes(settings, uses) if uses else {}  # the fix offered for each dead link
+    archived = linkcheck.archived_copies(settings, uses) if uses else {}  # the fix offered for each dead link
     dead = linkcheck.findings(places, results, archived)
     unchecked = sum(1 for result in results.values() if not result.checked)
     if args.format == "markdown":

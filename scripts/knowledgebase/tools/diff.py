@@ -22,11 +22,10 @@ from knowledgebase.diagnostics import Diagnostics
 from knowledgebase.graph import markup
 from knowledgebase.model.schema import entry_types, match_paths
 from knowledgebase.model.validate import field_name
-from knowledgebase.pipeline import load
+from knowledgebase.pipeline import load, read
 from knowledgebase.settings import Settings
 from knowledgebase.sources import git
 from knowledgebase.sources.raw import RawEntry
-from knowledgebase.sources.reader import read_sources
 
 SHORT = 80
 
@@ -140,7 +139,7 @@ def _links(raw: RawEntry) -> set[Link]:
 
 
 def read_side(settings: Settings) -> Side:
-    raws = read_sources(settings.root, settings.content_dir, settings.bibliography_dir, Diagnostics())
+    raws = read(settings, Diagnostics())
     errors = len(load(settings).diagnostics.errors)
     found: dict[str, RawEntry] = {}
     links: set[Link] = set()

@@ -29,8 +29,9 @@ from knowledgebase import __version__
 from knowledgebase.diagnostics import Diagnostic, Diagnostics
 from knowledgebase.graph import markup
 from knowledgebase.model.schema import entry_types, is_http_url, match_paths, walk
+from knowledgebase.pipeline import load, read
+from knowledgebase.render.archive import Archive, wayback
 from knowledgebase.settings import Settings
-from knowledgebase.sources.reader import read_sources
 
 USER_AGENT = f"Mozilla/5.0 (compatible; open-source-ai-kb-linkcheck/{__version__})"
 #: Statuses that say "this server does not do HEAD (properly)": ask again with GET.
@@ -65,7 +66,7 @@ class Result:
 def collect(settings: Settings) -> dict[str, list[Place]]:
     """Every external URL in the sources, with the places that use it, in a stable order."""
     urls: dict[str, list[Place]] = defaultdict(list)
-    raws = read_sources(settings.root, settings.content_dir, settings.bibliography_dir, Diagnostics())
+    raws = read(settings, Diagnostics())
     types = entry_types()
     for raw in raws:
         if raw.broken or not isinstance(raw.data, dict):
@@ -273,6 +274,21 @@ def findings(
                 found.append(Diagnostic(place.path, place.line, place.col, _offer(copy), "notice"))
             out.append(found)
     return [d for found in sorted(out) for d in found]
+
+
+def archived_copies(settings: Settings, uses: dict[str, list[str]]) -> dict[tuple[str, str], str]:
+    """The archived copy to offer for each (dead URL, entry using it): the one a build's page links.
+
+    An entry the graph does not hold (it failed validation) gets the copy nearest the build's day.
+    """
+    loaded = load(settings)  # the entries and their dates, as a build has them
+    archive = Archive.of(loaded.graph, loaded.dates)
+    out = {}
+    for url, ids in uses.items():
+        for entry_id in ids:
+            known = entry_id in loaded.graph.entries
+            out[url, entry_id] = archive.url(entry_id, url) if known else wayback(url, archive.build)
+    return out
 
 
 def _offer(copy: str) -> str:

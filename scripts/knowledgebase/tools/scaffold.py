@@ -25,9 +25,9 @@ from typing import Any
 from knowledgebase.diagnostics import Diagnostics
 from knowledgebase.model.schema import SCHEMA_PACKAGE, EntryType, entry_types, resolve
 from knowledgebase.model.validate import PLACEHOLDER, SLUG, id_problem, max_id_length
+from knowledgebase.pipeline import read
 from knowledgebase.publish import atomic
 from knowledgebase.settings import Settings
-from knowledgebase.sources.reader import read_sources
 
 #: Where ``kb new paper`` appends, unless told otherwise.
 DEFAULT_BIB = "contributions.bib"
@@ -207,7 +207,7 @@ def bibtex_skeleton(kind: EntryType, key: str) -> str:
 def taken_ids(settings: Settings) -> dict[str, str]:
     """Every id in use (and every former id kept by redirect_from), with the file that holds it."""
     ids: dict[str, str] = {}
-    raws = read_sources(settings.root, settings.content_dir, settings.bibliography_dir, Diagnostics())
+    raws = read(settings, Diagnostics())
     for raw in raws:
         ids.setdefault(raw.id, raw.source.path)
         for old in raw.data.get("redirect_from", []) if isinstance(raw.data, dict) else []:
