@@ -5,9 +5,9 @@ plugin run) once and prints one JSON object: wall-clock and CPU seconds per stag
 process's peak resident memory after the imports (``floor_kib``) and at the end (``peak_kib``).
 
 The stages are timed by wrapping the functions ``pipeline.build`` looks up (read_sources,
-validate, read_pages and link, render_site, publish's site_files, write_tree) and the two readers
-``read_sources`` calls (read_yaml, read_bibtex): nothing here re-implements the pipeline, so the
-numbers stay true whatever ``build`` comes to do.
+validate, read_pages and link, render_site and the citation records it prints, publish's
+site_files, write_tree) and the two readers ``read_sources`` calls (read_yaml, read_bibtex):
+nothing here re-implements the pipeline, so the numbers stay true whatever ``build`` comes to do.
 
 ``python -m benchmarks.stages --bare ROOT`` instead times the floor for validation: reading the
 same YAML entry files with PyYAML's C loader, and nothing else.
@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import re
 import resource
 import sys
 import time
@@ -28,6 +29,8 @@ import yaml
 
 #: The stages, in pipeline order; load_yaml and load_bibtex are the two halves of load.
 STAGE_NAMES = ("load", "load_yaml", "load_bibtex", "validate", "link", "render", "publish", "write", "build")
+#: The abbreviation definitions ``kb build`` appends to a page (render/tooltips.py), at its very end.
+APPENDED_DEFINITIONS = re.compile(r"(?:\n\n\*\[[^\]\n]*\]:[^\n]*)+\n\Z")
 
 
 def _rss_kib() -> int:
@@ -70,6 +73,8 @@ def stages(root: Path) -> dict[str, Any]:
     timed(pipeline, "link", "link")
     timed(pipeline, "render_site", "render")  # an engine that imports it at the top
     timed(importlib.import_module("knowledgebase.render.pages"), "render_site", "render")  # one that imports it when needed
+    # Each entry's citation record, made once for the pages (and the exports) just before they render.
+    timed(importlib.import_module("knowledgebase.cite.record"), "citations", "render")
     if publish is not None:
         timed(publish, "site_files", "publish")
     timed(pipeline, "write_tree", "write")
@@ -78,14 +83,22 @@ def stages(root: Path) -> dict[str, Any]:
     floor = _rss_kib()
     settings = Settings.from_mkdocs_yml(root / "mkdocs.yml")
     loaded = pipeline.build(settings)
+    peak = _rss_kib()
+    pages = glossary = 0
+    for page in settings.docs_dir.rglob("*.md"):
+        pages += 1
+        found = APPENDED_DEFINITIONS.search(page.read_text(encoding="utf-8"))
+        glossary += found.group().count("\n*[") if found else 0
     return {
         "wall": wall,
         "cpu": cpu,
         "entries": len(loaded.graph.entries),
-        "pages": sum(1 for _ in settings.docs_dir.rglob("*.md")),
+        "pages": pages,
+        # What the glossary costs MkDocs: the definitions a page carries, on average (9 on the real site).
+        "glossary_per_page": glossary / max(pages, 1),
         "errors": len(loaded.diagnostics.errors),
         "floor_kib": floor,
-        "peak_kib": _rss_kib(),
+        "peak_kib": peak,
     }
 
 

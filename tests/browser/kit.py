@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from kbtest import http_server
+from knowledgebase.model.schema import entry_types
 
 from . import checks
 
@@ -97,21 +98,9 @@ def serve(root: Path) -> Iterator[Server]:
         yield Server(root, f"{origin}/", origin)
 
 
-# One page of every type the site has: entry pages of each kind, their indexes, the special pages.
-ENTRY_SECTIONS = (
-    "datasets",
-    "definitions",
-    "glossary",
-    "guides",
-    "organisations",
-    "papers",
-    "podcasts",
-    "recommendations",
-    "sources",
-    "topics",
-)
-SINGULAR = {"datasets": "dataset", "glossary": "glossary term", "guides": "guide"}
-ENTRY_KINDS = {f"{SINGULAR.get(s, s.removesuffix('s'))} page": s for s in ENTRY_SECTIONS}
+# One page of every type the site has: entry pages of each kind (every type the schemas define),
+# their indexes, the special pages.
+ENTRY_KINDS = {f"{kind.singular.lower()} page": kind.url for kind in sorted(entry_types().values(), key=lambda k: k.url)}
 PAGE_TYPES = (
     "home",
     *ENTRY_KINDS,
