@@ -14,6 +14,7 @@ import jsonschema
 import pytest
 import yaml
 
+from kbtest import printed, validate
 from knowledgebase.model.schema import entry_types, resolve, walk
 from schema_values import formatted_value, free_text_kind
 
@@ -163,17 +164,16 @@ def test_new_yaml_entry_fails_until_filled_then_validates(project, type_name):
         assert before.startswith("# ") and len(before) > 6, f"{name} has no comment"
 
     # Unfilled, it fails: each placeholder is named at its line.
-    unfilled = project.kb("validate")
-    assert unfilled.returncode == 1
-    flagged = {(int(m["line"]), m["field"]) for m in PLACEHOLDER_FINDING.finditer(unfilled.stderr)}
-    assert flagged == placeholders(text), unfilled.stderr
-    assert unfilled.stderr.rstrip().endswith(f"{len(flagged)} error{'s' if len(flagged) != 1 else ''} found"), unfilled.stderr
-    assert "Traceback" not in unfilled.stderr
+    unfilled = validate(project.root)  # as kb validate finds them, in this process
+    output = printed(unfilled)
+    flagged = {(int(m["line"]), m["field"]) for m in PLACEHOLDER_FINDING.finditer(output)}
+    assert flagged == placeholders(text), output
+    assert len(unfilled.errors) == len(flagged), output  # kb validate's "N errors found"
 
     # Filled in, it validates.
     path.write_text(fill_yaml(text, kind), encoding="utf-8")
-    filled = project.kb("validate")
-    assert filled.returncode == 0, filled.stderr + path.read_text()
+    filled = validate(project.root)
+    assert not filled.errors, printed(filled) + path.read_text()
     assert path.read_text().startswith("# yaml-language-server: $schema=")
 
 
@@ -188,8 +188,8 @@ def test_every_optional_field_validates_once_filled(project, type_name):
         text = re.sub(r'(?m)^duration: "TODO"\n', "", text)
     assert set(yaml.safe_load(text)) >= set(kind.fields) - {"duration"}
     path.write_text(fill_yaml(text, kind), encoding="utf-8")
-    result = project.kb("validate")
-    assert result.returncode == 0, result.stderr + path.read_text()
+    result = validate(project.root)  # as kb validate finds them, in this process
+    assert not result.errors, printed(result) + path.read_text()
 
 
 def test_new_paper_appends_to_the_bibliography_and_validates(project):
@@ -204,14 +204,13 @@ def test_new_paper_appends_to_the_bibliography_and_validates(project):
     for name in kind.fields:
         assert name == "entrytype" or re.search(rf"\b{name} = ", text), f"{name} missing from the skeleton"
 
-    unfilled = project.kb("validate")
-    assert unfilled.returncode == 1
-    flagged = [(m["line"], m["field"]) for m in PLACEHOLDER_FINDING.finditer(unfilled.stderr)]
-    assert {f for _, f in flagged} >= {"entrytype", "title", "year", "summary", "author[0]"}, unfilled.stderr
+    unfilled = printed(validate(project.root))  # as kb validate finds them, in this process
+    flagged = [(m["line"], m["field"]) for m in PLACEHOLDER_FINDING.finditer(unfilled)]
+    assert {f for _, f in flagged} >= {"entrytype", "title", "year", "summary", "author[0]"}, unfilled
 
     bib.write_text(fill_bibtex(text, kind), encoding="utf-8")
-    result = project.kb("validate")
-    assert result.returncode == 0, result.stderr + bib.read_text()
+    result = validate(project.root)
+    assert not result.errors, printed(result) + bib.read_text()
 
     # Into another file of the bibliography, if asked.
     other = project.kb("new", "paper", "doe2024third", "--file", "reports.bib")
