@@ -5,9 +5,9 @@ plugin run) once and prints one JSON object: wall-clock and CPU seconds per stag
 process's peak resident memory after the imports (``floor_kib``) and at the end (``peak_kib``).
 
 The stages are timed by wrapping the functions ``pipeline.build`` looks up (read_sources,
-validate, read_pages and link, citations, render_site, publish's site_files, write_tree) and the two readers
-``read_sources`` calls (read_yaml, read_bibtex): nothing here re-implements the pipeline, so the
-numbers stay true whatever ``build`` comes to do.
+validate, read_pages and link, citations, render_site, publish's site_files, write_tree) and the
+two readers ``read_sources`` calls (read_yaml, read_bibtex): nothing here re-implements the
+pipeline, so the numbers stay true whatever ``build`` comes to do.
 
 ``python -m benchmarks.stages --bare ROOT`` instead times the floor for validation: reading the
 same YAML entry files with PyYAML's C loader, and nothing else.

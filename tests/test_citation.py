@@ -322,6 +322,33 @@ def test_redirect_pages_build_with_zensical_too(project: Project):
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_git_is_asked_once_before_rendering_and_little(project: Project, monkeypatch):
+    """The dates come from git once per build, with the loaded sources: one rev-parse, one log and
+    one blame per .bib file, however many entries; rendering the pages and writing the exports
+    (citations, feed, open data) read them and never run git again. Validating runs no git."""
+    from knowledgebase import pipeline
+    from knowledgebase.sources import git as git_module
+
+    git(project.root, "init", "-q")
+    git(project.root, "add", "content", "bibliography")
+    git(project.root, "commit", "-q", "-m", "first", when="2024-03-05T10:00:00Z")
+    calls: list[str] = []
+    run = git_module.run
+    monkeypatch.setattr(git_module, "run", lambda cwd, *args: calls.append(args[0]) or run(cwd, *args))
+    settings = Settings.from_mkdocs_yml(project.root / "mkdocs.yml")
+    loaded = load(settings, lint=True)  # as kb validate loads
+    assert loaded.ok and calls == []
+    assert loaded.dates.updated["mnist"].isoformat() == "2024-03-05"
+    assert loaded.dates is loaded.dates  # asked once
+    loading = list(calls)
+    bib_files = len(list((project.root / "bibliography").glob("*.bib")))
+    assert sorted(loading) == sorted(["rev-parse", "log"] + ["blame"] * bib_files)
+    calls.clear()
+    built = pipeline.build(settings)
+    assert built.ok and built.dates.updated["mnist"].isoformat() == "2024-03-05"
+    assert calls == loading  # the build's load, and nothing after it
+
+
 def test_dates_come_from_git_and_source_date_epoch_is_only_the_fallback(project: Project, monkeypatch):
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     git(project.root, "init", "-q")

@@ -25,7 +25,7 @@ Item = str | dict[str, Any]
 
 def section_page(kind: EntryType) -> str:
     """The index page of a type's section, as the nav names it."""
-    return f"{kind.url}/index.md"
+    return kind.index_path
 
 
 def with_sections(nav: list[Item] | None, kinds: Iterable[EntryType]) -> tuple[list[Item] | None, list[EntryType]]:

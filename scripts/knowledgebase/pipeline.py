@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,14 +41,19 @@ class Loaded:
     graph: Graph
     assets: list[Path]
     diagnostics: Diagnostics
-    #: Each entry's dates, from the git history of its source: computed once, here, for every stage after.
-    dates: Stamps
+    settings: Settings
     #: The bytes of each asset (image, style) beside the hand-written pages, by its path in docs.
     asset_bytes: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return not self.diagnostics.errors
+
+    @cached_property
+    def dates(self) -> Stamps:
+        """Each entry's dates, from the git history of its source: git is asked once, here, when a
+        build first needs them (before anything renders); validating alone never runs git."""
+        return stamps(self.graph, self.settings)
 
 
 @gc_paused  # over all three stages: resumed in between, it would walk what they have built
@@ -71,7 +77,7 @@ def load(settings: Settings, lint: bool = False) -> Loaded:
     collisions(graph, asset_bytes, settings, diagnostics)
     if lint:
         style.check(graph, diagnostics)  # warnings only: seams in prose, such as "the The ..."
-    return Loaded(graph, assets, diagnostics, stamps(graph, settings), asset_bytes)
+    return Loaded(graph, assets, diagnostics, settings, asset_bytes)
 
 
 def site_place(rel: str) -> str:

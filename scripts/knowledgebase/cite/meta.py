@@ -8,7 +8,6 @@ import json
 from typing import Any
 
 from knowledgebase.cite.addresses import permalink, site_root
-from knowledgebase.cite.apa import apa
 from knowledgebase.cite.csl import Work, iso_date
 from knowledgebase.cite.history import EntryDates
 from knowledgebase.cite.names import name_text, person_name
@@ -101,16 +100,17 @@ EPISODE_TYPES: dict[str, str | list[str]] = {
 }
 
 
-def work_jsonld(work: Work) -> dict[str, Any]:
+def work_jsonld(work: Work, reference: str) -> dict[str, Any]:
     """schema.org data of a work, from the same CSL item as its citations: its own authors, date,
-    identifiers and address. A list of authors cut short says so in ``creditText``."""
+    identifiers and address. A list of authors cut short says so in ``creditText``, in the words of
+    the work's APA reference (``reference``, as plain text)."""
     item = work.item
     kind = item["type"]
     data: dict[str, Any] = {"@type": WORK_TYPES.get(kind, "CreativeWork"), "name": item["title"]}
     if work.authors:
         data["author"] = [_person(n) for n in work.authors]
     if work.et_al:
-        data["creditText"] = apa_authors(work) + " (the list of authors is abridged)"
+        data["creditText"] = apa_authors(work, reference) + " (the list of authors is abridged)"
     issued = item.get("issued", {}).get("date-parts", [[]])[0]
     if issued:
         data["datePublished"] = iso_date(issued)
@@ -148,10 +148,9 @@ def work_jsonld(work: Work) -> dict[str, Any]:
     return data
 
 
-def apa_authors(work: Work) -> str:
+def apa_authors(work: Work, reference: str) -> str:
     """The author part of the work's APA reference: 'Eiras, F., ..., Elkins, K., et al.'"""
-    text = apa(work.item).text
-    return text.split(" (", 1)[0] if work.authors else ""
+    return reference.split(" (", 1)[0] if work.authors else ""
 
 
 def _episode_jsonld(entry: Entry) -> dict[str, Any]:
@@ -171,20 +170,16 @@ def _episode_jsonld(entry: Entry) -> dict[str, Any]:
     return data
 
 
-#: Entry types whose pages the knowledge base writes about a subject of its own (no outside work).
-OWN_TYPES = ("topic", "stakeholder", "recommendation")
-
-
-def about_jsonld(entry: Entry, graph: Graph, settings: Settings, work: Work | None) -> dict[str, Any] | None:
-    """schema.org data of what an entry page is about: the work (``work``), term, organisation,
-    data set or document the entry describes; None for the knowledge base's own articles."""
+def about_jsonld(entry: Entry, graph: Graph, settings: Settings, work: Work | None, reference: str) -> dict[str, Any] | None:
+    """schema.org data of what an entry page is about: the work (``work``, with its APA ``reference``),
+    term, organisation, data set or document the entry describes; None for the knowledge base's own articles."""
     data: dict[str, Any]
     if entry.type == "paper" and work is not None:
-        data = work_jsonld(work)
+        data = work_jsonld(work, reference)
     elif entry.type == "podcast":
         data = _episode_jsonld(entry)
     elif entry.type == "glossary":
-        data = {"@type": "DefinedTerm", "name": entry.title}
+        data = {"@type": entry_types()["glossary"].jsonld, "name": entry.title}
         alternates = [*entry.get("aliases", []), *entry.get("abbreviations", [])]
         if alternates:
             data["alternateName"] = alternates
@@ -213,7 +208,9 @@ def _pruned(data: dict[str, Any]) -> dict[str, Any]:
 CONTENT_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 
 
-def entry_jsonld(entry: Entry, graph: Graph, settings: Settings, dates: EntryDates, work: Work | None) -> dict[str, Any]:
+def entry_jsonld(
+    entry: Entry, graph: Graph, settings: Settings, dates: EntryDates, work: Work | None, reference: str
+) -> dict[str, Any]:
     """schema.org data of an entry page: a WebPage of the knowledge base (its title, the knowledge
     base as author and publisher, the entry's own dates, address and licence) that is ``about``
     the work or thing the entry describes, as that work is (its own authors, date and identifiers).
@@ -240,7 +237,7 @@ def entry_jsonld(entry: Entry, graph: Graph, settings: Settings, dates: EntryDat
         audience = graph.entries[entry.get("stakeholder")].title
     if audience:
         data["audience"] = {"@type": "Audience", "audienceType": audience}
-    data["about"] = about_jsonld(entry, graph, settings, work)
+    data["about"] = about_jsonld(entry, graph, settings, work, reference)
     return {"@context": "https://schema.org", **_pruned(data)}
 
 

@@ -167,7 +167,8 @@ def record(entry: Entry, graph: Graph, settings: Settings, dates: Stamps, works:
     cited = [work] if work is not None else []
     cited += [works[w.id] if w.type == "paper" else work_csl(w) for w in graph.cited(entry.id) if w.id != entry.id]
     cite["meta"] = [[name, content] for name, content in page_highwire(entry, settings, when, cited)]
-    cite["jsonld"] = script_json(entry_jsonld(entry, graph, settings, when, work))
+    reference = work_citation.apa.text if work_citation is not None else ""
+    cite["jsonld"] = script_json(entry_jsonld(entry, graph, settings, when, work, reference))
 
     changes = dates.changes.get(entry.id, [])
     history = history_meta(entry, settings, changes, entry.id in dates.shallow)

@@ -25,7 +25,6 @@ from knowledgebase.model.entry import Entry
 from knowledgebase.model.schema import EntryType, allowed_values, entry_types
 from knowledgebase.render import compare
 from knowledgebase.render.archive import Archive
-from knowledgebase.render.compare import COMPONENT_LABELS, LEVEL_LABELS
 from knowledgebase.render.environment import environment, render_page, url_markup
 from knowledgebase.render.fields import entry_fields
 from knowledgebase.render.listing import TABLE_INDEXES, Listings, venue
@@ -94,8 +93,8 @@ class Renderer:
             glossary_letters=glossary_letters,
             letter_anchor=lambda letter: letter.lower() if letter.isalpha() else "other",
             anchor=lambda slug: Markup("{#" + slug + "}"),
-            component_labels=COMPONENT_LABELS,
-            level_labels=LEVEL_LABELS,
+            component_labels=compare.component_labels(),
+            level_labels=compare.level_labels(),
             href=self.href,
             archived=self.archived,
             listings=self.listings,
@@ -182,7 +181,9 @@ class Renderer:
         """A glossary word's Markdown abbreviation definition, through abbreviation.md.j2 (a site
         may replace it). Both come ready for the abbr extension: ``tooltips.definitions`` skipped
         words with brackets and escaped the text, so they go in as they are."""
-        return self.env.get_template("abbreviation.md.j2").render(word=Markup(word), text=Markup(text)).rstrip("\n")
+        if "abbreviation" not in self._cache:  # a macro, made once: it is called for every glossary word
+            self._cache["abbreviation"] = self.env.get_template("abbreviation.md.j2").module.definition
+        return str(self._cache["abbreviation"](Markup(word), Markup(text)))
 
     def entries_of(self, type_name: str) -> list[Entry]:
         return sorted(self.graph.by_type(type_name), key=sort_key)
