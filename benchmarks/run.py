@@ -54,7 +54,7 @@ SIZES = (500, 1000, 2000, 4000, 8000)
 SITE_SIZES = (500, 1000, 2000)
 QUICK = {"sizes": (500, 1000, 2000, 8000), "site_sizes": (500, 2000), "serve_sizes": (2000,), "runs": 1}
 #: The pipeline's own stages, held to the linearity target.
-STAGES = ("load", "validate", "link", "render", "publish")
+STAGES = ("load", "validate", "link", "cite", "render", "publish")
 BIN = Path(sys.executable).parent
 
 #: The targets of the issue, at these sizes where they were measured (else the nearest ones).
@@ -634,9 +634,9 @@ def table(results: dict[int, dict[str, Any]]) -> str:
     rows = [
         "Seconds, wall clock (medians):",
         "",
-        "| N | sources (MB) | load | validate | link | render | publish | write | kb build | kb validate | bare parse "
+        "| N | sources (MB) | load | validate | link | cite | render | publish | write | kb build | kb validate | bare parse "
         "| mkdocs + plugin | baseline | plugin / baseline | floor | plugin / floor | zensical | serve: summary edit | serve: title edit |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for n in sorted(results):
         r = results[n]
@@ -648,7 +648,7 @@ def table(results: dict[int, dict[str, Any]]) -> str:
         rest = "" if serve.get("settles", True) else " (no rest)"
         summary_edit, title_edit = ("failed" if "error" in serve else _s(serve.get(f)) + rest for f in ("summary", "title"))
         rows.append(
-            f"| {n} | {r['source_bytes'] / 1e6:.1f} | {_s(s['load'])} | {_s(s['validate'])} | {_s(s['link'])} | {_s(s['render'])} "
+            f"| {n} | {r['source_bytes'] / 1e6:.1f} | {_s(s['load'])} | {_s(s['validate'])} | {_s(s['link'])} | {_s(s.get('cite'))} | {_s(s['render'])} "
             f"| {_s(s['publish'])} | {_s(s['write'])} | {_s(s['build'])} | {_s(command(r, 'kb validate'))} | {_s(command(r, 'bare parse'))} "
             f"| {_s(plugin)} | {_s(baseline)} | {_s(overhead)} | {_s(floor)} | {_s(over_floor)} | {_s(command(r, 'zensical build'))} "
             f"| {summary_edit} | {title_edit} |"
