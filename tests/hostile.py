@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from knowledgebase.model.schema import _resolve, entry_types
+from knowledgebase.model.schema import entry_types, resolve
 from schema_values import formatted_value, free_text_kind
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -179,7 +179,7 @@ class _Filler:
         self.count = 0
 
     def value(self, entry: str, type_name: str, path: str, raw: dict[str, Any], root: dict[str, Any]) -> Any:
-        schema, base = _resolve(raw, root)
+        schema, base = resolve(raw, root)
         kind = schema.get("type")
         if kind == "object":
             return {
@@ -187,7 +187,7 @@ class _Filler:
                 for name, sub in schema.get("properties", {}).items()
             }
         if kind == "array":
-            items, item_base = _resolve(schema.get("items", {}), base)
+            items, item_base = resolve(schema.get("items", {}), base)
             if items.get("type") == "object":
                 return [self.value(entry, type_name, f"{path}[0]", schema["items"], base)]
             if items.get("enum"):

@@ -25,6 +25,8 @@ from pathlib import Path
 import pytest
 
 from knowledgebase.diagnostics import Diagnostics
+from knowledgebase.pipeline import load
+from knowledgebase.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
@@ -171,9 +173,6 @@ def mkdocs_serve(project: Project, *options: str) -> Iterator[tuple[str, Path]]:
 def validate(root: Path) -> Diagnostics:
     """Every finding ``kb validate`` makes of the project in ``root``, found in this process by
     the pipeline as the command calls it (``load`` with the checks of the prose)."""
-    from knowledgebase.pipeline import load
-    from knowledgebase.settings import Settings
-
     return load(Settings.from_mkdocs_yml(root / "mkdocs.yml"), lint=True).diagnostics
 
 

@@ -167,7 +167,8 @@ def test_front_matter_reads_back_as_written_whatever_the_characters():
 
 def test_a_site_replaces_any_template_redirect_and_default_pages_too(project):
     """Every generated page's Markdown comes from a template that a site may replace in its
-    templates_dir: entry pages, redirects from former ids, and the default how-to-cite and data pages."""
+    templates_dir: entry pages, redirects from former ids, the default how-to-cite and data pages,
+    and the glossary's tooltips."""
     config = project.root / "mkdocs.yml"
     text = config.read_text(encoding="utf-8")
     assert "  - knowledgebase\n" in text
@@ -177,6 +178,7 @@ def test_a_site_replaces_any_template_redirect_and_default_pages_too(project):
         "# Gone elsewhere\n\nOur {{ kind.singular.lower() }} [{{ entry.title }}]({{ entry.id }}.md).\n",
     )
     project.write("templates/how-to-cite.md.j2", "# How to cite\n\nCite us in APA, please.\n")
+    project.write("templates/abbreviation.md.j2", "*[{{ word }}]: Glossary: {{ text }}\n")
     project.write("templates/open-data.md.j2", "# Open data\n\nEverything is in [one file](data/knowledge-base.json).\n")
     result = project.mkdocs_build()
     assert result.returncode == 0, result.stderr
@@ -185,6 +187,8 @@ def test_a_site_replaces_any_template_redirect_and_default_pages_too(project):
     assert re.search(r'Our data set <a href="../mnist/">MNIST<', moved)
     assert "Cite us in APA, please." in project.site("how-to-cite/index.html")
     assert 'href="knowledge-base.json">one file</a>' in project.site("data/index.html")
+    # A glossary word's tooltip, wherever it stands.
+    assert re.search(r'<abbr title="Glossary: [^"]+">open weights</abbr>', project.site("topics/ai-and-open-weights/index.html"))
     # Templates not replaced are the package's own.
     assert "Handwritten digits." in project.site("datasets/mnist/index.html")
 

@@ -123,6 +123,8 @@ def imports(path: Path) -> list[tuple[str, list[str]]]:
 def test_tests_share_helpers_through_kbtest_not_through_each_other(path: Path):
     own = {p.relative_to(TESTS).with_suffix("").as_posix().replace("/", ".") for p in python_in_tests()}
     for module, names in imports(path):
+        private = [name for name in names if name.startswith("_") and not name.startswith("__")]
+        assert not private, f"{path.relative_to(ROOT)} imports {private} from {module}: a name other files use is public"
         if module not in own and module.split(".")[0] != "tests":
             continue  # the standard library, the project, other packages
         last = module.split(".")[-1]
@@ -130,5 +132,3 @@ def test_tests_share_helpers_through_kbtest_not_through_each_other(path: Path):
             f"{path.relative_to(ROOT)} imports the test module {module}: move what it shares to kbtest.py"
         )
         assert last != "conftest", f"{path.relative_to(ROOT)} imports {module}: fixtures come by name, helpers from kbtest.py"
-        private = [name for name in names if name.startswith("_") and not name.startswith("__")]
-        assert not private, f"{path.relative_to(ROOT)} imports {private} from {module}: make it public in kbtest.py"

@@ -164,6 +164,18 @@ def test_its_json_ld_type_comes_from_x_kb(built):
     }
 
 
+def test_kb_build_warns_that_builders_without_plugins_miss_the_section(built, monkeypatch):
+    """The MkDocs plugin adds the section; kb build (before Zensical, which runs no plugins) says to name it."""
+    monkeypatch.setenv("PYTHONPATH", str(built.root / "scripts"))
+    result = built.kb("build")
+    line = next(n for n, text in enumerate((built.root / "mkdocs.yml").read_text().splitlines(), 1) if text.startswith("nav:"))
+    assert result.returncode == 0, result.stderr
+    assert (
+        f"mkdocs.yml:{line}:1: warning: the nav has no Courses (courses/index.md); the MkDocs plugin adds it under More, "
+        "but builders that run no plugins (Zensical) leave it out: add '- Courses: courses/index.md' there"
+    ) in result.stderr
+
+
 def test_it_is_searchable_and_in_the_open_data(built):
     index = json.loads(built.site("search/search_index.json"))
     assert any(doc["location"] == "courses/open-models/" and doc["title"] == "Open models in practice" for doc in index["docs"])
@@ -198,9 +210,9 @@ def test_the_schemas_express_the_nav_of_mkdocs_yml():
 
     from knowledgebase.model.schema import entry_types
     from knowledgebase.navigation import section_page, with_sections
-    from knowledgebase.settings import _LenientLoader
+    from knowledgebase.settings import LenientLoader
 
-    nav = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_LenientLoader)["nav"]
+    nav = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=LenientLoader)["nav"]
     sections = {section_page(kind) for kind in entry_types().values()}
 
     def without(items: list) -> list:
@@ -218,10 +230,23 @@ def test_the_schemas_express_the_nav_of_mkdocs_yml():
         {"Home": "index.md"},
         {"More": [{"Timeline": "timeline.md"}, {"Tags": "tags.md"}, {"How to cite": "how-to-cite.md"}, {"Open data": "data.md"}]},
     ]
+    # mkdocs.yml names every type's section (for builders that run no plugins); if a type was just
+    # added, the plugin puts in its section as it would have put in all the others.
+    full, _ = with_sections(nav, entry_types().values())
     rebuilt, added = with_sections(bare, entry_types().values())
-    assert rebuilt == nav and len(added) == len(entry_types())
-    assert with_sections(nav, entry_types().values()) == (nav, [])  # nothing added to a complete nav
+    assert rebuilt == full and len(added) == len(entry_types())
+    assert with_sections(full, entry_types().values()) == (full, [])  # nothing added to a complete nav
     assert with_sections(None, entry_types().values()) == (None, [])  # no nav: MkDocs lists every page
+
+
+@pytest.mark.quick
+def test_every_json_ld_type_in_x_kb_is_a_schema_org_type():
+    from knowledgebase.model.schema import entry_types
+
+    known = json.loads((Path(__file__).parent / "fixtures" / "schemaorg.json").read_text(encoding="utf-8"))["types"]
+    assert "Course" in known and "Thing" in known["Course"]  # the table knows every type, not only those in use
+    for name, kind in entry_types().items():
+        assert kind.jsonld is None or kind.jsonld in known, f"{name}: '{kind.jsonld}' is no schema.org type"
 
 
 X_KB = '"x-kb": {"folder": "courses", "url": "courses", "singular": "Course", "plural": "Courses", "order": 95, %s}'

@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 import yaml
 
-from knowledgebase.model.schema import _resolve, entry_types, walk
+from knowledgebase.model.schema import entry_types, resolve, walk
 from schema_values import formatted_value, free_text_kind
 
 # Part of `make check`, the contributor's quick check (see the Makefile).
@@ -301,7 +301,7 @@ def test_descriptions_come_from_the_schema():
         kind = entry_types()[type_name]
         text = " ".join(line[2:] for line in yaml_skeleton(kind, "x").splitlines() if line.startswith("# "))
         for name, raw in kind.schema["properties"].items():
-            schema, _ = _resolve(raw, kind.schema)
+            schema, _ = resolve(raw, kind.schema)
             description = raw.get("description") or schema.get("description")
             if description:
                 assert " ".join(description.split()) in " ".join(text.split()), (type_name, name)

@@ -82,7 +82,7 @@ def both(tmp_path_factory):
     snippets = before.root / "build" / "snippets"
     snippets.mkdir(parents=True)
     (snippets / "abbreviations.md").write_text(
-        "\n\n".join(line for _, line in definitions(terms, renderer.tooltip)) + "\n", encoding="utf-8"
+        "\n\n".join(line for _, line in definitions(terms, renderer.tooltip, renderer.abbreviation)) + "\n", encoding="utf-8"
     )
     config["plugins"] = [p for p in config["plugins"] if p != "knowledgebase"]
     config["markdown_extensions"].append(
@@ -112,7 +112,7 @@ def test_every_page_has_the_tooltips_the_whole_glossary_gave(both):
 def test_a_page_carries_only_the_definitions_of_its_words(both):
     now, _before, graph = both
     docs = now.root / "build" / "docs"
-    every = len(definitions(graph.by_type("glossary"), lambda term: term.get("short")))
+    every = len(definitions(graph.by_type("glossary"), lambda term: term.get("short"), lambda word, text: text))
     counts = {p.relative_to(docs).as_posix(): p.read_text(encoding="utf-8").count("\n*[") for p in docs.rglob("*.md")}
     assert counts["glossary/index.md"] == every  # the glossary lists every word
     assert sorted(counts.values())[len(counts) // 2] < every / 10  # a typical page uses a few

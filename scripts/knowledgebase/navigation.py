@@ -10,9 +10,14 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
-from knowledgebase.model.schema import EntryType
+import yaml
+
+from knowledgebase.diagnostics import Diagnostic
+from knowledgebase.model.schema import EntryType, entry_types
+from knowledgebase.settings import LenientLoader
 
 #: A nav item as mkdocs.yml has it: a page path, a {title: path} or a {title: [items]}.
 Item = str | dict[str, Any]
@@ -84,3 +89,36 @@ def _own_page(item: Item) -> str | None:
     if isinstance(item, dict):
         return _path(next(iter(item.values()))) if len(item) == 1 else None
     return _path(item)
+
+
+def unnamed_sections(config_file: Path | None) -> list[Diagnostic]:
+    """A warning for each type's section that mkdocs.yml's ``nav`` lacks, at its ``nav:``.
+
+    The MkDocs plugin adds such a section itself; ``kb build`` says so, because a builder that
+    runs no MkDocs plugins (Zensical) leaves it out of the navigation.
+    """
+    if config_file is None:
+        return []
+    try:
+        text = config_file.read_text(encoding="utf-8")
+        root = yaml.compose(text, Loader=LenientLoader)
+        nav = (yaml.load(text, Loader=LenientLoader) or {}).get("nav") if root is not None else None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, AttributeError):
+        return []  # mkdocs.yml's own problems are reported where it is read
+    if not isinstance(nav, list):
+        return []
+    _, added = with_sections(nav, entry_types().values())
+    key = next((k for k, _ in root.value if getattr(k, "value", None) == "nav"), None)
+    line, col = (key.start_mark.line + 1, key.start_mark.column + 1) if key is not None else (1, 1)
+    return [
+        Diagnostic(
+            config_file.name,
+            line,
+            col,
+            f"the nav has no {kind.nav.title} ({section_page(kind)}); the MkDocs plugin adds it"
+            f"{' under ' + kind.nav.under if kind.nav.under else ''}, but builders that run no plugins (Zensical) "
+            f"leave it out: add '- {kind.nav.title}: {section_page(kind)}' there",
+            "warning",
+        )
+        for kind in added
+    ]

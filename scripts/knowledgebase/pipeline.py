@@ -12,7 +12,7 @@ from knowledgebase.graph import style
 from knowledgebase.graph.resolve import Graph, link, read_pages
 from knowledgebase.model.schema import entry_types, schema_problems
 from knowledgebase.model.validate import rejected, validate
-from knowledgebase.publish.ownership import check_layout
+from knowledgebase.publish.ownership import check_layout, manifest
 from knowledgebase.settings import Settings
 from knowledgebase.sources.files import files_under, read_bytes
 from knowledgebase.sources.reader import gc_paused, read_sources
@@ -141,24 +141,36 @@ def build(settings: Settings) -> Loaded:
     loaded.diagnostics.extend(check_layout(settings))
     if not loaded.ok:
         return loaded
+    from knowledgebase.cite import apa
     from knowledgebase.cite.record import citations  # citeproc and the CSL style: not needed to validate
-
-    # Each entry's citation record, once: the pages, the templates and the exports all read them.
-    records = citations(loaded.graph, settings, loaded.dates)
+    from knowledgebase.publish.exports import site_files  # open data, citation downloads, feed, llms.txt, redirects
     from knowledgebase.render.pages import render_site  # Jinja2 and the templates: not needed to validate
 
-    pages, tooltips = render_site(loaded.graph, settings, records)
-    files = {rel: text.encode("utf-8") for rel, text in pages.items()}
-    files.update(loaded.asset_bytes)
-    from knowledgebase.publish.exports import site_files  # open data, citation downloads, feed, llms.txt, redirects
-
-    for rel, data in site_files(loaded.graph, settings, records).items():
-        files.setdefault(rel, data)  # a hand-written page of the same path wins (how-to-cite.md, data.md)
+    # citeproc's references from the last build: it formats only the items it has not seen.
+    with apa.stored(_own_file(settings.docs_dir, apa.CACHE_FILE)) as references:
+        # Each entry's citation record, once: the pages, the templates and the exports all read them.
+        records = citations(loaded.graph, settings, loaded.dates)
+        pages, tooltips = render_site(loaded.graph, settings, records)
+        files = {rel: text.encode("utf-8") for rel, text in pages.items()}
+        files.update(loaded.asset_bytes)
+        for rel, data in site_files(loaded.graph, settings, records).items():
+            files.setdefault(rel, data)  # a hand-written page of the same path wins (how-to-cite.md, data.md)
+    files[apa.CACHE_FILE] = references.dump()  # a dotfile: neither MkDocs nor Zensical publishes it
     for rel, data in files.items():
         if rel.endswith(".md"):  # generated, hand-written and published pages alike
             files[rel] = tooltips.page(data.decode("utf-8")).encode("utf-8")
     loaded.diagnostics.extend(write_tree(settings, files))
     return loaded
+
+
+def _own_file(folder: Path, rel: str) -> bytes | None:
+    """A file the last build wrote into ``folder`` (its manifest lists it); None if there is none."""
+    if rel not in manifest(folder):
+        return None  # placed by hand, or never written: not the build's to read
+    try:
+        return (folder / rel).read_bytes()
+    except OSError:
+        return None
 
 
 def write_tree(settings: Settings, files: dict[str, bytes]) -> list[Diagnostic]:

@@ -18,13 +18,13 @@ import yaml
 from yaml_env_tag import construct_env_tag
 
 
-class _LenientLoader(yaml.SafeLoader):
+class LenientLoader(yaml.SafeLoader):
     """Reads mkdocs.yml even where it uses tags such as !!python/name; !ENV as MkDocs reads it."""
 
 
-_LenientLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+LenientLoader.add_multi_constructor("", lambda loader, suffix, node: None)
 # site_url and repo_url come from the environment in the deployment (scripts/build-site.sh).
-_LenientLoader.add_constructor("!ENV", construct_env_tag)
+LenientLoader.add_constructor("!ENV", construct_env_tag)
 
 DEFAULTS = {
     "content_dir": "content",
@@ -119,7 +119,7 @@ class Settings:
         config_file = Path(config_file).resolve()
         try:
             with open(config_file, encoding="utf-8") as handle:
-                config = yaml.load(handle, Loader=_LenientLoader) or {}
+                config = yaml.load(handle, Loader=LenientLoader) or {}
         except yaml.MarkedYAMLError as error:
             from knowledgebase.sources.yaml_messages import explain
 
@@ -153,7 +153,7 @@ def setting_mark(config_file: Path | None, key: str) -> tuple[int, int] | None:
         return None
     try:
         with open(config_file, encoding="utf-8") as handle:
-            root = yaml.compose(handle, Loader=_LenientLoader)
+            root = yaml.compose(handle, Loader=LenientLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None
     mappings = [root] if isinstance(root, yaml.MappingNode) else []

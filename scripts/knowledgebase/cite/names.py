@@ -1,92 +1,53 @@
-"""BibTeX text as plain text and names: LaTeX escapes and accents decoded, a BibTeX name list split
-into CSL name objects, and CSL names written back in the forms BibTeX and readers use."""
+"""BibTeX text as plain text and names as CSL name objects: LaTeX decoded by pylatexenc, name lists
+split as BibTeX splits them by pybtex, and CSL names written back in the forms BibTeX and readers use."""
 
 from __future__ import annotations
 
-import re
 import unicodedata
+from functools import cache, lru_cache
 
-_ACCENTS = {
-    '"': "\u0308",
-    "'": "\u0301",
-    "`": "\u0300",
-    "^": "\u0302",
-    "~": "\u0303",
-    "=": "\u0304",
-    ".": "\u0307",
-    "c": "\u0327",
-    "v": "\u030c",
-    "H": "\u030b",
-    "u": "\u0306",
-    "r": "\u030a",
-    "k": "\u0328",
-}
-_ACCENT = re.compile(r"\\([\"'`^~=.])\s*\{?\s*([A-Za-z])\s*\}?|\\([cvHurk])(?:\s*\{\s*([A-Za-z])\s*\}|\s+([A-Za-z]))")
-_LETTERS = {
-    "ss": "ß",
-    "o": "ø",
-    "O": "Ø",
-    "ae": "æ",
-    "AE": "Æ",
-    "oe": "œ",
-    "OE": "Œ",
-    "aa": "å",
-    "AA": "Å",
-    "l": "ł",
-    "L": "Ł",
-    "i": "ı",
-}
-_LETTER = re.compile(r"\\(ss|ae|AE|oe|OE|aa|AA|o|O|l|L|i)(?![A-Za-z])\s*(?:\{\})?")
-_ESCAPED = re.compile(r"\\([&%$#_{}])")
+from pybtex.bibtex.utils import split_name_list
+from pybtex.database import Person
+from pybtex.errors import capture
+from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, SpecialsTextSpec, get_default_latex_context_db
 
 
+@cache
+def _decoder() -> LatexNodes2Text:
+    """pylatexenc's LaTeX-to-text converter, told that a .bib value is BibTeX text, not a document."""
+    context = get_default_latex_context_db()
+    context.add_context_category(
+        "bibtex-values",
+        prepend=True,
+        # A URL is printed as it is (not in angle brackets), and TeX's logos by name, not dropped.
+        macros=[MacroTextSpec("url", simplify_repl="%s"), MacroTextSpec("LaTeX", "LaTeX"), MacroTextSpec("TeX", "TeX")],
+        # BibTeX passes a bare '&' through as the character: it is no alignment tab here.
+        specials=[SpecialsTextSpec("&", "&")],
+    )
+    # keep_comments: BibTeX has no comments inside a value, so a bare '%' and what follows are text;
+    # verbatim math: '$x$' stays as written rather than being read as formulas.
+    return LatexNodes2Text(latex_context=context, math_mode="verbatim", keep_comments=True)
+
+
+@lru_cache(maxsize=65_536)
 def latex_text(value: str) -> str:
-    """A BibTeX value as plain text: escapes and accents decoded, case-protecting braces dropped."""
-    text = _ESCAPED.sub(lambda m: "\ue020" + m.group(1), value)
-    text = _ACCENT.sub(lambda m: (m.group(2) or m.group(4) or m.group(5)) + _ACCENTS[m.group(1) or m.group(3)], text)
-    text = _LETTER.sub(lambda m: _LETTERS[m.group(1)], text)
-    text = re.sub(r"(?<!\ue020)[{}]", "", text).replace("~", "\u00a0")
-    text = text.replace("\ue020", "")
+    """A BibTeX value as plain text: escapes and accents decoded, case-protecting braces dropped.
+
+    White space is folded to single spaces (a '~' too), as a reader sees the value in one line.
+    """
+    text = _decoder().latex_to_text(value)
     return unicodedata.normalize("NFC", " ".join(text.split()))
 
 
-def _split_top(text: str, separator: re.Pattern[str]) -> list[str]:
-    """``text`` split where ``separator`` matches outside braces."""
-    parts, depth, start = [], 0, 0
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth = max(0, depth - 1)
-        elif depth == 0:
-            match = separator.match(text, index)
-            if match and match.end() > index:
-                parts.append(text[start:index])
-                start = index = match.end()
-                continue
-        index += 1
-    parts.append(text[start:])
-    return [p.strip() for p in parts if p.strip()]
-
-
-_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
-_COMMA = re.compile(r"\s*,\s*")
-_SPACE = re.compile(r"\s+")
-
-
-def _is_lower(word: str) -> bool:
-    """BibTeX's von test: the first letter outside braces is lower case."""
-    letters = [c for c in re.sub(r"\{[^{}]*\}", "", word) if c.isalpha()]
-    return bool(letters) and letters[0].islower()
-
-
 def split_names(raw: str) -> tuple[list[dict[str, str]], bool]:
-    """A BibTeX name list as CSL names, in order, and whether it ended in 'and others'."""
+    """A BibTeX name list as CSL names, in order, and whether it ended in 'and others'.
+
+    The list is split at each 'and' outside braces as BibTeX does (pybtex's reading)."""
     names, others = [], False
-    for raw_name in _split_top(raw, _AND):
-        if raw_name.lower() == "others":
+    for raw_name in split_name_list(raw):
+        if not raw_name.strip():
+            continue
+        if raw_name.strip().lower() == "others":  # BibTeX's 'and others', which pybtex reads as a person
             others = True
             continue
         names.append(parse_name(raw_name))
@@ -94,44 +55,34 @@ def split_names(raw: str) -> tuple[list[dict[str, str]], bool]:
 
 
 def parse_name(raw: str) -> dict[str, str]:
-    """One BibTeX name ('von Last, Jr, First' or 'First von Last') as a CSL name object.
+    """One BibTeX name ('von Last, Jr, First' or 'First von Last') as a CSL name object, split
+    into its parts by pybtex's ``Person`` as BibTeX splits it, each part decoded to plain text.
 
     A name wholly in braces, such as ``{Partnership on AI}``, is an organisation: a literal.
     """
-    raw = raw.strip()
-    if raw.startswith("{") and raw.endswith("}") and _split_top(raw[1:-1], _SPACE) and balanced(raw[1:-1]):
-        return {"literal": latex_text(raw[1:-1])}
-    parts = _split_top(raw, _COMMA)
-    first: list[str] = []
-    suffix = ""
-    if len(parts) == 1:
-        words = _split_top(parts[0], _SPACE)
-        von_at = next((i for i, w in enumerate(words[:-1]) if _is_lower(w)), None)
-        if von_at is None:
-            first, rest = words[:-1], words[-1:]
-        else:
-            first, rest = words[:von_at], words[von_at:]
-    else:
-        rest = _split_top(parts[0], _SPACE)
-        if len(parts) == 2:
-            first = _split_top(parts[1], _SPACE)
-        else:
-            suffix, first = parts[1], _split_top(", ".join(parts[2:]), _SPACE)
-    von_end = 0
-    for index, word in enumerate(rest[:-1]):
-        if _is_lower(word):
-            von_end = index + 1
-    name: dict[str, str] = {"family": latex_text(" ".join(rest[von_end:]))}
-    if first:
-        name["given"] = latex_text(" ".join(first))
-    if von_end:
-        name["non-dropping-particle"] = latex_text(" ".join(rest[:von_end]))
-    if suffix:
-        name["suffix"] = latex_text(suffix)
+    # A name with too many commas is read as pybtex reads it leniently (the extra parts joined to
+    # the first names): nothing lost, and never a build that stops here.
+    with capture():
+        person = Person(raw)
+    given = person.first_names + person.middle_names
+    last = person.last_names
+    # BibTeX has no organisations; CSL does (a literal name), and a name in one pair of braces is one.
+    if not (given or person.prelast_names or person.lineage_names) and len(last) == 1:
+        inner = last[0][1:-1]
+        if last[0][:1] == "{" and last[0][-1:] == "}" and inner.strip() and balanced(inner):
+            return {"literal": latex_text(inner)}
+    name: dict[str, str] = {"family": latex_text(" ".join(last))}
+    if given:
+        name["given"] = latex_text(" ".join(given))
+    if person.prelast_names:
+        name["non-dropping-particle"] = latex_text(" ".join(person.prelast_names))
+    if person.lineage_names:
+        name["suffix"] = latex_text(" ".join(person.lineage_names))
     return name
 
 
 def balanced(text: str) -> bool:
+    """Whether every brace of ``text`` is closed, and none closed before it opened (as BibTeX counts)."""
     depth = 0
     for char in text:
         depth += {"{": 1, "}": -1}.get(char, 0)

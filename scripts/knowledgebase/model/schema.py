@@ -265,7 +265,7 @@ def schema_files() -> dict[str, str]:
     return {i.name: i.read_text("utf-8") for i in folder.iterdir() if i.name.endswith(".schema.json")}
 
 
-def _resolve(schema: dict[str, Any], root: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def resolve(schema: dict[str, Any], root: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Follow a ``$ref`` into the common schema or the current document's ``$defs``.
 
     Returns the merged sub-schema and the document that further relative refs resolve against.
@@ -278,7 +278,7 @@ def _resolve(schema: dict[str, Any], root: dict[str, Any]) -> tuple[dict[str, An
     node = document
     for part in pointer.strip("/").split("/"):
         node = node[part]
-    resolved, base = _resolve(node, document)
+    resolved, base = resolve(node, document)
     merged = {**resolved, **schema}
     merged.pop("$ref", None)
     return merged, base
@@ -288,7 +288,7 @@ def walk(
     schema: dict[str, Any], root: dict[str, Any] | None = None, path: FieldPath = ()
 ) -> Iterator[tuple[FieldPath, dict[str, Any]]]:
     """Every sub-schema with its data path, '*' standing for any array item."""
-    schema, root = _resolve(schema, root or schema)
+    schema, root = resolve(schema, root or schema)
     if path:
         yield path, schema
     for key, sub in schema.get("properties", {}).items():

@@ -177,6 +177,12 @@ class Renderer:
         short = " ".join(str(term.get("short")).split())
         return f"{AI_TOOLTIP_WARNING} {short}" if self.ai_generated(term) else short
 
+    def abbreviation(self, word: str, text: str) -> str:
+        """A glossary word's Markdown abbreviation definition, through abbreviation.md.j2 (a site
+        may replace it). Both come ready for the abbr extension: ``tooltips.definitions`` skipped
+        words with brackets and escaped the text, so they go in as they are."""
+        return self.env.get_template("abbreviation.md.j2").render(word=Markup(word), text=Markup(text)).rstrip("\n")
+
     def entries_of(self, type_name: str) -> list[Entry]:
         return sorted(self.graph.by_type(type_name), key=sort_key)
 
@@ -354,7 +360,7 @@ def _date_of(entry: Entry) -> str:
 def render_site(graph: Graph, settings: Settings, citations: Citations) -> tuple[dict[str, str], Tooltips]:
     """Every page, and the glossary tooltips that every Markdown page of the site goes through."""
     renderer = Renderer(graph, settings, citations)
-    return renderer.pages(), Tooltips(definitions(renderer.entries_of("glossary"), renderer.tooltip))
+    return renderer.pages(), Tooltips(definitions(renderer.entries_of("glossary"), renderer.tooltip, renderer.abbreviation))
 
 
 __all__ = ["Renderer", "render_site", "entry_path"]

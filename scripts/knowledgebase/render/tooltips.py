@@ -34,10 +34,13 @@ def _pairs(parts: list[str]) -> Iterator[tuple[str, str, str]]:
     return zip(parts[1:-1:2], parts[2:-1:2], parts[3:-1:2], strict=False)  # one pair fewer than runs
 
 
-def definitions(terms: Iterable[Entry], tooltip: Callable[[Entry], str]) -> list[tuple[str, str]]:
+def definitions(
+    terms: Iterable[Entry], tooltip: Callable[[Entry], str], abbreviation: Callable[[str, str], str]
+) -> list[tuple[str, str]]:
     """(word, its Markdown abbreviation definition) for every title, alias and abbreviation of ``terms``.
 
-    ``tooltip`` gives a term's text as its tooltip shows it (``Renderer.tooltip``).
+    ``tooltip`` gives a term's text as its tooltip shows it (``Renderer.tooltip``), ``abbreviation``
+    the definition of a word with that text (``Renderer.abbreviation``, from a template).
     """
     lines = []
     for term in terms:
@@ -51,7 +54,7 @@ def definitions(terms: Iterable[Entry], tooltip: Callable[[Entry], str]) -> list
         for word in dict.fromkeys(words):
             if "]" in word or "[" in word:
                 continue
-            lines.append((word, f"*[{word}]: {short}"))
+            lines.append((word, abbreviation(word, short)))
     return lines
 
 

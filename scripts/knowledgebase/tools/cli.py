@@ -222,6 +222,9 @@ def main(argv: list[str] | None = None) -> int:
         return code
     loaded = build(settings)
     _loaded[:] = [loaded]
+    from knowledgebase.navigation import unnamed_sections  # what a builder without plugins would leave out
+
+    loaded.diagnostics.extend(unnamed_sections(settings.config_file))
     code = _report(loaded.diagnostics, "text")
     if code == EXIT_OK:
         print(f"{len(loaded.graph.entries)} entries rendered into {settings.show(settings.docs_dir)}")

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from knowledgebase.diagnostics import Diagnostics
-from knowledgebase.model.schema import SCHEMA_PACKAGE, EntryType, _resolve, entry_types
+from knowledgebase.model.schema import SCHEMA_PACKAGE, EntryType, entry_types, resolve
 from knowledgebase.model.validate import PLACEHOLDER, SLUG, id_problem, max_id_length
 from knowledgebase.publish import atomic
 from knowledgebase.settings import Settings
@@ -57,12 +57,12 @@ def slugify(text: str) -> str:
 
 def _describe(raw: dict[str, Any], root: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], str]:
     """The resolved schema of a property, its base document, and what to tell the contributor."""
-    resolved, base = _resolve(raw, root)
+    resolved, base = resolve(raw, root)
     parts = []
     if raw.get("description"):
         parts.append(raw["description"])
     if "$ref" in raw:
-        target, _ = _resolve({"$ref": raw["$ref"]}, root)
+        target, _ = resolve({"$ref": raw["$ref"]}, root)
         if target.get("description") and target["description"] not in parts:
             parts.append(target["description"])
     elif not parts and resolved.get("description"):
@@ -73,7 +73,7 @@ def _describe(raw: dict[str, Any], root: dict[str, Any]) -> tuple[dict[str, Any]
     if resolved.get("x-ref-type"):
         parts.append(f"The id of a {resolved['x-ref-type']} entry.")
     if resolved.get("type") == "array" and isinstance(resolved.get("items"), dict):
-        items, _ = _resolve(resolved["items"], base)
+        items, _ = resolve(resolved["items"], base)
         item_hint = items.get("description") or ""
         if items.get("enum"):
             item_hint = "one of: " + ", ".join(map(str, items["enum"]))
@@ -126,7 +126,7 @@ def _placeholder(schema: dict[str, Any], root: dict[str, Any], indent: int) -> l
             lines += _field_lines(name, sub, base, indent + 2)
         return ["", *lines]
     if kind == "array":
-        items, base = _resolve(schema.get("items", {}), root)
+        items, base = resolve(schema.get("items", {}), root)
         if items.get("type") == "object":
             inner = _placeholder(items, base, indent + 2)[1:]
             first = next(i for i, line in enumerate(inner) if not line.lstrip().startswith("#"))
