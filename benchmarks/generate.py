@@ -20,9 +20,14 @@ The glossary is the one share chosen below the real one. It is 34% of the real k
 (61 of 178), but a glossary grows with the vocabulary, not with the number of papers and
 podcasts: at 15% an 8,000-entry knowledge base already has 1,200 terms and about 3,150
 abbreviations. Every glossary title, alias and abbreviation is a Markdown abbreviation, appended
-to each page whose text has the word. The prose here is drawn from the same small vocabulary as
-the glossary titles, so a page has more glossary words the larger the glossary: about 17 at
-N = 500, 68 at 2,000 and 116 at 8,000, against 9 a page on the real site (see RESULTS.md).
+to each page whose text has the word (``render/tooltips.py``), so the glossary words a page
+holds are what the glossary costs. On the real site that is about 8 a page (median 5), whatever
+the size of the glossary: prose names a few terms, not more because more terms exist. So here:
+glossary titles are made of invented words of their own (``SYLLABLES``), which the rest of the
+prose does not use, and prose names a term in one word of ``TERM_RATE``: a page's glossary words
+follow its length, not N. (Until November 2026 the titles were drawn from the prose's own
+vocabulary, and a page held 17 glossary words at N = 500, 68 at 2,000 and 116 at 8,000: a
+density no real knowledge base has, which made the benchmark's MkDocs builds grow faster than N.)
 """
 
 from __future__ import annotations
@@ -118,6 +123,12 @@ legislators regulators civil society watchdogs journalists archives libraries mu
 language speech vision multimodal generative frontier capable scalable efficient local
 edge mobile cloud vendors lock-in portability federation federated decentralised shared
 """.split()
+#: Glossary titles are made of invented words of three of these syllables, each word in one title
+#: only: a term named in prose brings its own definitions and no other term's (as "open source"
+#: on the real site brings two or three), and prose holds one only where it names a term.
+SYLLABLES = "ka lo mi ne ru ta vi zo sen dar pel tor gam lin bra cus fen hol jar qua".split()
+#: The share of prose words that name a glossary term: about 9 glossary words a page, as on the real site.
+TERM_RATE = 0.025
 CAPITALS = ["Open", "Public", "Federated", "Responsible", "Shared", "Community", "National", "Global", "Civic", "Digital"]
 SURNAMES = """Widder Whittaker West Eiras Petrov Gao Zahedi Osborne Ding Kirk Quillivic Mesmoudi Luna Garcia
 Nakamura Okafor Novak Lindqvist Moreau Rossi Kowalski Haddad Ivanova Mensah Silva Tanaka Brown Dubois""".split()
@@ -160,6 +171,7 @@ class Writer:
         self.rng = random.Random(f"{seed}:{n}")
         self.ids = Ids()
         self.titles: dict[str, str] = {}
+        self.glossary_titles: list[str] = []  # chosen before any prose, which names them
         tag_count = 30 + n // 25
         self.tags = self._unique_slugs(tag_count, 1, 2)
 
@@ -178,8 +190,16 @@ class Writer:
                 out.append(slug)
         return out
 
+    def _term_word(self, used: set[str]) -> str:
+        while True:
+            word = "".join(self.rng.choice(SYLLABLES) for _ in range(3))
+            if word not in used:
+                used.add(word)
+                return word
+
     def words(self, count: int) -> str:
-        return " ".join(self.rng.choice(WORDS) for _ in range(count))
+        terms, rng = self.glossary_titles, self.rng
+        return " ".join(rng.choice(terms) if terms and rng.random() < TERM_RATE else rng.choice(WORDS) for _ in range(count))
 
     def one_line(self, low: int, high: int) -> str:
         text = self.words(self.rng.randint(low, high))
@@ -211,7 +231,7 @@ class Writer:
         if self.rng.random() < 0.08:
             parts.append(f"**{self.words(2)}**")
         if self.rng.random() < 0.03:
-            parts.append(f"[{self.words(2)}](https://example.org/{self.words(1)}/{self.rng.randint(1, 999)})")
+            parts.append(f"[{self.words(2)}](https://example.org/{self.rng.choice(WORDS)}/{self.rng.randint(1, 999)})")
         text = " ".join(parts)
         text = text[0].upper() + text[1:]
         if self.rng.random() < cites:
@@ -255,7 +275,7 @@ class Writer:
         return f"{year}-{self.rng.randint(1, 12):02d}-{self.rng.randint(1, 28):02d}"
 
     def url(self) -> str:
-        return f"https://example.org/{self.words(1)}/{self.rng.randint(1000, 99999)}"
+        return f"https://example.org/{self.rng.choice(WORDS)}/{self.rng.randint(1000, 99999)}"
 
     def duration(self, hours: bool) -> str:
         if hours:
@@ -520,7 +540,7 @@ class Writer:
             fields.append(("eprint", f"{rng.randint(2001, 2499)}.{rng.randint(10000, 99999)}"))
             fields.append(("archiveprefix", "arXiv"))
         if rng.random() < 0.2:
-            fields.append(("doi", f"10.{rng.randint(1000, 99999)}/{self.words(1)}.{rng.randint(1, 9999)}"))
+            fields.append(("doi", f"10.{rng.randint(1000, 99999)}/{rng.choice(WORDS)}.{rng.randint(1, 9999)}"))
         if rng.random() < 0.6:
             fields.append(("url", self.url()))
         summary = self.prose(rng.randint(300, 600), 3, cites=0.05).replace("\n", " ").strip()
@@ -547,13 +567,10 @@ class Writer:
     def write(self) -> dict[str, int]:
         self.plan()
         wanted = counts(self.n)
-        titles = set()
-        self.glossary_titles = []
+        used: set[str] = set()
         while len(self.glossary_titles) < wanted["glossary"]:
-            title = " ".join(self.rng.sample(WORDS, self.rng.randint(1, 3)))
-            if title not in titles:
-                titles.add(title)
-                self.glossary_titles.append(title)
+            title = [self._term_word(used) for _ in range(self.rng.randint(1, 2))]
+            self.glossary_titles.append(" ".join(title))
         for type_name, folder in folders().items():
             (self.root / "content" / folder).mkdir(parents=True, exist_ok=True)
             make = getattr(self, type_name, None) or functools.partial(self.from_schema, entry_types()[type_name])

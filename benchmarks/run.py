@@ -48,6 +48,7 @@ from typing import Any
 import yaml
 
 from benchmarks.generate import REPO, make_project
+from benchmarks.stages import APPENDED_DEFINITIONS
 
 SIZES = (500, 1000, 2000, 4000, 8000)
 SITE_SIZES = (500, 1000, 2000)
@@ -180,8 +181,6 @@ def baseline_config(root: Path) -> Path:
 
 #: The glossary machinery the floor goes without: the plugin, abbreviations, snippets (older configurations).
 FLOOR_DROP = ("knowledgebase", "abbr", "pymdownx.snippets")
-#: The abbreviation definitions ``kb build`` appends to a page (tooltips.py), at its very end.
-_APPENDED_DEFINITIONS = re.compile(r"(?:\n\n\*\[[^\]\n]*\]:[^\n]*)+\n\Z")
 
 
 def floor_config(root: Path) -> Path:
@@ -197,7 +196,7 @@ def floor_config(root: Path) -> Path:
     shutil.copytree(docs, floor)
     for page in floor.rglob("*.md"):
         text = page.read_text(encoding="utf-8")
-        stripped = _APPENDED_DEFINITIONS.sub("\n", text)
+        stripped = APPENDED_DEFINITIONS.sub("\n", text)
         if stripped != text:
             page.write_text(stripped, encoding="utf-8")
     return derived_config(root, "mkdocs.floor.yml", "site-floor", FLOOR_DROP, docs_dir="build/docs-floor")
@@ -367,10 +366,12 @@ def measure_size(n: int, options: argparse.Namespace, workdir: Path) -> dict[str
         "floor_kib": median([r["floor_kib"] for r in runs]),
         "peak_kib": median([r["peak_kib"] for r in runs]),
         "pages": runs[0]["pages"],
+        "glossary_per_page": runs[0].get("glossary_per_page"),
         "runs": [r["wall"] for r in runs],
     }
     wall = result["stages"]["wall"]
     _say("  stages: " + ", ".join(f"{k} {wall[k]:.2f}s" for k in (*STAGES, "write", "build")))
+    _say(f"  {result['stages']['pages']} pages, {result['stages']['glossary_per_page']:.1f} glossary definitions a page")
 
     bare, parsed, validate, startup = [], [], [], []
     for _ in range(options.runs):
@@ -706,6 +707,10 @@ def report(results: dict[int, dict[str, Any]], options: argparse.Namespace, comm
             f"Python {info['python']} on {info['platform']}, {info['cpus']} CPU(s); load average at the end {info['load_average_at_end']}.",
             "",
             table(results),
+            "",
+            "Glossary definitions a page carries, on average (about 8 on the real site): "
+            + ", ".join(f"N={n}: {_s(results[n]['stages'].get('glossary_per_page'))}" for n in sorted(results))
+            + ".",
             "",
             "Targets (ratios of wall-clock medians; the CPU-time ratio beside each is less sensitive to other work on the machine):",
             "",

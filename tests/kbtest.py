@@ -170,10 +170,11 @@ def mkdocs_serve(project: Project, *options: str) -> Iterator[tuple[str, Path]]:
 # --- the pipeline in this process: what `kb validate` finds, without starting it ----------------
 
 
-def validate(root: Path) -> Diagnostics:
-    """Every finding ``kb validate`` makes of the project in ``root``, found in this process by
-    the pipeline as the command calls it (``load`` with the checks of the prose)."""
-    return load(Settings.from_mkdocs_yml(root / "mkdocs.yml"), lint=True).diagnostics
+def validate(project: Path | Settings) -> Diagnostics:
+    """Every finding ``kb validate`` makes of the project in a folder (or read already), found in
+    this process by the pipeline as the command calls it (``load`` with the checks of the prose)."""
+    settings = project if isinstance(project, Settings) else Settings.from_mkdocs_yml(project / "mkdocs.yml")
+    return load(settings, lint=True).diagnostics
 
 
 #: A finding as the commands print it (MkDocs' log level in front of the plugin's).

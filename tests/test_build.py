@@ -178,7 +178,9 @@ def test_a_site_replaces_any_template_redirect_and_default_pages_too(project):
         "# Gone elsewhere\n\nOur {{ kind.singular.lower() }} [{{ entry.title }}]({{ entry.id }}.md).\n",
     )
     project.write("templates/how-to-cite.md.j2", "# How to cite\n\nCite us in APA, please.\n")
-    project.write("templates/abbreviation.md.j2", "*[{{ word }}]: Glossary: {{ text }}\n")
+    project.write(
+        "templates/abbreviation.md.j2", "{% macro definition(word, text) %}*[{{ word }}]: Glossary: {{ text }}{% endmacro %}\n"
+    )
     project.write("templates/open-data.md.j2", "# Open data\n\nEverything is in [one file](data/knowledge-base.json).\n")
     result = project.mkdocs_build()
     assert result.returncode == 0, result.stderr

@@ -18,13 +18,13 @@ CACHE = f"build/docs/{apa.CACHE_FILE}"
 def citeproc_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every item sent to citeproc-py during the test (the real processor still formats it)."""
     calls: list[str] = []
-    real = apa._citeproc
+    real = apa.run_citeproc
 
     def counted(skeleton: str) -> str:
         calls.append(skeleton)
         return real(skeleton)
 
-    monkeypatch.setattr(apa, "_citeproc", counted)
+    monkeypatch.setattr(apa, "run_citeproc", counted)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764500000")  # the same 'accessed' date in every build
     return calls
 

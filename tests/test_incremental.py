@@ -8,6 +8,7 @@ every file the same but for the build's own timestamps.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import gzip
 import os
@@ -19,6 +20,9 @@ from pathlib import Path
 from benchmarks.run import fetch, free_port, make_serve_args  # the harness times the same rebuild
 
 from kbtest import wait_for
+from knowledgebase import pipeline
+from knowledgebase.render.reuse import Reuse
+from knowledgebase.settings import Settings
 
 
 def served_command() -> list[str]:
@@ -138,3 +142,54 @@ def test_dirty_preview_serves_what_a_clean_build_makes(project, tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_preview_renders_again_only_the_pages_an_edit_changes(project):
+    """`kb build` as the preview runs it (keeping the entry pages an edit leaves as they were)
+    writes, edit after edit, the very docs folder a clean `kb build` of the same sources writes."""
+    settings = Settings.from_mkdocs_yml(project.root / "mkdocs.yml")
+    clean = dataclasses.replace(settings, docs_dir=project.root / "build" / "clean")
+    reuse = Reuse()
+    assert pipeline.build(settings, reuse).ok
+    assert reuse.rendered == len(pipeline.load(settings).graph.entries)
+
+    def edit(rel: str, old: str, new: str) -> None:
+        path = project.root / rel
+        text = path.read_text(encoding="utf-8")
+        assert old in text, rel
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    edits = {
+        "a summary": lambda: edit("content/datasets/mnist.yaml", "Handwritten digits.", "Handwritten digits, edited."),
+        "a title other pages link to": lambda: edit(
+            "content/organisations/osi.yaml", "title: Open Source Initiative", "title: Open Source Initiative (renamed)"
+        ),
+        "a paper's title, in BibTeX": lambda: edit("bibliography/works.bib", "actually closed", "actually quite closed"),
+        "a new link": lambda: edit("content/datasets/mnist.yaml", "Handwritten digits, edited.", "Digits; see [[moshi]]."),
+        "a glossary term's definition": lambda: edit("content/glossary/open-weights.yaml", "anyone may", "anyone can"),
+        "provenance": lambda: edit("content/sources/ai-overview.yaml", "provenance: ai-generated\n", ""),
+        "a new entry": lambda: project.write(
+            "content/datasets/laion.yaml",
+            "title: LAION\nmodality: images\nsummary: Image and text pairs, like [[mnist]].\nrelated: [mnist]\n"
+            "sources: [explainer]\n",
+        ),
+        "a deleted entry": lambda: (project.root / "content/datasets/common-crawl.yaml").unlink(),
+    }
+    rendered = {}
+    for name, make in edits.items():
+        make()
+        loaded = pipeline.build(settings, reuse)
+        assert loaded.ok, name
+        rendered[name] = reuse.rendered / len(loaded.graph.entries)  # the share of entry pages rendered again
+        assert pipeline.build(clean, None).ok, name
+        expected, got = project.snapshot("build/clean"), project.snapshot("build/docs")
+        for files in (expected, got):
+            files.pop(".kb-build.json")  # the folder's own list of what it holds
+            files.pop(".gitkeep", None)
+        assert sorted(got) == sorted(expected), name
+        different = [rel for rel in expected if got[rel] != expected[rel]]
+        assert different == [], (name, [(rel, diff(expected[rel], got[rel])) for rel in different[:3]])
+    # An edit that reaches only an entry and its neighbours renders only their pages again; one
+    # that may reach any page, all of them.
+    assert rendered["a summary"] < 0.5 and rendered["a title other pages link to"] < 1, rendered
+    assert rendered["a glossary term's definition"] == rendered["provenance"] == rendered["a new entry"] == 1, rendered

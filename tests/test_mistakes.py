@@ -672,7 +672,7 @@ def check_in_process(project: Project, expected: list[tuple[str, int, int, str]]
     exactly ``expected``, each error counted once, and the generated pages left as they were."""
     settings = Settings.from_mkdocs_yml(project.root / "mkdocs.yml")
     docs = project.snapshot("build/docs")
-    validated = validate(project.root)
+    validated = validate(settings)
     output = printed(validated)
     assert_findings(findings(output), expected, output)
     assert len(validated.errors) == len(expected), output  # kb validate's "N errors found"

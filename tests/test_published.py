@@ -17,7 +17,6 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 import tomllib
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -322,15 +321,10 @@ def serve_under_sub_path(site: Path, folder: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[object]:
-    from browser.kit import chrome
+    from browser.kit import headless_chromium
 
-    with tempfile.TemporaryDirectory(prefix="kb-chromium-") as profile:
-        driver = chrome(Path(profile))
-        driver.set_page_load_timeout(30)
-        try:
-            yield driver
-        finally:
-            driver.quit()
+    with headless_chromium() as driver:
+        yield driver
 
 
 def test_the_404_page_is_styled_under_the_sub_path(published: Published, chromium, tmp_path: Path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from knowledgebase.cite.history import Stamps, stamps
 from knowledgebase.diagnostics import Diagnostic, Diagnostics
@@ -16,6 +17,10 @@ from knowledgebase.publish.ownership import check_layout, manifest
 from knowledgebase.settings import Settings
 from knowledgebase.sources.files import files_under, read_bytes
 from knowledgebase.sources.reader import gc_paused, read_sources
+
+if TYPE_CHECKING:
+    from knowledgebase.render.reuse import Reuse
+    from knowledgebase.render.tooltips import Tooltips
 
 #: Generated files with a fixed place in the docs folder, and what they are. (The open-data
 #: files of publish.py live under data/, the section indexes at <section>/index.md.)
@@ -134,8 +139,11 @@ def collisions(graph: Graph, assets: dict[str, bytes], settings: Settings, diagn
         claim(rel, f"the file {shown}", Diagnostic(shown, 1, 1, "this file would be"))
 
 
-def build(settings: Settings) -> Loaded:
-    """Validate, then (only if every source is sound) write the generated docs folder."""
+def build(settings: Settings, reuse: Reuse | None = None) -> Loaded:
+    """Validate, then (only if every source is sound) write the generated docs folder.
+
+    ``reuse`` (kept by ``mkdocs serve``) makes it render only the pages the last edit changed.
+    """
     loaded = load(settings)
     # Folders that are not the build's own: refused before anything is written (every mistake in one run).
     loaded.diagnostics.extend(check_layout(settings))
@@ -146,21 +154,35 @@ def build(settings: Settings) -> Loaded:
     from knowledgebase.publish.exports import site_files  # open data, citation downloads, feed, llms.txt, redirects
     from knowledgebase.render.pages import render_site  # Jinja2 and the templates: not needed to validate
 
+    if reuse is not None:
+        reuse.plan(loaded.graph, settings, loaded.dates)
     # citeproc's references from the last build: it formats only the items it has not seen.
     with apa.stored(_own_file(settings.docs_dir, apa.CACHE_FILE)) as references:
         # Each entry's citation record, once: the pages, the templates and the exports all read them.
         records = citations(loaded.graph, settings, loaded.dates)
-        pages, tooltips = render_site(loaded.graph, settings, records)
-        files = {rel: text.encode("utf-8") for rel, text in pages.items()}
-        files.update(loaded.asset_bytes)
+        pages, tooltips = render_site(loaded.graph, settings, records, reuse)
+        if reuse is not None:
+            reuse.tooltips(tooltips)
+        # Each page's text is dropped as soon as its bytes are made: the site held twice over (text,
+        # then bytes, then bytes with the glossary definitions) was a third of the build's peak memory.
+        files: dict[str, bytes] = {}
+        for rel in list(pages):
+            files[rel] = _page_bytes(rel, pages.pop(rel), tooltips, reuse)
+        files.update(loaded.asset_bytes)  # images and such: no page among them
         for rel, data in site_files(loaded.graph, settings, records).items():
-            files.setdefault(rel, data)  # a hand-written page of the same path wins (how-to-cite.md, data.md)
+            if rel not in files:  # a hand-written page of the same path wins (how-to-cite.md, data.md)
+                files[rel] = _page_bytes(rel, data, tooltips, reuse)
     files[apa.CACHE_FILE] = references.dump()  # a dotfile: neither MkDocs nor Zensical publishes it
-    for rel, data in files.items():
-        if rel.endswith(".md"):  # generated, hand-written and published pages alike
-            files[rel] = tooltips.page(data.decode("utf-8")).encode("utf-8")
     loaded.diagnostics.extend(write_tree(settings, files))
     return loaded
+
+
+def _page_bytes(rel: str, data: str | bytes, tooltips: Tooltips, reuse: Reuse | None) -> bytes:
+    """A file of the docs folder as written; a page (generated, hand-written or published) with its glossary definitions."""
+    if not rel.endswith(".md"):
+        return data.encode("utf-8") if isinstance(data, str) else data
+    text = data if isinstance(data, str) else data.decode("utf-8")
+    return reuse.page_bytes(rel, text, tooltips) if reuse is not None else tooltips.page(text).encode("utf-8")
 
 
 def _own_file(folder: Path, rel: str) -> bytes | None:

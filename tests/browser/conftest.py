@@ -9,13 +9,12 @@ Set ``KB_REQUIRE_BROWSER_TESTS=1`` (CI) to turn those skips into failures.
 from __future__ import annotations
 
 import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from .kit import AXE_JS, INSTALL_JAVA, INSTALL_NODE, MISSING, VNU_JAR, Reader, Server, chrome, missing, serve
+from .kit import AXE_JS, INSTALL_JAVA, INSTALL_NODE, MISSING, VNU_JAR, Reader, Server, headless_chromium, missing, serve
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
@@ -41,14 +40,9 @@ def site(site_dir: Path) -> Iterator[Server]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     """One headless Chromium for the whole session (starting one takes about a second)."""
-    with tempfile.TemporaryDirectory(prefix="kb-chromium-") as profile:
-        driver = chrome(Path(profile))
-        driver.set_page_load_timeout(30)
+    with headless_chromium() as driver:
         driver.set_script_timeout(60)
-        try:
-            yield driver
-        finally:
-            driver.quit()
+        yield driver
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import contextlib
 import functools
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from kbtest import http_server
+from knowledgebase.model.schema import entry_types
 
 from . import checks
 
@@ -96,21 +98,9 @@ def serve(root: Path) -> Iterator[Server]:
         yield Server(root, f"{origin}/", origin)
 
 
-# One page of every type the site has: entry pages of each kind, their indexes, the special pages.
-ENTRY_SECTIONS = (
-    "datasets",
-    "definitions",
-    "glossary",
-    "guides",
-    "organisations",
-    "papers",
-    "podcasts",
-    "recommendations",
-    "sources",
-    "topics",
-)
-SINGULAR = {"datasets": "dataset", "glossary": "glossary term", "guides": "guide"}
-ENTRY_KINDS = {f"{SINGULAR.get(s, s.removesuffix('s'))} page": s for s in ENTRY_SECTIONS}
+# One page of every type the site has: entry pages of each kind (every type the schemas define),
+# their indexes, the special pages.
+ENTRY_KINDS = {f"{kind.singular.lower()} page": kind.url for kind in sorted(entry_types().values(), key=lambda k: k.url)}
 PAGE_TYPES = (
     "home",
     *ENTRY_KINDS,
@@ -255,3 +245,15 @@ def chrome(user_data_dir: Path, extra_flags: tuple[str, ...] = ()):
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     options.add_experimental_option("perfLoggingPrefs", {"enableNetwork": True, "enablePage": False})
     return webdriver.Chrome(options=options, service=Service(executable_path=driver))
+
+
+@contextlib.contextmanager
+def headless_chromium() -> Iterator[object]:
+    """A headless Chromium (``chrome``) with a profile of its own, quit at the end."""
+    with tempfile.TemporaryDirectory(prefix="kb-chromium-") as profile:
+        driver = chrome(Path(profile))
+        driver.set_page_load_timeout(30)
+        try:
+            yield driver
+        finally:
+            driver.quit()

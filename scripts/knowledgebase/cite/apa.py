@@ -52,7 +52,7 @@ def _apa_style():  # citeproc's class, imported when first needed
     return CitationStylesStyle(get_style_filepath("apa"), validate=False)
 
 
-def _citeproc(skeleton: str) -> str:
+def run_citeproc(skeleton: str) -> str:
     """citeproc-py's reference of one CSL-JSON item (its canonical JSON), with italics marked."""
     from citeproc import Citation, CitationItem, CitationStylesBibliography
     from citeproc.source.json import CiteProcJSON
@@ -126,7 +126,7 @@ class Renders:
         if text is None:
             text = self._known.get(skeleton)
             if text is None:
-                text = _citeproc(skeleton)
+                text = run_citeproc(skeleton)
             self.used[skeleton] = text
         return text
 

@@ -170,10 +170,6 @@ def _episode_jsonld(entry: Entry) -> dict[str, Any]:
     return data
 
 
-#: Entry types whose pages the knowledge base writes about a subject of its own (no outside work).
-OWN_TYPES = ("topic", "stakeholder", "recommendation")
-
-
 def about_jsonld(entry: Entry, graph: Graph, settings: Settings, work: Work | None, reference: str) -> dict[str, Any] | None:
     """schema.org data of what an entry page is about: the work (``work``, with its APA ``reference``),
     term, organisation, data set or document the entry describes; None for the knowledge base's own articles."""
@@ -183,7 +179,7 @@ def about_jsonld(entry: Entry, graph: Graph, settings: Settings, work: Work | No
     elif entry.type == "podcast":
         data = _episode_jsonld(entry)
     elif entry.type == "glossary":
-        data = {"@type": "DefinedTerm", "name": entry.title}
+        data = {"@type": entry_types()["glossary"].jsonld, "name": entry.title}
         alternates = [*entry.get("aliases", []), *entry.get("abbreviations", [])]
         if alternates:
             data["alternateName"] = alternates

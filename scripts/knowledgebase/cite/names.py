@@ -3,6 +3,7 @@ split as BibTeX splits them by pybtex, and CSL names written back in the forms B
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import cache, lru_cache
 
@@ -13,7 +14,7 @@ from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, SpecialsTextSp
 
 
 @cache
-def _decoder() -> LatexNodes2Text:
+def latex_decoder() -> LatexNodes2Text:
     """pylatexenc's LaTeX-to-text converter, told that a .bib value is BibTeX text, not a document."""
     context = get_default_latex_context_db()
     context.add_context_category(
@@ -29,13 +30,20 @@ def _decoder() -> LatexNodes2Text:
     return LatexNodes2Text(latex_context=context, math_mode="verbatim", keep_comments=True)
 
 
+#: What pylatexenc may read as other than itself: commands, groups, specials, comments, math,
+#: and the ligatures of TeX's fonts (dashes, quotes, Spanish marks).
+_LATEX_SYNTAX = re.compile(r"[\\{}$%&~#^_`']|--")
+
+
 @lru_cache(maxsize=65_536)
 def latex_text(value: str) -> str:
     """A BibTeX value as plain text: escapes and accents decoded, case-protecting braces dropped.
 
     White space is folded to single spaces (a '~' too), as a reader sees the value in one line.
     """
-    text = _decoder().latex_to_text(value)
+    # pylatexenc reads character by character (about half a millisecond a value): a value with no
+    # LaTeX syntax at all, as most are (years, names, titles), is its own text and skips it.
+    text = latex_decoder().latex_to_text(value) if _LATEX_SYNTAX.search(value) else value
     return unicodedata.normalize("NFC", " ".join(text.split()))
 
 

@@ -35,13 +35,14 @@ def title_style(entry: Entry | None) -> str:
     """How a linked entry's title is written in running text (see ``markup.running_title``).
 
     A glossary term is a common noun unless its entry says ``proper_name: true``; topics, guides
-    and recommendations are the knowledge base's own titles; every other title is a name.
+    and recommendations (``is_own_article``) are the knowledge base's own titles; every other
+    title is a name.
     """
     if entry is None:
         return markup.NAME
     if entry.type == "glossary":
         return markup.NAME if entry.get("proper_name") else markup.TERM
-    if entry.type in ("topic", "stakeholder", "recommendation"):
+    if entry_types()[entry.type].is_own_article:
         return markup.PAGE
     return markup.NAME
 

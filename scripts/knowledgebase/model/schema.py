@@ -99,6 +99,12 @@ class EntryType:
     def is_bibtex(self) -> bool:
         return self.name == "paper"
 
+    @property
+    def is_own_article(self) -> bool:
+        """The knowledge base's own writing (topics, guides, recommendations): x-kb's jsonld is null,
+        as its pages describe nothing outside it, and its titles read as the site's own."""
+        return self.jsonld is None
+
     # Where an entry's page and files are: the one place every stage finds them.
 
     @property

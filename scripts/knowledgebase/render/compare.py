@@ -27,21 +27,27 @@ def freedoms() -> tuple[str, ...]:
     return allowed_values("definition", ("grants", "*"))
 
 
-COMPONENT_LABELS = {
-    "data": "Data",
-    "code": "Code",
-    "weights": "Weights",
-    "documentation": "Documentation",
-    "licence": "Licence terms",
-}
-LEVEL_LABELS = {
-    "required": "required",
-    "information": "information",
-    "optional": "optional",
-    "not-required": "not required",
-    "unspecified": "not stated",
-}
+#: Components whose name alone does not say enough; any other reads as its capitalised name.
+_COMPONENT_LABELS = {"licence": "Licence terms"}
+
+
+def component_labels() -> dict[str, str]:
+    """Every component definition.schema.json lists, with the label the pages give it."""
+    return {c: _COMPONENT_LABELS.get(c, c.capitalize()) for c in components()}
+
+
 NOT_STATED = "not stated"
+
+
+def level_label(level: str) -> str:
+    """A requirement's level as a reader reads it: 'not-required' as 'not required', and
+    'unspecified' (the definition does not say) as 'not stated'."""
+    return NOT_STATED if level == "unspecified" else level.replace("-", " ")
+
+
+def level_labels() -> dict[str, str]:
+    """Every level definition.schema.json allows, with its label."""
+    return {level: level_label(level) for level in allowed_values("definition", ("requires", "data", "level"))}
 
 
 @dataclass(frozen=True)
@@ -80,14 +86,15 @@ def matrix(definitions: list[Entry]) -> list[Row]:
     ]
     for freedom in freedoms():
         rows.append(Row(f"grants-{freedom}", f"Grants: {freedom}", tuple(_grant(d, freedom) for d in definitions)))
+    labels = component_labels()
     for component in components():
         cells = []
         for d in definitions:
             requirement = (d.get("requires") or {}).get(component) or {}
             level = requirement.get("level", "unspecified")
             anchor = f"requires-{component}" if requirement else ""
-            cells.append(Cell(d, level, LEVEL_LABELS[level], anchor, str(requirement.get("note") or "")))
-        rows.append(Row(f"requires-{component}", f"Requires: {COMPONENT_LABELS[component].lower()}", tuple(cells), component))
+            cells.append(Cell(d, level, level_label(level), anchor, str(requirement.get("note") or "")))
+        rows.append(Row(f"requires-{component}", f"Requires: {labels[component].lower()}", tuple(cells), component))
     return rows
 
 

@@ -76,21 +76,30 @@ def _parts(value: dict[str, Any], specs: dict[tuple[Any, ...], dict[str, Any]], 
     return tuple(_field(k, v, specs, (*path, k)) for k, v in value.items() if v not in (None, "", [], {}))
 
 
-def _form(spec: dict[str, Any], items: dict[str, Any], value: Any) -> str:
+#: The form of a list of values of each single form.
+_LIST_FORMS = {"link": "links", "prose": "prose-list", "url": "urls"}
+
+
+def _single_form(spec: dict[str, Any]) -> str | None:
+    """A link to another entry, prose or an outside address, as the schema marks the value; else None."""
     if spec.get("x-ref"):
         return "link"
     if spec.get("x-markdown"):
         return "prose"
     if spec.get("format") == "http-url":
         return "url"
+    return None
+
+
+def _form(spec: dict[str, Any], items: dict[str, Any], value: Any) -> str:
+    single = _single_form(spec)
+    if single:
+        return single
     if isinstance(value, dict):
         return "object"
     if isinstance(value, list):
-        if items.get("x-ref"):
-            return "links"
-        if items.get("x-markdown"):
-            return "prose-list"
-        if items.get("format") == "http-url":
-            return "urls"
+        each = _single_form(items)
+        if each:
+            return _LIST_FORMS[each]
         return "objects" if all(isinstance(v, dict) for v in value) else "list"
     return "text"

@@ -25,10 +25,10 @@ from knowledgebase.model.entry import Entry
 from knowledgebase.model.schema import EntryType, allowed_values, entry_types
 from knowledgebase.render import compare
 from knowledgebase.render.archive import Archive
-from knowledgebase.render.compare import COMPONENT_LABELS, LEVEL_LABELS
 from knowledgebase.render.environment import environment, render_page, url_markup
 from knowledgebase.render.fields import entry_fields
 from knowledgebase.render.listing import TABLE_INDEXES, Listings, venue
+from knowledgebase.render.reuse import Reuse
 from knowledgebase.render.tooltips import Tooltips, definitions
 from knowledgebase.settings import Settings
 
@@ -93,8 +93,8 @@ class Renderer:
             glossary_letters=glossary_letters,
             letter_anchor=lambda letter: letter.lower() if letter.isalpha() else "other",
             anchor=lambda slug: Markup("{#" + slug + "}"),
-            component_labels=COMPONENT_LABELS,
-            level_labels=LEVEL_LABELS,
+            component_labels=compare.component_labels(),
+            level_labels=compare.level_labels(),
             href=self.href,
             archived=self.archived,
             listings=self.listings,
@@ -181,7 +181,9 @@ class Renderer:
         """A glossary word's Markdown abbreviation definition, through abbreviation.md.j2 (a site
         may replace it). Both come ready for the abbr extension: ``tooltips.definitions`` skipped
         words with brackets and escaped the text, so they go in as they are."""
-        return self.env.get_template("abbreviation.md.j2").render(word=Markup(word), text=Markup(text)).rstrip("\n")
+        if "abbreviation" not in self._cache:  # a macro, made once: it is called for every glossary word
+            self._cache["abbreviation"] = self.env.get_template("abbreviation.md.j2").module.definition
+        return str(self._cache["abbreviation"](Markup(word), Markup(text)))
 
     def entries_of(self, type_name: str) -> list[Entry]:
         return sorted(self.graph.by_type(type_name), key=sort_key)
@@ -292,8 +294,9 @@ class Renderer:
         meta["version"] = record.meta["version"]
         return meta
 
-    def pages(self) -> dict[str, str]:
-        """Every generated page, by its path in the docs folder."""
+    def pages(self, kept: dict[str, str] | None = None) -> dict[str, str]:
+        """Every generated page, by its path in the docs folder; ``kept``: entry pages not rendered again, by id (reuse.py)."""
+        kept = kept or {}
         self._pages = {}
         for page in self.graph.pages:
             self._pages[page.rel] = self.prose_page(page.text, page.rel)
@@ -302,7 +305,11 @@ class Renderer:
             # A type added with only its schema has no template of its own: every field, as the schema describes it.
             template = self.env.select_template([f"{name}.md.j2", "generic.md.j2"]).name
             for entry in entries:
-                self._render(template, entry_path(entry), self.entry_front_matter(entry), entry=entry, kind=kind)
+                path = entry_path(entry)
+                if entry.id in kept:
+                    self._pages[path] = kept[entry.id]
+                    continue
+                self._render(template, path, self.entry_front_matter(entry), entry=entry, kind=kind)
             index_template = self.env.select_template([f"{name}-index.md.j2", "section.md.j2"])
             meta: dict[str, Any] = {"title": kind.plural}
             if name in TABLE_INDEXES:
@@ -357,10 +364,18 @@ def _date_of(entry: Entry) -> str:
     return ""
 
 
-def render_site(graph: Graph, settings: Settings, citations: Citations) -> tuple[dict[str, str], Tooltips]:
-    """Every page, and the glossary tooltips that every Markdown page of the site goes through."""
+def render_site(
+    graph: Graph, settings: Settings, citations: Citations, reuse: Reuse | None = None
+) -> tuple[dict[str, str], Tooltips]:
+    """Every page, and the glossary tooltips that every Markdown page of the site goes through.
+
+    With ``reuse`` (the preview's), the entry pages an edit leaves as they were are the last build's.
+    """
     renderer = Renderer(graph, settings, citations)
-    return renderer.pages(), Tooltips(definitions(renderer.entries_of("glossary"), renderer.tooltip, renderer.abbreviation))
+    pages = renderer.pages(reuse.pages() if reuse else None)
+    if reuse:
+        reuse.done(pages, {e.id: entry_path(e) for e in graph.entries.values()})
+    return pages, Tooltips(definitions(renderer.entries_of("glossary"), renderer.tooltip, renderer.abbreviation))
 
 
 __all__ = ["Renderer", "render_site", "entry_path"]

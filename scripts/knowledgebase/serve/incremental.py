@@ -71,6 +71,8 @@ class IncrementalPreview:
         self._everything = False  # rebuild every page next time
         self._labels: dict[str, str] = {}  # page URL -> what a tags listing shows of it, last build
         self._listing: dict[str, tuple[int, bool]] = {}  # source -> (its mtime, whether it lists pages)
+        #: source -> ((its mtime, its size), (its Markdown, its front matter)), as last read
+        self._sources: dict[str, tuple[tuple[int, int], tuple[str, dict[str, Any]]]] = {}
 
     def start(self, command: str, dirty: bool) -> None:
         self.active = command == "serve" and dirty
@@ -136,9 +138,29 @@ class IncrementalPreview:
             if page.markdown is not None:
                 continue  # read (and rendered) by this build
             page = config.plugins.on_pre_page(page, config=config, files=files)
-            page.read_source(config)
+            self._read_source(page, config)
             page.markdown = config.plugins.on_page_markdown(page.markdown, page=page, config=config, files=files)
         self._labels = {page.url: _label(page.meta, page.markdown or "") for page in pages}
+
+    def _read_source(self, page: Page, config: MkDocsConfig) -> None:
+        """``page.read_source``, with the front matter of a source unchanged since the last build not parsed again.
+
+        Parsing the YAML front matter of every unchanged page (each carries its citation data)
+        was most of what re-reading them cost.
+        """
+        source = config.plugins.on_page_read_source(page=page, config=config)
+        if source is not None:  # a plugin supplies the source: read as MkDocs reads it
+            page.markdown, page.meta = get_data(source)
+            return
+        path = page.file.abs_src_path
+        stat = os.stat(path)
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        known = self._sources.get(path)
+        if known is None or known[0] != stamp:
+            known = (stamp, get_data(page.file.content_string))
+            self._sources[path] = known
+        markdown, meta = known[1]
+        page.markdown, page.meta = markdown, dict(meta)  # a plugin that sets a key sets it for this build only
 
     def rendered(self, page: Page, search: Any) -> None:
         """Keep the search entries the search plugin has just made of ``page``."""

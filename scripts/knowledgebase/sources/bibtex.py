@@ -14,6 +14,7 @@ from typing import Any
 
 import bibtexparser
 from bibtexparser import model as bib
+from pybtex.bibtex.utils import split_name_list
 
 from knowledgebase.diagnostics import Diagnostics
 from knowledgebase.model.entry import SourceFile
@@ -31,7 +32,9 @@ def clean_bibtex_value(value: str) -> str:
 
 
 def split_authors(value: str) -> list[str]:
-    return [name.strip() for name in re.split(r"\s+and\s+", value) if name.strip()]
+    """A BibTeX name list split as BibTeX splits it (pybtex's reading, as the citations use): at
+    each 'and' outside braces, so that ``{Barnes and Noble}`` stays one name."""
+    return [name.strip() for name in split_name_list(value) if name.strip()]
 
 
 def _bib_data(entry: bib.Entry) -> dict[str, Any]:
