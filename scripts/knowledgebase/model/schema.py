@@ -219,11 +219,12 @@ def schema_problems(root: Path) -> list[Diagnostic]:
 @cache
 def _types_and_problems() -> tuple[dict[str, EntryType], list[tuple[Path, int, int, str]]]:
     types, problems = [], []
-    for item in resources.files(SCHEMA_PACKAGE).iterdir():
+    taken: dict[tuple[str, str], str] = {}  # ("url", "courses") -> the type that has it
+    for item in sorted(resources.files(SCHEMA_PACKAGE).iterdir(), key=lambda i: i.name):
         name = item.name.removesuffix(".schema.json")
         if not item.name.endswith(".schema.json") or name == "common":
             continue
-        found = xkb.read(name, item.read_text("utf-8"))
+        found = xkb.read(name, item.read_text("utf-8"), taken)
         problems += [(Path(str(item)), line, col, message) for line, col, message in found.problems]
         if found.meta is not None:
             types.append(EntryType(name=name, schema=found.schema, **found.meta))

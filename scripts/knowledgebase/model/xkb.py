@@ -78,8 +78,12 @@ class Read:
     problems: list[tuple[int, int, str]] = field(default_factory=list)
 
 
-def read(name: str, text: str) -> Read:
-    """Read one schema file's text and check its ``x-kb`` block."""
+def read(name: str, text: str, taken: dict[tuple[str, str], str] | None = None) -> Read:
+    """Read one schema file's text and check its ``x-kb`` block.
+
+    ``taken`` holds the folders and addresses of the types read before (("url", "papers") -> "paper");
+    this type's are added to it, and one already taken is a finding: two types cannot share them.
+    """
     try:
         schema = json.loads(text)
     except json.JSONDecodeError as error:
@@ -95,12 +99,12 @@ def read(name: str, text: str) -> Read:
         at = places.value_mark(("x-kb",)) if what == "is not an object" else places.start
         message = f"the schema's x-kb block {what}; the type needs one saying how it is published, such as {example}"
         return Read(schema if isinstance(schema, dict) else {}, None, [(*at, message)])
-    return _Checker(name, schema, places).check()
+    return _Checker(name, schema, places).check({} if taken is None else taken)
 
 
 class _Checker:
     def __init__(self, name: str, schema: dict[str, Any], places: SourceFile) -> None:
-        self.schema, self.places, self.advice = schema, places, _advice(name)
+        self.name, self.schema, self.places, self.advice = name, schema, places, _advice(name)
         self.problems: list[tuple[int, int, str]] = []
 
     def problem(self, mark: Mark, message: str) -> None:
@@ -125,7 +129,7 @@ class _Checker:
             return None
         return value
 
-    def check(self) -> Read:
+    def check(self, taken: dict[tuple[str, str], str]) -> Read:
         block, path = self.schema["x-kb"], ("x-kb",)
         self.known(block, path, _REQUIRED)
         slug, line = _fits(_SLUG), _fits(_LINE)
@@ -138,11 +142,20 @@ class _Checker:
         }
         jsonld = self.value(block, path, "jsonld", lambda v: v is None or _fits(_SCHEMA_ORG)(v), "must be a schema.org type name")
         nav = self.nav(block)
+        for key in ("folder", "url"):
+            other = taken.get((key, found[key]))
+            if found[key] is not None and other is not None:
+                self.problem(
+                    self.places.value_mark((*path, key)),
+                    f"\"{key}\" '{found[key]}' is the {key} of the type '{other}' already; choose another",
+                )
+                found[key] = None
         if any(v is None for v in found.values()):
             # Where its entries are and what they are called is missing: the type is left out.
             return Read(self.schema, None, self.problems)
         # Kept with a stand-in for a missing JSON-LD type or nav, so that its entries are still read
         # and nothing else is reported about them; the build fails on the findings all the same.
+        taken.update({("folder", found["folder"]): self.name, ("url", found["url"]): self.name})
         nav = {"title": found["plural"], "under": None, "order": found["order"], **nav}
         return Read(self.schema, {**found, "jsonld": jsonld, "nav": NavPlace(**nav)}, self.problems)
 
