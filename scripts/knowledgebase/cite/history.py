@@ -125,16 +125,6 @@ def stamps(graph: Graph, settings: Settings) -> Stamps:
 # --- git ------------------------------------------------------------------------------------
 
 
-def _git(cwd: Path, *args: str) -> str | None:
-    """What git prints, as text read the way Python reads text (universal newlines); None where git
-    is missing or fails: the entry then has no history, which the page says."""
-    try:
-        out = git.run(cwd, *args)
-    except git.GitError:
-        return None
-    return out.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n")
-
-
 #: (first commit time or None, last commit time or None, history cut by a shallow clone, the
 #: commits that changed it, newest first)
 Dates = tuple[int | None, int | None, bool, tuple[Change, ...]]
@@ -144,7 +134,7 @@ _ZERO = "0" * 40
 def _history(graph: Graph, settings: Settings) -> dict[str, Dates]:
     """The commit times of every entry that git knows."""
     root = settings.root
-    found = _git(root, "rev-parse", "--show-toplevel", "--git-path", "shallow")
+    found = git.text_or_none(root, "rev-parse", "--show-toplevel", "--git-path", "shallow")
     if not found or len(found.splitlines()) < 2:
         return {}
     top_text, shallow_text = found.splitlines()[:2]
@@ -158,7 +148,7 @@ def _history(graph: Graph, settings: Settings) -> dict[str, Dates]:
     ]
     if not folders:
         return {}
-    log = _git(top, "log", "--format=%x00%H %ct %s", "--name-status", "-M", "--", *folders)
+    log = git.text_or_none(top, "log", "--format=%x00%H %ct %s", "--name-status", "-M", "--", *folders)
     if log is None:
         return {}
     files = _file_times(log, boundary)
@@ -177,7 +167,7 @@ def _history(graph: Graph, settings: Settings) -> dict[str, Dates]:
     for rel, entries in sorted(by_bib.items()):
         if rel not in files:
             continue  # never committed: no history
-        blame = _git(top, "blame", "--line-porcelain", "--", rel)
+        blame = git.text_or_none(top, "blame", "--line-porcelain", "--", rel)
         if blame is None:
             continue
         result.update(_bib_times(blame, entries, boundary))

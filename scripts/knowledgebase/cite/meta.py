@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from knowledgebase.cite.addresses import permalink, site_root
+from knowledgebase.cite.addresses import address, permalink, site_root
 from knowledgebase.cite.csl import Work, iso_date
 from knowledgebase.cite.history import EntryDates
 from knowledgebase.cite.names import name_text, person_name
@@ -186,7 +186,7 @@ def about_jsonld(entry: Entry, graph: Graph, settings: Settings, work: Work | No
         data["description"] = style.summary_text(graph, entry)
         term_set = {"@type": "DefinedTermSet", "name": f"{settings.site_name}: {entry_types()['glossary'].plural}"}
         if site_root(settings):
-            term_set["url"] = site_root(settings) + f"{entry_types()['glossary'].url}/"
+            term_set["url"] = address(settings, entry_types()["glossary"].index_url)
         data["inDefinedTermSet"] = term_set
     elif entry_types()[entry.type].jsonld:  # any other type: what its schema's x-kb says it describes
         data = {"@type": entry_types()[entry.type].jsonld, "name": entry.title}

@@ -94,12 +94,15 @@ def reference_parts(reference: Reference, item: dict[str, Any]) -> list[Part]:
         found = text.find(title) if title and not any(p.role == "title" for p in parts) else -1
         runs = [(text, "")] if found < 0 else [(text[:found], ""), (title, "title"), (text[found + len(title) :], "")]
         for run, role in runs:
-            core = run.strip() if italic else run
+            if not italic:
+                parts.append(Part(run, role=role))
+                continue
+            core = run.strip()
             lead = run[: len(run) - len(run.lstrip())] if core else run
-            trail = run[len(run.rstrip()) :] if core and italic else ""
-            parts += [p for p in (Part(lead) if italic else None, Part(core, italic, role), Part(trail)) if p and p.text]
+            trail = run[len(run.rstrip()) :] if core else ""
+            parts += [Part(lead), Part(core, True, role), Part(trail)]
         parts += tail
-    return parts
+    return [p for p in parts if p.text]
 
 
 @dataclass(frozen=True)
@@ -110,9 +113,8 @@ class Record:
     added: dt.datetime | None
     updated: dt.date | None
     page: Citation
-    #: The work the entry describes (a paper, an episode), with what a reader calls it.
+    #: The work the entry describes (a paper, an episode).
     work: Citation | None
-    label: str
     #: The entry as of its newest change, where git knows one.
     version: Citation | None
     #: The page's front matter about citing it (``cite`` and ``version``), for overrides/.
@@ -177,6 +179,5 @@ def record(entry: Entry, graph: Graph, settings: Settings, dates: Stamps, works:
         item = version_csl(entry, settings, page_item, changes[0])
         version = Citation.of(item, version_bibtex(entry, settings, item, changes[0]), kind.download_path(entry.id, "version"))
         history["cite"] = version.front()
-    label = work.label if work is not None else ""
     meta = {"cite": cite, "version": history}
-    return Record(link, when.added, when.updated, page, work_citation, label, version, meta)
+    return Record(link, when.added, when.updated, page, work_citation, version, meta)

@@ -112,6 +112,11 @@ class EntryType:
         """The section's index page in the docs folder: ``papers/index.md``."""
         return f"{self.url}/index.md"
 
+    @property
+    def index_url(self) -> str:
+        """The section's URL relative to the site root: ``papers/``."""
+        return f"{self.url}/"
+
     def page_path(self, entry_id: str) -> str:
         """An entry's page in the docs folder (or a redirect from a former id): ``papers/widder2024why.md``."""
         return f"{self.url}/{entry_id}.md"

@@ -115,7 +115,7 @@ def knowledge_base_json(graph: Graph, settings: Settings, citations: Citations) 
             name: {
                 "singular": kind.singular,
                 "plural": kind.plural,
-                "url": f"{kind.url}/",
+                "url": kind.index_url,
                 "schema": f"schemas/{name}.schema.json",
             }
             for name, kind in types.items()
