@@ -555,6 +555,34 @@ def test_a_full_disk_keeps_the_previous_output(repo):
 # --- Stress: builds at once, builds killed, and then a clean build is a fresh build ------------
 
 
+def test_a_build_that_claims_the_folder_meanwhile_is_not_taken_for_a_stranger(tmp_path, monkeypatch):
+    """Two builds into a new docs folder: the second claims it and writes its pages between the
+    first's look for the marker and its listing of the folder. The first must see a build's
+    folder (the marker came before the pages), not a stranger's, and write as usual."""
+    from knowledgebase.publish import output
+
+    docs = tmp_path / "build" / "docs"
+    pages = {"index.md": b"# Home\n", "papers/a.md": b"# A\n"}
+    looks = []
+    real_owned = output.owned
+
+    def owned_after_a_concurrent_build(folder):
+        looks.append(folder)
+        if len(looks) == 1:  # the first look: another build runs to the end before the listing
+            other = output.Writer()
+            other.add(folder, "build/docs", dict(pages))
+            other.write()
+            return False
+        return real_owned(folder)
+
+    monkeypatch.setattr(output, "owned", owned_after_a_concurrent_build)
+    writer = output.Writer()
+    writer.add(docs, "build/docs", {**pages, "papers/b.md": b"# B\n"})
+    writer.write()
+    assert (docs / "papers" / "b.md").read_bytes() == b"# B\n"
+    assert output.manifest(docs) == {"index.md", "papers/a.md", "papers/b.md"}
+
+
 def test_concurrent_and_killed_builds_end_as_a_fresh_build(repo, tmp_path):
     fresh = make_repo(tmp_path / "fresh")
     assert run(fresh, "kb", "build").returncode == 0

@@ -109,7 +109,9 @@ class Writer:
         folder, shown = tree.folder, tree.shown
         try:
             if not owned(folder):
-                if folder.exists() and strangers(set(os.listdir(folder))):
+                # A build running at the same time may have claimed the folder and written into it
+                # since the check above: its marker comes before its files, so look again.
+                if folder.exists() and strangers(set(os.listdir(folder))) and not owned(folder):
                     return [Diagnostic(shown, 0, 0, f"holds files the build did not write (no {MARKER}); nothing was written")]
                 folder.mkdir(parents=True, exist_ok=True)
                 try:
