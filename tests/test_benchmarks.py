@@ -87,6 +87,10 @@ def test_harness_runs_end_to_end(tmp_path):
     for command in ("kb validate", "bare parse", "kb --version", "mkdocs build", "baseline build", "floor build"):
         measured = sizes["60"]["commands"][command]
         assert measured["wall"] > 0 and measured["cpu"] > 0 and measured["rss_kib"] > 0, command
+    # The cold build, and the same build again over the docs folder it left (the citeproc cache kept).
+    kept = sizes["60"]["commands"]["mkdocs build (build folder kept)"]
+    assert kept["wall"] > 0 and kept["cpu"] > 0 and kept["rss_kib"] > 0
+    assert "mkdocs + plugin, build folder kept" in report
     serve = sizes["60"]["serve"]
     assert serve["summary"] > 0 and serve["title"] > 0 and serve["rss_kib"] > 0 and serve["settles"]
     assert "--dirty" in serve["command"]  # as make serve runs it
@@ -97,6 +101,11 @@ def test_harness_runs_end_to_end(tmp_path):
     for name in TARGETS:
         assert isinstance(ratios[name]["value"], float), name
         assert ratios[name]["verdict"] in ("PASS", "FAIL"), name
+    for name in ("plugin overhead", "build vs floor"):  # the kept-folder variant beside each cold target
+        variant = ratios[f"{name}, build folder kept"]
+        assert isinstance(variant["value"], float) and variant["verdict"] in ("PASS", "FAIL"), name
+        assert variant["bound"] == ratios[name]["bound"] and "build/docs kept" in variant["what"], name
+        assert f"| {name}, build folder kept: " in report, name
     # The generated knowledge bases are gone; only the results stay.
     assert not any((tmp_path / "work").iterdir())
 
