@@ -4,20 +4,28 @@ without running the processor, and a missing, corrupt or foreign cache is only a
 from __future__ import annotations
 
 import json
+import os
+import sys
 from pathlib import Path
 
 import pytest
+from benchmarks import generate
 
-from kbtest import Project
+from kbtest import Project, git
 from knowledgebase.cite import apa
+from knowledgebase.cite.record import citations
+from knowledgebase.pipeline import load
 from knowledgebase.publish.ownership import MARKER, manifest
+from knowledgebase.settings import Settings
 
 CACHE = f"build/docs/{apa.CACHE_FILE}"
 
 
 class Calls:
-    """The items sent to citeproc-py, one line each in a file: the plugin builds in a forked child
-    process, which inherits the counting function but not this process's memory."""
+    """The items sent to citeproc-py, one line each in a file, with the process that formatted it
+    and its parent: the plugin builds in a forked child process, and a cold build formats its
+    references in worker processes of its own, which inherit the counting function but not this
+    process's memory."""
 
     def __init__(self, log: Path) -> None:
         self.log = log
@@ -29,6 +37,11 @@ class Calls:
     def clear(self) -> None:
         self.log.write_text("", encoding="utf-8")
 
+    def processes(self) -> set[tuple[int, int]]:
+        """Each process (its id and its parent's) that sent citeproc-py an item."""
+        lines = self.log.read_text(encoding="utf-8").splitlines()
+        return {(int(pid), int(parent)) for pid, parent, _ in (line.split(" ", 2) for line in lines)}
+
 
 @pytest.fixture
 def citeproc_calls(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Calls:
@@ -38,7 +51,7 @@ def citeproc_calls(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Calls:
 
     def counted(skeleton: str) -> str:
         with open(calls.log, "a", encoding="utf-8") as log:
-            log.write(skeleton + "\n")
+            log.write(f"{os.getpid()} {os.getppid()} {skeleton}\n")
         return real(skeleton)
 
     monkeypatch.setattr(apa, "run_citeproc", counted)
@@ -136,3 +149,57 @@ def test_a_cache_file_round_trips_and_rejects_another_format(citeproc_calls):
     with apa.stored(older) as third:
         assert apa.apa(book) == reference
     assert third.misses == 1
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """A synthetic knowledge base of 300 entries (benchmarks/generate.py), committed in git so that
+    every entry has a version to cite: some hundreds of items for citeproc-py."""
+    root = tmp_path_factory.mktemp("generated") / "kb"
+    generate.make_project(root, 300, seed=3)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "A knowledge base", when="2026-11-02T10:00:00+00:00")
+    return Project(root)
+
+
+@pytest.mark.skipif(sys.platform != "linux" or (os.cpu_count() or 1) < 2, reason="worker processes are forked, one per core")
+def test_references_formatted_on_every_core_are_those_formatted_one_by_one(generated: Project, citeproc_calls, monkeypatch):
+    loaded = load(Settings.from_mkdocs_yml(generated.root / "mkdocs.yml"))
+    assert loaded.ok and len(loaded.dates.changes) == 300
+    threshold = apa.PARALLEL_FROM
+
+    def cold_records(parallel_from: int) -> tuple[apa.Renders, dict]:
+        monkeypatch.setattr(apa, "PARALLEL_FROM", parallel_from)
+        with apa.stored(None) as renders:
+            records = citations(loaded.graph, loaded.settings, loaded.dates).records
+        return renders, {key: (r.meta, r.downloads()) for key, r in records.items()}
+
+    serial, one_by_one = cold_records(sys.maxsize)  # never in workers
+    assert citeproc_calls.processes() == {(os.getpid(), os.getppid())}
+    count = citeproc_calls.count()
+    assert count == serial.misses > threshold
+    citeproc_calls.clear()
+
+    parallel, on_every_core = cold_records(threshold)
+    workers = {pid for pid, parent in citeproc_calls.processes()}
+    assert os.getpid() not in workers and len(workers) >= 1  # none formatted here: all in workers
+    assert citeproc_calls.count() == count == parallel.misses  # each item once, in some worker
+    assert parallel.dump() == serial.dump()  # the cache for the next build, byte for byte
+    assert on_every_core == one_by_one  # every page's citations and every CSL download
+
+
+def test_a_cold_site_build_formats_references_in_workers_of_the_build_child(generated: Project, citeproc_calls, monkeypatch):
+    """``mkdocs build`` runs the build in a forked child (plugin.py); that child must be able to
+    start worker processes (a daemon may not), and the site is the one a serial build makes."""
+    files = mkdocs_build(generated)
+    processes = citeproc_calls.processes()
+    if sys.platform == "linux" and (os.cpu_count() or 1) > 1:
+        # Formatted by the build child's workers: processes whose parent is neither this process nor its parent.
+        assert processes and all(parent != os.getpid() and pid != os.getpid() for pid, parent in processes)
+    citeproc_calls.clear()
+
+    (generated.root / CACHE).unlink()
+    monkeypatch.setattr(apa, "PARALLEL_FROM", sys.maxsize)  # inherited by the build child: one by one
+    assert mkdocs_build(generated) == files
+    assert {parent for _, parent in citeproc_calls.processes()} == {os.getpid()}  # in the build child itself

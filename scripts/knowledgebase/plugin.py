@@ -72,7 +72,9 @@ def build_apart(settings: Settings) -> Built:
     receive, send = context.Pipe(duplex=False)
     for stream in (sys.stdout, sys.stderr):
         stream.flush()  # else the child's copy of what is buffered would be written twice
-    child = context.Process(target=_build_child, args=(settings, send), daemon=True)
+    # Not a daemon: a daemon process may not start processes, and the build formats citeproc-py's
+    # references in worker processes of its own (cite/apa.py). It is joined below in any case.
+    child = context.Process(target=_build_child, args=(settings, send), daemon=False)
     child.start()
     send.close()
     try:

@@ -1,14 +1,22 @@
 """APA 7 references of CSL-JSON items, formatted by citeproc-py with the official ``apa.csl``, as
 segments (roman and italic) for the page and as plain text; where citeproc-py falls short of the
 CSL specification the output is repaired. citeproc-py's output is kept from one build to the next
-in a file of the docs folder (``Renders``, ``stored``): the processor runs only for new items."""
+in a file of the docs folder (``Renders``, ``stored``): the processor runs only for new items, and
+where a build has many of them (a fresh clone), on every core (``format_ahead``)."""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
+import logging
+import math
+import multiprocessing
+import os
 import re
-from collections.abc import Iterator
+import sys
+import threading
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -22,6 +30,8 @@ _ITALIC_ON, _ITALIC_OFF = "\ue000", "\ue001"
 _OTHERS = "\ue002"
 _TITLE_SLOT, _URL_SLOT = "\ue010", "\ue011"
 _PRIVATE = re.compile("[\ue000-\uf8ff]")
+
+log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 
 
 class _Italic(str):
@@ -105,6 +115,8 @@ class Renders:
 
     def __init__(self, known: dict[str, str] | None = None) -> None:
         self._known = known or {}
+        #: Formatted by worker processes before the build asked (``ahead``), not yet used.
+        self._ahead: dict[str, str] = {}
         self.used: dict[str, str] = {}
 
     @classmethod
@@ -126,9 +138,19 @@ class Renders:
         if text is None:
             text = self._known.get(skeleton)
             if text is None:
+                text = self._ahead.pop(skeleton, None)
+            if text is None:
                 text = run_citeproc(skeleton)
             self.used[skeleton] = text
         return text
+
+    def ahead(self, skeletons: Iterable[str]) -> None:
+        """Format the items among ``skeletons`` that neither the cache nor this build has, in worker
+        processes if there are enough of them; ``render`` then finds them. What is stored for the
+        next build is still exactly what ``render`` was asked for."""
+        missing = sorted({s for s in skeletons if s not in self.used and s not in self._known and s not in self._ahead})
+        if len(missing) > PARALLEL_FROM:
+            self._ahead.update(_format_apart(missing))
 
     @property
     def misses(self) -> int:
@@ -156,6 +178,52 @@ def stored(data: bytes | None) -> Iterator[Renders]:
         yield _renders
     finally:
         _renders = previous
+
+
+def format_ahead(items: Iterable[dict[str, Any]]) -> None:
+    """Have citeproc-py format, on every core at once, the items (as ``apa`` would be called with
+    them) whose references the cache lacks, before a build asks for them one by one."""
+    _renders.ahead(_prepare(item)[1] for item in items)
+
+
+# --- citeproc-py in worker processes ------------------------------------------------------------
+
+#: Fewer items than this are formatted one by one: starting the workers would cost more than it saves.
+PARALLEL_FROM = 50
+
+
+def _format_apart(skeletons: list[str]) -> dict[str, str]:
+    """citeproc-py's reference of each of ``skeletons``, formatted by forked worker processes, one
+    per core; nothing (so the build formats them itself, the same references) where forking is not
+    safe or not possible, or if anything goes wrong.
+
+    Fork, not spawn: a worker starts with the style already parsed and without importing anything.
+    Only from a process with one thread: a fork copies the locks other threads may hold (a
+    ``mkdocs serve`` rebuild has its server's threads).
+    """
+    processes = os.cpu_count() or 1
+    if sys.platform != "linux" or processes < 2 or threading.active_count() > 1:
+        return {}
+    try:
+        _apa_style()  # parsed once, here: every worker inherits it
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()  # else a worker's copy of what is buffered would be written again
+        # The build's objects kept out of the collector: a collection in a worker would touch, and so
+        # copy, every page of the heap it shares with this process.
+        gc.freeze()
+        try:
+            with multiprocessing.get_context("fork").Pool(processes) as pool:
+                texts = pool.map(_run, skeletons, chunksize=math.ceil(len(skeletons) / (processes * 4)))
+        finally:
+            gc.unfreeze()
+    except Exception as error:  # noqa: BLE001 - the build formats them itself: the same site, only slower
+        log.debug("knowledgebase: citeproc-py in worker processes failed (%s); formatting in this one", error)
+        return {}
+    return dict(zip(skeletons, texts, strict=True))
+
+
+def _run(skeleton: str) -> str:
+    return run_citeproc(skeleton)  # looked up when called: the function the build would call
 
 
 def _clean(value: Any) -> Any:
@@ -198,6 +266,20 @@ def apa(item: dict[str, Any], et_al: bool = False) -> Reference:
     Before formatting, a publisher that is also the (organisation) author is left out, as APA
     7 (section 9.24) asks; the CSL style cannot compare the two.
     """
+    prepared, skeleton = _prepare(item, et_al)
+    text = _renders.render(skeleton)
+    number = str(prepared.get("number", ""))
+    if number[:1].islower():  # before the title is in: only the number is put back as written
+        text = re.sub(rf"(?<!\w){re.escape(number[:1].upper() + number[1:])}(?!\w)", lambda _: number, text)
+    text = text.replace(_TITLE_SLOT, prepared.get("title", ""))
+    text = _repair(text, prepared)
+    text = text.replace(_URL_SLOT, prepared.get("URL", ""))
+    return Reference(_segments(text), _PRIVATE.sub("", text))
+
+
+def _prepare(item: dict[str, Any], et_al: bool = False) -> tuple[dict[str, Any], str]:
+    """The item as ``apa`` formats it, and what citeproc-py is sent for it (its skeleton: the
+    canonical JSON of the item with its title and URL as placeholders), which keys the cache."""
     prepared = _clean(item)
     authors = prepared.get("author") or []
     if authors and authors[-1] == OTHERS:  # as CSL-JSON says 'and others'
@@ -207,20 +289,12 @@ def apa(item: dict[str, Any], et_al: bool = False) -> Reference:
         prepared.pop("publisher")
     if et_al and authors:
         prepared["author"] = [*authors, {"literal": _OTHERS}]
-    title, url = prepared.get("title", ""), prepared.get("URL", "")
     skeleton = dict(prepared, id="item")
-    if title:
+    if prepared.get("title", ""):
         skeleton["title"] = _TITLE_SLOT
-    if url:
+    if prepared.get("URL", ""):
         skeleton["URL"] = _URL_SLOT
-    text = _renders.render(json.dumps(skeleton, ensure_ascii=False, sort_keys=True))
-    number = str(prepared.get("number", ""))
-    if number[:1].islower():  # before the title is in: only the number is put back as written
-        text = re.sub(rf"(?<!\w){re.escape(number[:1].upper() + number[1:])}(?!\w)", lambda _: number, text)
-    text = text.replace(_TITLE_SLOT, title)
-    text = _repair(text, prepared)
-    text = text.replace(_URL_SLOT, url)
-    return Reference(_segments(text), _PRIVATE.sub("", text))
+    return prepared, json.dumps(skeleton, ensure_ascii=False, sort_keys=True)
 
 
 def _repair(text: str, item: dict[str, Any]) -> str:

@@ -22,7 +22,7 @@ from functools import cached_property
 from typing import Any
 
 from knowledgebase.cite.addresses import permalink
-from knowledgebase.cite.apa import Reference, apa
+from knowledgebase.cite.apa import Reference, apa, format_ahead
 from knowledgebase.cite.bibtex import page_bibtex, work_bibtex
 from knowledgebase.cite.coins import context_object
 from knowledgebase.cite.csl import Work, csl_json, page_csl, work_csl, work_of
@@ -142,13 +142,28 @@ class Citations:
 
 
 def citations(graph: Graph, settings: Settings, dates: Stamps) -> Citations:
-    """The citation record of every entry of ``graph``: each work's CSL item made once, then each record."""
-    works = {e.id: w for e in graph.entries.values() if (w := work_of(e)) is not None}
-    return Citations(dates, {e.id: record(e, graph, settings, dates, works) for e in graph.entries.values()})
+    """The citation record of every entry of ``graph``: every CSL item made once (each work's, each
+    page's and each version's), the APA references the cache lacks formatted on every core, then
+    each record."""
+    entries = graph.entries.values()
+    works = {e.id: w for e in entries if (w := work_of(e)) is not None}
+    pages = {e.id: page_csl(e, settings, dates.of(e.id)) for e in entries}
+    versions = {e.id: version_csl(e, settings, pages[e.id], changes[0]) for e in entries if (changes := dates.changes.get(e.id))}
+    format_ahead([*(w.item for w in works.values()), *pages.values(), *versions.values()])
+    return Citations(dates, {e.id: record(e, graph, settings, dates, works, pages[e.id], versions.get(e.id)) for e in entries})
 
 
-def record(entry: Entry, graph: Graph, settings: Settings, dates: Stamps, works: dict[str, Work]) -> Record:
-    """One entry's citation record; ``works`` holds the CSL item of every work, by entry id."""
+def record(
+    entry: Entry,
+    graph: Graph,
+    settings: Settings,
+    dates: Stamps,
+    works: dict[str, Work],
+    page_item: dict[str, Any],
+    version_item: dict[str, Any] | None,
+) -> Record:
+    """One entry's citation record; ``works`` holds the CSL item of every work, by entry id;
+    ``page_item`` is the entry page's CSL item, ``version_item`` its newest version's (if git knows one)."""
     when = dates.of(entry.id)
     kind = entry_types()[entry.type]
     link = permalink(entry, settings)
@@ -163,7 +178,6 @@ def record(entry: Entry, graph: Graph, settings: Settings, dates: Stamps, works:
         work_citation = Citation.of(work.item, work_bibtex(entry, work), kind.download_path(entry.id, "work"))
         article = "an" if work.label[:1] in "aeiou" else "a"
         cite["work"] = {"label": work.label, "a": article, **work_citation.front()}
-    page_item = page_csl(entry, settings, when)
     page = Citation.of(page_item, page_bibtex(entry, settings, when), kind.download_path(entry.id, "page"))
     cite["page"] = page.front()
     cited = [work] if work is not None else []
@@ -175,9 +189,9 @@ def record(entry: Entry, graph: Graph, settings: Settings, dates: Stamps, works:
     changes = dates.changes.get(entry.id, [])
     history = history_meta(entry, settings, changes, entry.id in dates.shallow)
     version = None
-    if changes:
-        item = version_csl(entry, settings, page_item, changes[0])
-        version = Citation.of(item, version_bibtex(entry, settings, item, changes[0]), kind.download_path(entry.id, "version"))
+    if version_item is not None:  # git knows a change
+        bibtex = version_bibtex(entry, settings, version_item, changes[0])
+        version = Citation.of(version_item, bibtex, kind.download_path(entry.id, "version"))
         history["cite"] = version.front()
     meta = {"cite": cite, "version": history}
     return Record(link, when.added, when.updated, page, work_citation, version, meta)
