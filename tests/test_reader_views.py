@@ -10,8 +10,12 @@ import re
 from html import unescape
 from html.parser import HTMLParser
 
+import yaml
+
 from knowledgebase.cite import labels as citation
 from knowledgebase.model.duration import hms, listening_seconds
+from knowledgebase.pipeline import build
+from knowledgebase.settings import Settings
 
 
 class Table(HTMLParser):
@@ -232,3 +236,32 @@ def test_guide_states_reading_and_listening_time_up_front(repo):
             f" and {listening} of listening and viewing ({len(podcasts)} podcasts and videos)."
         )
         assert f"Total listening and viewing time: {listening}." in project.site(f"guides/{stakeholder.id}/index.html")
+
+
+def test_a_long_guide_section_lists_titles_and_points_to_the_filtered_index(project):
+    """Past 30 entries a guide's section lists titles only (a summary edit then leaves every guide as it
+    was); one whose index has a stakeholder filter links to it; a short section keeps its blurbs."""
+    content = project.root / "content"
+    for number in range(31):
+        (content / "glossary" / f"term-{number:02d}.yaml").write_text(
+            f"title: term number {number}\naliases: []\nshort: The blurb of term {number}.\nsources: [reading-list]\nstakeholders: [developers]\n"
+        )
+        episode = yaml.safe_load((content / "podcasts" / "moshi.yaml").read_text())
+        episode.update(title=f"Episode {number}", stakeholders=["developers"])
+        (content / "podcasts" / f"episode-{number:02d}.yaml").write_text(yaml.safe_dump(episode, sort_keys=False))
+    assert build(Settings.from_mkdocs_yml(project.root / "mkdocs.yml")).ok
+    guide = (project.root / "build" / "docs" / "guides" / "developers.md").read_text()
+    sections = {s.split("\n", 1)[0]: s for s in guide.split("\n## ")[1:]}
+    glossary, podcasts = sections["Glossary"], sections["Podcasts and videos"]
+    terms = len(re.findall(r"^- \[", glossary, re.M))
+    assert terms > 31 and f"\nAll {terms}, by title.\n" in glossary
+    assert "- [term number 7](../glossary/term-07.md)\n" in glossary and "The blurb of term" not in glossary
+    episodes = len(re.findall(r"^- \[", podcasts, re.M))
+    link = "[the podcasts and videos index](../podcasts/index.md?stakeholder=developers)"
+    assert f"\nAll {episodes}, by title; {link} shows them with their details.\n" in podcasts
+    # Built by MkDocs, the link keeps its filter, which the index's own script reads.
+    project.run("mkdocs", "build", "--strict", check=True)
+    assert 'href="../../podcasts/?stakeholder=developers"' in project.site("guides/developers/index.html")
+    # A short section keeps each entry's blurb, and has no count.
+    short = [s for title, s in sections.items() if title in ("Definitions", "Source documents")]
+    assert short and all("\nAll " not in s and " — " in s for s in short)

@@ -166,7 +166,7 @@ def build(settings: Settings, reuse: Reuse | None = None) -> Loaded:
     # citeproc's references from the last build: it formats only the items it has not seen.
     with apa.stored(_own_file(settings.docs_dir, apa.CACHE_FILE)) as references:
         # Each entry's citation record, once: the pages, the templates and the exports all read them.
-        records = citations(loaded.graph, settings, loaded.dates)
+        records = citations(loaded.graph, settings, loaded.dates, reuse.records() if reuse is not None else None)
         pages, tooltips = render_site(loaded.graph, settings, records, reuse)
         if reuse is not None:
             reuse.tooltips(tooltips)

@@ -202,6 +202,11 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         self.incremental.read_unchanged(config, files)
         return env
 
+    @event_priority(100)  # before any other plugin changes the page's Markdown or front matter
+    def on_page_markdown(self, markdown: str, *, page, config: MkDocsConfig, files: Files) -> str:  # noqa: ANN001
+        self.incremental.read(page)
+        return markdown
+
     @event_priority(-100)  # after the search plugin has indexed the page
     def on_page_context(self, context, page, config: MkDocsConfig, nav):  # noqa: ANN001, ANN201
         self.incremental.rendered(page, config.plugins.get("material/search") or config.plugins.get("search"))

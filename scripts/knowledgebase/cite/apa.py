@@ -186,6 +186,13 @@ def format_ahead(items: Iterable[dict[str, Any]]) -> None:
     _renders.ahead(_prepare(item)[1] for item in items)
 
 
+def reused(references: Iterable[Reference]) -> None:
+    """References made by an earlier build and used again by this one (the preview's kept records):
+    stored for the next build as if formatted by this one, so the cache is what a clean build stores."""
+    for reference in references:
+        _renders.render(reference.key)
+
+
 # --- citeproc-py in worker processes ------------------------------------------------------------
 
 #: Fewer items than this are formatted one by one: starting the workers would cost more than it saves.
@@ -242,6 +249,8 @@ class Reference:
 
     segments: list[dict[str, Any]]
     text: str
+    #: The cache key it was formatted from (see ``Renders``).
+    key: str = ""
 
 
 def apa(item: dict[str, Any], et_al: bool = False) -> Reference:
@@ -274,7 +283,7 @@ def apa(item: dict[str, Any], et_al: bool = False) -> Reference:
     text = text.replace(_TITLE_SLOT, prepared.get("title", ""))
     text = _repair(text, prepared)
     text = text.replace(_URL_SLOT, prepared.get("URL", ""))
-    return Reference(_segments(text), _PRIVATE.sub("", text))
+    return Reference(_segments(text), _PRIVATE.sub("", text), skeleton)
 
 
 def _prepare(item: dict[str, Any], et_al: bool = False) -> tuple[dict[str, Any], str]:

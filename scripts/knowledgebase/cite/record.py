@@ -22,7 +22,7 @@ from functools import cached_property
 from typing import Any
 
 from knowledgebase.cite.addresses import permalink
-from knowledgebase.cite.apa import Reference, apa, format_ahead
+from knowledgebase.cite.apa import Reference, apa, format_ahead, reused
 from knowledgebase.cite.bibtex import page_bibtex, work_bibtex
 from knowledgebase.cite.coins import context_object
 from knowledgebase.cite.csl import Work, csl_json, page_csl, work_csl, work_of
@@ -141,16 +141,30 @@ class Citations:
         return self.records[entry_id]
 
 
-def citations(graph: Graph, settings: Settings, dates: Stamps) -> Citations:
+def citations(graph: Graph, settings: Settings, dates: Stamps, kept: dict[str, Record] | None = None) -> Citations:
     """The citation record of every entry of ``graph``: every CSL item made once (each work's, each
     page's and each version's), the APA references the cache lacks formatted on every core, then
-    each record."""
+    each record.
+
+    ``kept``: records of the last build that an edit left as they were, by entry id (the preview's,
+    render/reuse.py); they are taken as they are.
+    """
+    kept = kept or {}
     entries = graph.entries.values()
+    # Every work, kept or not: a record made again lists the works its entry cites.
     works = {e.id: w for e in entries if (w := work_of(e)) is not None}
-    pages = {e.id: page_csl(e, settings, dates.of(e.id)) for e in entries}
-    versions = {e.id: version_csl(e, settings, pages[e.id], changes[0]) for e in entries if (changes := dates.changes.get(e.id))}
-    format_ahead([*(w.item for w in works.values()), *pages.values(), *versions.values()])
-    return Citations(dates, {e.id: record(e, graph, settings, dates, works, pages[e.id], versions.get(e.id)) for e in entries})
+    fresh = [e for e in entries if e.id not in kept]
+    pages = {e.id: page_csl(e, settings, dates.of(e.id)) for e in fresh}
+    versions = {e.id: version_csl(e, settings, pages[e.id], changes[0]) for e in fresh if (changes := dates.changes.get(e.id))}
+    format_ahead([*(works[e.id].item for e in fresh if e.id in works), *pages.values(), *versions.values()])
+    reused(c.apa for r in kept.values() for c in (r.page, r.work, r.version) if c is not None)
+    return Citations(
+        dates,
+        {
+            e.id: kept[e.id] if e.id in kept else record(e, graph, settings, dates, works, pages[e.id], versions.get(e.id))
+            for e in entries
+        },
+    )
 
 
 def record(

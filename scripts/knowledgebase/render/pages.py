@@ -96,6 +96,8 @@ class Renderer:
             component_labels=compare.component_labels(),
             level_labels=compare.level_labels(),
             href=self.href,
+            path_to=self.path_to,
+            table_indexes=TABLE_INDEXES,
             archived=self.archived,
             listings=self.listings,
             venue=venue,
@@ -115,6 +117,11 @@ class Renderer:
         entry = target if isinstance(target, Entry) else self.graph.entries[target]
         href = relative(entry_path(entry), posixpath.dirname(context["page_path"]))
         return Markup(f"[{markup.escape_text(text if text is not None else entry.title)}]({href})")
+
+    @jinja2.pass_context
+    def path_to(self, context: jinja2.runtime.Context, target: str) -> str:
+        """A docs-folder path (``papers/index.md``) relative to the page being rendered, for a Markdown link."""
+        return relative(target, posixpath.dirname(context["page_path"]))
 
     @jinja2.pass_context
     def prose(self, context: jinja2.runtime.Context, text: str | None) -> Markup:
@@ -374,7 +381,7 @@ def render_site(
     renderer = Renderer(graph, settings, citations)
     pages = renderer.pages(reuse.pages() if reuse else None)
     if reuse:
-        reuse.done(pages, {e.id: entry_path(e) for e in graph.entries.values()})
+        reuse.done(pages, {e.id: entry_path(e) for e in graph.entries.values()}, citations.records)
     return pages, Tooltips(definitions(renderer.entries_of("glossary"), renderer.tooltip, renderer.abbreviation))
 
 

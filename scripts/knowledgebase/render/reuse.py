@@ -4,8 +4,8 @@ An entry's page shows its own data and that of the entries it refers to or that 
 their titles in links and backlinks, a cited work's citation, a named source's provenance. Every
 such reference is an edge of the graph. So after an edit, the entry pages to render again are
 those of the entries whose data or dates changed, and of their neighbours before and after the
-edit; every other entry page is the text the last build rendered. (Citation records are made
-again: citeproc's output is cached across builds, cite/apa.py, and what is left is cheap.) The pages that gather over many
+edit; every other entry page is the text the last build rendered, and every other entry's citation
+record the one it made (a record shows the entry, its dates and the works it cites). The pages that gather over many
 entries (section indexes, guides, the timeline, tags, hand-written pages, the glossary's data) are
 rendered every time, and every page goes through the glossary tooltips again unless both its text
 and the glossary are those of the last build.
@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from knowledgebase.cite.history import Stamps
+    from knowledgebase.cite.record import Record
     from knowledgebase.graph.resolve import Graph
     from knowledgebase.render.tooltips import Tooltips
     from knowledgebase.settings import Settings
@@ -52,6 +53,7 @@ class Reuse:
         self._next: tuple = ({}, {}, {}, None)  # the same, of the build under way
         self._again: set[str] | None = None  # the entries whose page is rendered again; None: all
         self._pages: dict[str, str] = {}  # entry id -> the text of its page, as rendered last time
+        self._records: dict[str, Record] = {}  # entry id -> its citation record, as made last time
         self._written: dict[str, tuple[str, bytes]] = {}  # page path -> (its text, its bytes with tooltips)
         self._definitions: object = None
         self.rendered = 0  # entry pages rendered by the last build, for the log
@@ -98,11 +100,17 @@ class Reuse:
         again = self._again
         return {} if again is None else {i: text for i, text in self._pages.items() if i not in again}
 
-    def done(self, pages: dict[str, str], paths: dict[str, str]) -> None:
-        """Remember this build's entry pages (``paths``: each entry's page path) for the next one."""
+    def records(self) -> dict[str, Record]:
+        """The citation records of the last build this one may keep, by entry id (the same entries as ``pages``)."""
+        again = self._again
+        return {} if again is None else {i: r for i, r in self._records.items() if i not in again}
+
+    def done(self, pages: dict[str, str], paths: dict[str, str], records: dict[str, Record]) -> None:
+        """Remember this build's entry pages (``paths``: each entry's page path) and records for the next one."""
         self._prints, self._provenance, self._neighbours, self._setup = self._next
         kept = len(self.pages())
         self._pages = {entry_id: pages[path] for entry_id, path in paths.items() if path in pages}
+        self._records = dict(records)
         self.rendered = len(self._pages) - kept
 
     def tooltips(self, tooltips: Tooltips) -> None:

@@ -142,6 +142,23 @@ class IncrementalPreview:
             page.markdown = config.plugins.on_page_markdown(page.markdown, page=page, config=config, files=files)
         self._labels = {page.url: _label(page.meta, page.markdown or "") for page in pages}
 
+    def read(self, page: Page) -> None:
+        """Remember the Markdown and front matter MkDocs has just read of ``page``, for the next builds.
+
+        Called before any other plugin's ``on_page_markdown`` can change them. Without it the first
+        edit of a preview parsed the front matter of every page the first build had read already.
+        """
+        if not self.active or page.markdown is None:
+            return
+        path = page.file.abs_src_path
+        if path is None:
+            return
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return
+        self._sources[path] = ((stat.st_mtime_ns, stat.st_size), (page.markdown, dict(page.meta)))
+
     def _read_source(self, page: Page, config: MkDocsConfig) -> None:
         """``page.read_source``, with the front matter of a source unchanged since the last build not parsed again.
 
