@@ -164,7 +164,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Project:
     return Project(root)
 
 
-@pytest.mark.skipif(sys.platform != "linux" or (os.cpu_count() or 1) < 2, reason="worker processes are forked, one per core")
+@pytest.mark.skipif(sys.platform != "linux" or apa.cores() < 2, reason="worker processes are forked, one per core")
 def test_references_formatted_on_every_core_are_those_formatted_one_by_one(generated: Project, citeproc_calls, monkeypatch):
     loaded = load(Settings.from_mkdocs_yml(generated.root / "mkdocs.yml"))
     assert loaded.ok and len(loaded.dates.changes) == 300
@@ -215,7 +215,7 @@ def test_a_cold_site_build_formats_references_in_workers_of_the_build_child(gene
     start worker processes (a daemon may not), and the site is the one a serial build makes."""
     files = mkdocs_build(generated)
     processes = citeproc_calls.processes()
-    if sys.platform == "linux" and (os.cpu_count() or 1) > 1:
+    if sys.platform == "linux" and apa.cores() > 1:
         # Formatted by the build child's workers: processes whose parent is neither this process nor its parent.
         assert processes and all(parent != os.getpid() and pid != os.getpid() for pid, parent in processes)
     citeproc_calls.clear()

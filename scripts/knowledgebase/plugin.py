@@ -32,6 +32,7 @@ from knowledgebase.model.schema import entry_types
 from knowledgebase.navigation import section_page, with_sections
 from knowledgebase.pipeline import build
 from knowledgebase.publish.ownership import check_site, claim_site, record_site
+from knowledgebase.render.environment import compiled_for
 from knowledgebase.render.reuse import Reuse
 from knowledgebase.serve.incremental import IncrementalPreview
 from knowledgebase.settings import Settings
@@ -121,7 +122,9 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         self.settings = Settings.from_options(root, docs_dir, dict(self.config), config, config.config_file_path)
         # Here, before any on_pre_build: MkDocs empties site_dir right after those, so a site_dir
         # that holds sources (or anything not built) must be refused now, with nothing touched.
-        check_site(self.settings)
+        # (`mkdocs serve` builds into a new temporary folder of its own: nothing there to protect.)
+        if not self.serving:
+            check_site(self.settings)
         # A section mkdocs.yml's nav lacks (a type added with only its schema) is placed by its x-kb.nav.
         config.nav, added = with_sections(config.nav, entry_types().values())
         for kind in added:
@@ -171,7 +174,7 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
             )
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        if self.settings is not None:
+        if self.settings is not None and not self.serving:
             # MkDocs has emptied site_dir (or a failed build left it as it was): now it becomes ours.
             claim_site(self.settings)
         shown = self.preview.context() if self.preview else None
@@ -192,13 +195,17 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
     def on_post_build(self, config: MkDocsConfig) -> None:
         self.incremental.finish(config)  # the whole search index; no page of a deleted entry
         # What MkDocs wrote into site_dir, so that the next build refuses to empty anything else.
-        if self.settings is not None:
+        if self.settings is not None and not self.serving:
             record_site(self.settings)
 
     @event_priority(110)  # before Material's tags plugin (100) gathers its listing
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         # Read by overrides/partials/kb-preview.html on every page, the 404 page included.
         env.globals["kb_preview"] = self.preview.context() if self.preview else None
+        if self.serving and env.bytecode_cache is None:
+            # MkDocs makes the theme's environment again for every rebuild, and Jinja2 compiled
+            # Material's templates again each time: a fifth of a rebuild after a summary edit.
+            env.bytecode_cache = compiled_for(env)
         self.incremental.read_unchanged(config, files)
         return env
 

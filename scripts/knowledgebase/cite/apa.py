@@ -199,6 +199,14 @@ def reused(references: Iterable[Reference]) -> None:
 PARALLEL_FROM = 50
 
 
+def cores() -> int:
+    """The cores this process may run on: in a container limited to fewer than the machine has (a CI
+    runner, ``docker --cpuset-cpus``), ``os.cpu_count()`` would start workers that only wait."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def _format_apart(skeletons: list[str]) -> dict[str, str]:
     """citeproc-py's reference of each of ``skeletons``, formatted by forked worker processes, one
     per core; nothing (so the build formats them itself, the same references) where forking is not
@@ -208,7 +216,7 @@ def _format_apart(skeletons: list[str]) -> dict[str, str]:
     Only from a process with one thread: a fork copies the locks other threads may hold (a
     ``mkdocs serve`` rebuild has its server's threads).
     """
-    processes = os.cpu_count() or 1
+    processes = cores()
     if sys.platform != "linux" or processes < 2 or threading.active_count() > 1:
         return {}
     try:

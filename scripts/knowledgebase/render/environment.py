@@ -40,11 +40,12 @@ def url_attribute(url: str) -> Markup:
     return Markup(escape(str(url_markup(url))))
 
 
-class _CompiledTemplates(jinja2.BytecodeCache):
+class CompiledTemplates(jinja2.BytecodeCache):
     """Templates compiled once a process: ``mkdocs serve`` renders the site again after each edit.
 
     Jinja2 keys each by the template's name and checks its source's checksum, so an edited
-    template is compiled again.
+    template is compiled again. One cache serves environments of one configuration only (see
+    ``compiled_for``): the code Jinja2 makes hangs on the environment's syntax and extensions.
     """
 
     def __init__(self) -> None:
@@ -58,7 +59,31 @@ class _CompiledTemplates(jinja2.BytecodeCache):
         self._code[bucket.key] = bucket.bytecode_to_string()
 
 
-_COMPILED = _CompiledTemplates()
+_COMPILED = CompiledTemplates()
+_BY_SETUP: dict[tuple, CompiledTemplates] = {}
+
+
+def compiled_for(env: jinja2.Environment) -> CompiledTemplates:
+    """The process's cache of compiled templates for environments set up as ``env`` is."""
+    autoescape = env.autoescape if isinstance(env.autoescape, bool) else getattr(env.autoescape, "__qualname__", "?")
+    setup = (
+        tuple(sorted(env.extensions)),
+        env.block_start_string,
+        env.block_end_string,
+        env.variable_start_string,
+        env.variable_end_string,
+        env.comment_start_string,
+        env.comment_end_string,
+        env.line_statement_prefix,
+        env.line_comment_prefix,
+        env.trim_blocks,
+        env.lstrip_blocks,
+        env.newline_sequence,
+        env.keep_trailing_newline,
+        env.optimized,
+        autoescape,
+    )
+    return _BY_SETUP.setdefault(setup, CompiledTemplates())
 
 
 def environment(templates_dir: Path | None) -> jinja2.Environment:

@@ -66,6 +66,7 @@ class Reuse:
                 (
                     entry.type,
                     entry.source.path,
+                    entry.source.start,  # a .bib entry's "Edit" link opens its file at its line
                     entry.data,
                     dates.updated.get(entry.id),
                     dates.added.get(entry.id),
