@@ -12,6 +12,7 @@ import dataclasses
 import difflib
 import gzip
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -21,7 +22,7 @@ from benchmarks.run import fetch, free_port, make_serve_args  # the harness time
 
 from kbtest import set_site_fields, wait_for
 from knowledgebase import pipeline
-from knowledgebase.render.reuse import Reuse
+from knowledgebase.render.reuse import STATE_FILE, Reuse
 from knowledgebase.settings import Settings
 
 
@@ -174,6 +175,13 @@ def test_preview_renders_again_only_the_pages_an_edit_changes(project):
         "a new link": lambda: edit("content/datasets/mnist.yaml", "Handwritten digits, edited.", "Digits; see [[moshi]]."),
         "a glossary term's definition": lambda: edit("content/glossary/open-weights.yaml", "anyone may", "anyone can"),
         "provenance": lambda: edit("content/sources/ai-overview.yaml", "provenance: ai-generated\n", ""),
+        "a glossary term the definitions treat differently": lambda: edit(
+            "content/glossary/open-weights.yaml", "sources: [reading-list]\n", "sources: [reading-list]\ncomponent: data\n"
+        ),
+        # Its page compares the definitions, each with the titles of its sources: two links away.
+        "the title of a source the definitions name": lambda: edit(
+            "content/sources/explainer.yaml", "title: Open source AI explainer", "title: Open source AI explained"
+        ),
         "a new entry": lambda: project.write(
             "content/datasets/laion.yaml",
             "title: LAION\nmodality: images\nsummary: Image and text pairs, like [[mnist]].\nrelated: [mnist]\n"
@@ -187,10 +195,12 @@ def test_preview_renders_again_only_the_pages_an_edit_changes(project):
         loaded = pipeline.build(settings, reuse)
         assert loaded.ok, name
         rendered[name] = reuse.rendered / len(loaded.graph.entries)  # the share of entry pages rendered again
+        shutil.rmtree(clean.docs_dir, ignore_errors=True)  # a build from nothing: no page kept
         assert pipeline.build(clean, None).ok, name
         expected, got = project.snapshot("build/clean"), project.snapshot("build/docs")
         for files in (expected, got):
             files.pop(".kb-build.json")  # the folder's own list of what it holds
+            files.pop(STATE_FILE)  # what the folder was built from, its settings (and so its own path) among them
             files.pop(".gitkeep", None)
         assert sorted(got) == sorted(expected), name
         different = [rel for rel in expected if got[rel] != expected[rel]]
@@ -199,3 +209,46 @@ def test_preview_renders_again_only_the_pages_an_edit_changes(project):
     # that may reach any page, all of them.
     assert rendered["a summary"] < 0.5 and rendered["a title other pages link to"] < 1, rendered
     assert rendered["a glossary term's definition"] == rendered["provenance"] == rendered["a new entry"] == 1, rendered
+
+
+def test_a_new_build_starts_from_what_the_last_one_stored(project, monkeypatch):
+    """`kb build` and `mkdocs build` (a new process each: a new Reuse) render again only what an edit
+    reaches, from the state the last build stored in the docs folder; a page changed in the docs
+    folder, a damaged state file or other code makes them render it, or everything, again. The docs
+    folder is always the one a build from nothing writes."""
+    settings = Settings.from_mkdocs_yml(project.root / "mkdocs.yml")
+    clean = dataclasses.replace(settings, docs_dir=project.root / "build" / "clean")
+    state = settings.docs_dir / STATE_FILE
+
+    def built() -> float:
+        """A build as a new process makes it: the share of entry pages it rendered again."""
+        reuse = Reuse()
+        loaded = pipeline.build(settings, reuse)
+        assert loaded.ok
+        shutil.rmtree(clean.docs_dir, ignore_errors=True)
+        assert pipeline.build(clean).ok
+        expected, got = project.snapshot("build/clean"), project.snapshot("build/docs")
+        for files in (expected, got):
+            for own in (".kb-build.json", STATE_FILE, ".gitkeep"):
+                files.pop(own, None)
+        assert got == expected
+        return reuse.rendered / len(loaded.graph.entries)
+
+    assert built() == 1  # nothing stored yet
+    assert built() == 0  # nothing changed
+    path = project.root / "content/datasets/mnist.yaml"
+    path.write_text(path.read_text().replace("Handwritten digits.", "Handwritten digits, edited."))
+    assert 0 < built() < 0.5
+    # A page edited by hand in the docs folder is not the page the last build wrote: rendered again.
+    page = settings.docs_dir / "datasets" / "mnist.md"
+    page.write_text(page.read_text().replace("edited", "tampered"))
+    assert 0 < built() < 0.5
+    assert "tampered" not in page.read_text()
+    # A state file cut short, or not JSON: none at all.
+    for damaged in (state.read_bytes()[:100], b"\xff\xfe", b"[]", b'{"made-by": 1}'):
+        state.write_bytes(damaged)
+        assert built() == 1
+    # Other code (this package, a library, Python): everything again.
+    monkeypatch.setattr("knowledgebase.render.reuse._made_by", lambda: "other code")
+    assert built() == 1
+    assert built() == 0

@@ -149,7 +149,9 @@ def collisions(graph: Graph, assets: dict[str, bytes], settings: Settings, diagn
 def build(settings: Settings, reuse: Reuse | None = None) -> Loaded:
     """Validate, then (only if every source is sound) write the generated docs folder.
 
-    ``reuse`` (kept by ``mkdocs serve``) makes it render only the pages the last edit changed.
+    Only the pages the sources' changes since the last build reach are rendered again (see
+    render/reuse.py); ``reuse`` is what ``mkdocs serve`` keeps from one build to the next, and
+    without it the build starts from what the last one stored in the docs folder.
     """
     loaded = load(settings)
     # Folders that are not the build's own: refused before anything is written (every mistake in one run).
@@ -160,36 +162,39 @@ def build(settings: Settings, reuse: Reuse | None = None) -> Loaded:
     from knowledgebase.cite.record import citations  # citeproc and the CSL style: not needed to validate
     from knowledgebase.publish.exports import site_files  # open data, citation downloads, feed, llms.txt, redirects
     from knowledgebase.render.pages import render_site  # Jinja2 and the templates: not needed to validate
+    from knowledgebase.render.reuse import STATE_FILE, Reuse
 
-    if reuse is not None:
-        reuse.plan(loaded.graph, settings, loaded.dates)
+    reuse = reuse if reuse is not None else Reuse()
+    reuse.start(settings.docs_dir, _own_file(settings.docs_dir, STATE_FILE))
+    reuse.plan(loaded.graph, settings, loaded.dates)
     # citeproc's references from the last build: it formats only the items it has not seen.
     with apa.stored(_own_file(settings.docs_dir, apa.CACHE_FILE)) as references:
         # Each entry's citation record, once: the pages, the templates and the exports all read them.
-        records = citations(loaded.graph, settings, loaded.dates, reuse.records() if reuse is not None else None)
+        records = citations(loaded.graph, settings, loaded.dates, reuse.records())
         pages, tooltips = render_site(loaded.graph, settings, records, reuse)
-        if reuse is not None:
-            reuse.tooltips(tooltips)
+        reuse.tooltips(tooltips)
         # Each page's text is dropped as soon as its bytes are made: the site held twice over (text,
         # then bytes, then bytes with the glossary definitions) was a third of the build's peak memory.
         files: dict[str, bytes] = {}
         for rel in list(pages):
-            files[rel] = _page_bytes(rel, pages.pop(rel), tooltips, reuse)
+            files[rel] = _page_bytes(rel, pages.pop(rel), reuse, tooltips)
         files.update(loaded.asset_bytes)  # images and such: no page among them
         for rel, data in site_files(loaded.graph, settings, records).items():
             if rel not in files:  # a hand-written page of the same path wins (how-to-cite.md, data.md)
-                files[rel] = _page_bytes(rel, data, tooltips, reuse)
-    files[apa.CACHE_FILE] = references.dump()  # a dotfile: neither MkDocs nor Zensical publishes it
+                files[rel] = _page_bytes(rel, data, reuse, tooltips)
+    reuse.written()
+    # Dotfiles: neither MkDocs nor Zensical publishes them.
+    files[apa.CACHE_FILE] = references.dump()
+    files[STATE_FILE] = reuse.dump()
     loaded.diagnostics.extend(write_tree(settings, files))
     return loaded
 
 
-def _page_bytes(rel: str, data: str | bytes, tooltips: Tooltips, reuse: Reuse | None) -> bytes:
+def _page_bytes(rel: str, data: str | bytes, reuse: Reuse, tooltips: Tooltips) -> bytes:
     """A file of the docs folder as written; a page (generated, hand-written or published) with its glossary definitions."""
     if not rel.endswith(".md"):
         return data.encode("utf-8") if isinstance(data, str) else data
-    text = data if isinstance(data, str) else data.decode("utf-8")
-    return reuse.page_bytes(rel, text, tooltips) if reuse is not None else tooltips.page(text).encode("utf-8")
+    return reuse.page_bytes(rel, data if isinstance(data, str) else data.decode("utf-8"), tooltips)
 
 
 def _own_file(folder: Path, rel: str) -> bytes | None:

@@ -53,12 +53,15 @@ class Built:
     diagnostics: Diagnostics
     entries: int
     shallow: int
+    #: Entry pages rendered again (the others were the last build's, render/reuse.py).
+    rendered: int = 0
 
 
 def build_here(settings: Settings, reuse: Reuse | None = None) -> Built:
+    reuse = reuse if reuse is not None else Reuse()  # a new one starts from what the last build stored
     loaded = build(settings, reuse)
     shallow = len(loaded.dates.shallow) if loaded.ok else 0
-    return Built(loaded.diagnostics, len(loaded.graph.entries), shallow)
+    return Built(loaded.diagnostics, len(loaded.graph.entries), shallow, reuse.rendered if loaded.ok else 0)
 
 
 def build_apart(settings: Settings) -> Built:
@@ -161,9 +164,12 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
             (warn if diagnostic.severity == "warning" else log.error)(str(diagnostic))
         if count:
             raise PluginError(f"{counted}; the site was not built")
-        if self.serving:
-            log.info("knowledgebase: %d of %d entry pages rendered again", self.reuse.rendered, built.entries)
-        log.info("knowledgebase: %d entries rendered in %.2f s", built.entries, time.perf_counter() - start)
+        log.info(
+            "knowledgebase: %d entries, %d of their pages rendered again, in %.2f s",
+            built.entries,
+            built.rendered,
+            time.perf_counter() - start,
+        )
         cut = built.shallow
         if cut:  # info, not a warning: --strict would stop the build, and the site is still right
             log.info(

@@ -376,11 +376,11 @@ def render_site(
 ) -> tuple[dict[str, str], Tooltips]:
     """Every page, and the glossary tooltips that every Markdown page of the site goes through.
 
-    With ``reuse`` (the preview's), the entry pages an edit leaves as they were are the last build's.
+    With ``reuse`` (reuse.py), the entry pages an edit leaves as they were are the last build's.
     """
     renderer = Renderer(graph, settings, citations)
-    pages = renderer.pages(reuse.pages() if reuse else None)
-    if reuse:
+    pages = renderer.pages(reuse.pages() if reuse is not None else None)
+    if reuse is not None:
         reuse.done(pages, {e.id: entry_path(e) for e in graph.entries.values()}, citations.records)
     return pages, Tooltips(definitions(renderer.entries_of("glossary"), renderer.tooltip, renderer.abbreviation))
 

@@ -1,28 +1,43 @@
-"""The entry pages an edit leaves as they were, kept from the last build by ``mkdocs serve``.
+"""The entry pages an edit leaves as they were, kept from the last build.
 
 An entry's page shows its own data and that of the entries it refers to or that refer to it:
 their titles in links and backlinks, a cited work's citation, a named source's provenance. Every
 such reference is an edge of the graph. So after an edit, the entry pages to render again are
 those of the entries whose data or dates changed, and of their neighbours before and after the
-edit; every other entry page is the text the last build rendered, and every other entry's citation
-record the one it made (a record shows the entry, its dates and the works it cites). The pages that gather over many
-entries (section indexes, guides, the timeline, tags, hand-written pages, the glossary's data) are
-rendered every time, and every page goes through the glossary tooltips again unless both its text
-and the glossary are those of the last build.
+edit; every other entry page is the text the last build rendered, and (within one ``mkdocs
+serve``) every other entry's citation record the one it made (a record shows the entry, its
+dates and the works it cites). The pages that gather over many entries (section indexes, guides,
+the timeline, tags, hand-written pages, the glossary's data) are rendered every time, and every
+page goes through the glossary tooltips again unless both its text and the glossary are those of
+the last build.
 
+An entry a definition links to is further: a glossary term's page compares how the definitions
+treat its component, with the titles they link to, so its change renders every glossary page again.
 Everything is rendered again when an edit reaches further than the neighbours: an entry added or
 removed, or moved to another file; a glossary term changed (its tooltip is on every page with
 the word); a definition changed (glossary pages show how all definitions treat a component); a
 change of ``provenance`` (a page says whether the sources of the sources it quotes are
-AI-generated); another build date, other settings or templates.
+AI-generated); another build date, other settings or templates, another version of this package
+or of any library installed beside it.
 
-Only the preview keeps one of these: ``mkdocs build`` and ``kb build`` render every page.
+What a build learnt is kept in the docs folder (``STATE_FILE``, a dotfile no site publishes), so
+``kb build``, ``mkdocs build`` and a new ``mkdocs serve`` start from the last build too: it holds
+digests, not pages. A page is taken from the docs folder only if its bytes are those the last
+build wrote (a file edited or damaged there is rendered again), and a state file that is not
+sound, or was made by other code, counts as none: the output is the same either way, only slower.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import hashlib
+import importlib.metadata
+import json
 import os
+import sys
 from collections import defaultdict
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -36,52 +51,106 @@ if TYPE_CHECKING:
 EVERYWHERE = ("glossary", "definition")
 #: Types whose pages gather over the whole knowledge base (the guides): rendered every time.
 GATHERING = ("stakeholder",)
+#: What the last build learnt, in the docs folder it wrote.
+STATE_FILE = ".kb-reuse.json"
+_FORMAT = 1
+
+
+def _digest(value: str | bytes) -> str:
+    return hashlib.sha256(value.encode("utf-8") if isinstance(value, str) else value).hexdigest()
 
 
 class Reuse:
-    """What one preview remembers of its last build, to render only what an edit changed.
+    """What one build remembers of the last, to render only what an edit changed.
 
-    Per build: ``plan`` once the sources are loaded, ``pages`` for what may be kept, ``done`` once
-    all is rendered; then ``tooltips`` and ``page_bytes`` as pages are written.
+    Per build: ``start``, then ``plan`` once the sources are loaded, ``pages`` and ``records`` for
+    what may be kept, ``done`` once all is rendered; then ``tooltips`` and ``page_bytes`` as pages
+    are made, ``written`` once they all are, and ``dump`` for the next build.
     """
 
     def __init__(self) -> None:
-        self._prints: dict[str, str] = {}  # entry id -> what its page may show of it
-        self._provenance: dict[str, object] = {}  # entry id -> its provenance
-        self._neighbours: dict[str, set[str]] = {}
-        self._setup: object = None
+        self._docs: Path | None = None  # where the last build's pages are
+        self._prints: dict[str, str] = {}  # entry id -> digest of what its page may show of it
+        self._provenance: dict[str, str] = {}  # entry id -> its provenance
+        self._neighbours: dict[str, list[str]] = {}
+        self._setup: str | None = None
         self._next: tuple = ({}, {}, {}, None)  # the same, of the build under way
         self._again: set[str] | None = None  # the entries whose page is rendered again; None: all
-        self._pages: dict[str, str] = {}  # entry id -> the text of its page, as rendered last time
-        self._records: dict[str, Record] = {}  # entry id -> its citation record, as made last time
-        self._written: dict[str, tuple[str, bytes]] = {}  # page path -> (its text, its bytes with tooltips)
-        self._definitions: object = None
+        self._paths: dict[str, tuple[str, int]] = {}  # entry id -> (its page's path, the length of its text)
+        self._pages: dict[str, str] = {}  # entry id -> the text of its page, where this process rendered it
+        self._records: dict[str, Record] = {}  # entry id -> its citation record, where this process made it
+        self._written: dict[str, tuple[str, str]] = {}  # page path -> digests of its text and of its bytes
+        self._writing: dict[str, tuple[str, str]] = {}  # the same, of the build under way
+        self._definitions: str | None = None
+        self._same_definitions = False
+        self._kept = 0  # entry pages this build keeps
         self.rendered = 0  # entry pages rendered by the last build, for the log
+
+    def start(self, docs_dir: Path, stored: bytes | None) -> None:
+        """Begin a build that writes ``docs_dir``; ``stored`` is the state file found there (None if
+        none), taken if this object remembers no build of its own (a new process)."""
+        self._docs = docs_dir
+        if self._setup is not None:
+            return
+        try:
+            state = json.loads(stored) if stored else None
+            if not isinstance(state, dict) or state.get("made-by") != _made_by():
+                return
+            prints, provenances, neighbours, paths = {}, {}, {}, {}
+            for entry_id, (printed, provenance, linked, path, length) in state["entries"].items():
+                prints[entry_id], provenances[entry_id] = str(printed), str(provenance)
+                neighbours[entry_id] = [str(n) for n in linked]
+                paths[entry_id] = (str(path), int(length))
+            written = {str(rel): (str(text), str(data)) for rel, (text, data) in state["written"].items()}
+            setup, definitions = str(state["setup"]), str(state["definitions"])
+        except (ValueError, TypeError, KeyError, AttributeError):  # not JSON, or not as dump writes it
+            return
+        self._prints, self._provenance, self._neighbours, self._paths = prints, provenances, neighbours, paths
+        self._written, self._setup, self._definitions = written, setup, definitions
+
+    def dump(self) -> bytes:
+        """The state file for the next build: digests of what this one read and wrote, in a fixed order."""
+        entries = {
+            i: [self._prints[i], self._provenance[i], self._neighbours[i], *self._paths[i]]
+            for i in sorted(self._prints)
+            if i in self._paths
+        }
+        state = {
+            "made-by": _made_by(),
+            "setup": self._setup,
+            "definitions": self._definitions,
+            "entries": entries,
+            "written": {rel: list(pair) for rel, pair in sorted(self._written.items())},
+        }
+        return (json.dumps(state, ensure_ascii=False, indent=0, sort_keys=True) + "\n").encode("utf-8")
 
     def plan(self, graph: Graph, settings: Settings, dates: Stamps) -> None:
         """Find the entries this build must render again (``dates``: the entries' dates from git)."""
         shallow = set(dates.shallow)
         prints = {
-            entry.id: repr(
-                (
-                    entry.type,
-                    entry.source.path,
-                    entry.source.start,  # a .bib entry's "Edit" link opens its file at its line
-                    entry.data,
-                    dates.updated.get(entry.id),
-                    dates.added.get(entry.id),
-                    dates.changes.get(entry.id),
-                    entry.id in shallow,
+            entry.id: _digest(
+                repr(
+                    (
+                        entry.type,
+                        entry.source.path,
+                        entry.source.start,  # a .bib entry's "Edit" link opens its file at its line
+                        entry.data,
+                        dates.updated.get(entry.id),
+                        dates.added.get(entry.id),
+                        dates.changes.get(entry.id),
+                        entry.id in shallow,
+                    )
                 )
             )
             for entry in graph.entries.values()
         }
-        provenance = {entry.id: entry.get("provenance") for entry in graph.entries.values()}
-        neighbours: dict[str, set[str]] = defaultdict(set)
+        provenance = {entry.id: repr(entry.get("provenance")) for entry in graph.entries.values()}
+        linked: dict[str, set[str]] = defaultdict(set)
         for edge in graph.edges:
-            neighbours[edge.source].add(edge.target)
-            neighbours[edge.target].add(edge.source)
-        setup = (repr(settings), dates.build, dates.epoch, _templates(settings))
+            linked[edge.source].add(edge.target)
+            linked[edge.target].add(edge.source)
+        neighbours = {entry_id: sorted(linked.get(entry_id, ())) for entry_id in prints}
+        setup = _digest(repr((_settings(settings), dates.build, dates.epoch, _templates(settings))))
         # Taken as this build's only once it has rendered: a build that fails keeps the last one's.
         self._next = (prints, provenance, neighbours, setup)
         self._again = None
@@ -93,54 +162,118 @@ class Reuse:
                 return
         again = set(changed)
         for entry_id in changed:
-            again |= neighbours.get(entry_id, set()) | self._neighbours.get(entry_id, set())
-        self._again = again | {e.id for e in graph.entries.values() if e.type in GATHERING}
+            again.update(neighbours.get(entry_id, ()), self._neighbours.get(entry_id, ()))
+        # A glossary term's page compares the definitions, with the titles they link to: an edit of
+        # an entry a definition links to (a source, a publisher) reaches it from two links away.
+        shown = {e.target for e in graph.edges if e.source in graph.entries and graph.entries[e.source].type == "definition"}
+        if shown.intersection(changed):
+            again.update(e.id for e in graph.entries.values() if e.type == "glossary")
+        # The guides gather over every entry: rendered again after any change.
+        self._again = again | {e.id for e in graph.entries.values() if e.type in GATHERING} if changed else set()
 
     def pages(self) -> dict[str, str]:
         """The texts of the entry pages of the last build this one may keep, by entry id."""
         again = self._again
-        return {} if again is None else {i: text for i, text in self._pages.items() if i not in again}
+        kept: dict[str, str] = {}
+        if again is not None:
+            for entry_id in sorted(self._prints.keys() - again):
+                text = self._pages.get(entry_id) or self._read_page(entry_id)
+                if text is not None:
+                    kept[entry_id] = text
+        self._kept = len(kept)
+        return kept
+
+    def _read_page(self, entry_id: str) -> str | None:
+        """An entry page's text as the last build rendered it, from the page it wrote; None if that is not to be found."""
+        path, length = self._paths.get(entry_id, ("", 0))
+        data = self._read(path)
+        if data is None or length < 1:
+            return None
+        # The page was its text, then (tooltips.py) maybe its glossary definitions after a blank line.
+        text = data.decode("utf-8", errors="replace")[: length - 1] + "\n"
+        return text if _digest(text) == self._written[path][0] else None
+
+    def _read(self, rel: str) -> bytes | None:
+        """A page of the docs folder, if it holds the very bytes the last build wrote there."""
+        if self._docs is None or rel not in self._written:
+            return None
+        try:
+            data = (self._docs / rel).read_bytes()
+        except OSError:
+            return None
+        return data if _digest(data) == self._written[rel][1] else None
 
     def records(self) -> dict[str, Record]:
-        """The citation records of the last build this one may keep, by entry id (the same entries as ``pages``)."""
+        """The citation records this process made last that this build may keep, by entry id."""
         again = self._again
         return {} if again is None else {i: r for i, r in self._records.items() if i not in again}
 
     def done(self, pages: dict[str, str], paths: dict[str, str], records: dict[str, Record]) -> None:
         """Remember this build's entry pages (``paths``: each entry's page path) and records for the next one."""
         self._prints, self._provenance, self._neighbours, self._setup = self._next
-        kept = len(self.pages())
         self._pages = {entry_id: pages[path] for entry_id, path in paths.items() if path in pages}
+        self._paths = {entry_id: (paths[entry_id], len(text)) for entry_id, text in self._pages.items()}
         self._records = dict(records)
-        self.rendered = len(self._pages) - kept
+        self.rendered = len(self._pages) - self._kept
 
     def tooltips(self, tooltips: Tooltips) -> None:
-        """Forget every page's tooltips if the glossary's definitions are not those of the last build."""
-        if tooltips.definitions != self._definitions:
-            self._written = {}
-        self._definitions = tooltips.definitions
+        """Whether the glossary's definitions are those of the last build (else every page's tooltips are made again)."""
+        definitions = _digest(repr(tooltips.definitions))
+        self._same_definitions = definitions == self._definitions
+        self._definitions = definitions
+        self._writing = {}
 
     def page_bytes(self, rel: str, text: str, tooltips: Tooltips) -> bytes:
-        """A page's bytes with its glossary definitions, as the last build made them if its text is the same."""
+        """A page's bytes with its glossary definitions, as the last build wrote them if its text is the same."""
+        digest = _digest(text)
         last = self._written.get(rel)
-        if last is not None and last[0] == text:
-            return last[1]
-        data = tooltips.page(text).encode("utf-8")
-        self._written[rel] = (text, data)
+        data = self._read(rel) if self._same_definitions and last is not None and last[0] == digest else None
+        if data is None:
+            data = tooltips.page(text).encode("utf-8")
+        self._writing[rel] = (digest, _digest(data))
         return data
 
+    def written(self) -> None:
+        """The pages are written: what ``page_bytes`` made is what the next build finds."""
+        self._written = self._writing
 
-def _templates(settings: Settings) -> tuple[tuple[str, int], ...]:
-    """The site's own templates and when each last changed: an edit of one renders everything."""
+
+def _settings(settings: Settings) -> str:
+    """The settings, their folders relative to the project's: a clone elsewhere builds the same pages."""
+
+    def shown(value: object) -> object:
+        if isinstance(value, Path):
+            return value.relative_to(settings.root).as_posix() if value.is_relative_to(settings.root) else value.as_posix()
+        return value
+
+    return repr([(f.name, shown(getattr(settings, f.name))) for f in dataclasses.fields(settings) if f.name != "root"])
+
+
+def _templates(settings: Settings) -> tuple[tuple[str, str], ...]:
+    """The site's own templates and their contents' digests: an edit of one renders everything."""
     folder = settings.templates_dir
     if not folder or not folder.is_dir():
         return ()
     found = []
     for parent, _folders, names in os.walk(folder):
         for name in sorted(names):
-            path = os.path.join(parent, name)
-            found.append((path, os.stat(path).st_mtime_ns))
+            path = Path(parent, name)
+            found.append((path.relative_to(folder).as_posix(), _digest(path.read_bytes())))
     return tuple(sorted(found))
 
 
-__all__ = ["Reuse"]
+@functools.cache
+def _made_by() -> str:
+    """What the pages hang on besides the sources and settings: this package's code, templates and
+    schemas, every library installed beside it (by version) and Python's own version."""
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
+    libraries = sorted({(d.metadata["Name"] or "", d.version) for d in importlib.metadata.distributions()})
+    digest.update(repr((libraries, sys.version, _FORMAT)).encode("utf-8"))
+    return digest.hexdigest()
+
+
+__all__ = ["Reuse", "STATE_FILE"]
