@@ -111,7 +111,7 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         #: What `mkdocs serve --dirty` must rebuild though its Markdown is the same (incremental.py).
         self.incremental = IncrementalPreview()
         #: The pages of the last build that the preview's next build need not render again (render/reuse.py).
-        self.reuse = Reuse()
+        self.reuse = Reuse(remember=True)
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         # Also keeps this plugin object for every rebuild of one `mkdocs serve`.

@@ -11,8 +11,8 @@ the timeline, tags, hand-written pages, the glossary's data) are rendered every 
 page goes through the glossary tooltips again unless both its text and the glossary are those of
 the last build.
 
-An entry a definition links to is further: a glossary term's page compares how the definitions
-treat its component, with the titles they link to, so its change renders every glossary page again.
+An entry a definition links to is further: the page of a glossary term with a component compares
+how the definitions treat it, with the titles they link to, so its change renders those again.
 Everything is rendered again when an edit reaches further than the neighbours: an entry added or
 removed, or moved to another file; a glossary term changed (its tooltip is on every page with
 the word); a definition changed (glossary pages show how all definitions treat a component); a
@@ -68,7 +68,12 @@ class Reuse:
     are made, ``written`` once they all are, and ``dump`` for the next build.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, remember: bool = False) -> None:
+        """``remember``: this object serves build after build (``mkdocs serve``), so it keeps each page's
+        bytes in memory too, rather than read them back from the docs folder."""
+        self._remember = remember
+        self._bytes: dict[str, bytes] = {}  # page path -> its bytes, as the last build made them (if remembered)
+        self._bytes_next: dict[str, bytes] = {}
         self._docs: Path | None = None  # where the last build's pages are
         self._prints: dict[str, str] = {}  # entry id -> digest of what its page may show of it
         self._provenance: dict[str, str] = {}  # entry id -> its provenance
@@ -163,11 +168,11 @@ class Reuse:
         again = set(changed)
         for entry_id in changed:
             again.update(neighbours.get(entry_id, ()), self._neighbours.get(entry_id, ()))
-        # A glossary term's page compares the definitions, with the titles they link to: an edit of
-        # an entry a definition links to (a source, a publisher) reaches it from two links away.
+        # The page of a glossary term with a component compares how the definitions treat it, with the
+        # titles they link to: an edit of an entry a definition links to reaches it from two links away.
         shown = {e.target for e in graph.edges if e.source in graph.entries and graph.entries[e.source].type == "definition"}
         if shown.intersection(changed):
-            again.update(e.id for e in graph.entries.values() if e.type == "glossary")
+            again.update(e.id for e in graph.entries.values() if e.type == "glossary" and e.get("component"))
         # The guides gather over every entry: rendered again after any change.
         self._again = again | {e.id for e in graph.entries.values() if e.type in GATHERING} if changed else set()
 
@@ -221,21 +226,29 @@ class Reuse:
         definitions = _digest(repr(tooltips.definitions))
         self._same_definitions = definitions == self._definitions
         self._definitions = definitions
-        self._writing = {}
+        self._writing, self._bytes_next = {}, {}
 
     def page_bytes(self, rel: str, text: str, tooltips: Tooltips) -> bytes:
         """A page's bytes with its glossary definitions, as the last build wrote them if its text is the same."""
         digest = _digest(text)
         last = self._written.get(rel)
-        data = self._read(rel) if self._same_definitions and last is not None and last[0] == digest else None
-        if data is None:
-            data = tooltips.page(text).encode("utf-8")
-        self._writing[rel] = (digest, _digest(data))
+        if self._same_definitions and last is not None and last[0] == digest:
+            data = self._bytes.get(rel) or self._read(rel)
+            if data is not None:
+                return self._made(rel, last, data)
+        data = tooltips.page(text).encode("utf-8")
+        return self._made(rel, (digest, _digest(data)), data)
+
+    def _made(self, rel: str, digests: tuple[str, str], data: bytes) -> bytes:
+        self._writing[rel] = digests
+        if self._remember:
+            self._bytes_next[rel] = data
         return data
 
     def written(self) -> None:
         """The pages are written: what ``page_bytes`` made is what the next build finds."""
         self._written = self._writing
+        self._bytes, self._bytes_next = self._bytes_next, {}
 
 
 def _settings(settings: Settings) -> str:
