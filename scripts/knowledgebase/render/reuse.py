@@ -75,6 +75,7 @@ class Reuse:
         self._bytes: dict[str, bytes] = {}  # page path -> its bytes, as the last build made them (if remembered)
         self._bytes_next: dict[str, bytes] = {}
         self._docs: Path | None = None  # where the last build's pages are
+        self._code = ""  # what made this build (see _made_by)
         self._prints: dict[str, str] = {}  # entry id -> digest of what its page may show of it
         self._provenance: dict[str, str] = {}  # entry id -> its provenance
         self._neighbours: dict[str, list[str]] = {}
@@ -95,11 +96,12 @@ class Reuse:
         """Begin a build that writes ``docs_dir``; ``stored`` is the state file found there (None if
         none), taken if this object remembers no build of its own (a new process)."""
         self._docs = docs_dir
+        self._code = _made_by()
         if self._setup is not None:
             return
         try:
             state = json.loads(stored) if stored else None
-            if not isinstance(state, dict) or state.get("made-by") != _made_by():
+            if not isinstance(state, dict) or state.get("made-by") != self._code:
                 return
             prints, provenances, neighbours, paths = {}, {}, {}, {}
             for entry_id, (printed, provenance, linked, path, length) in state["entries"].items():
@@ -121,7 +123,7 @@ class Reuse:
             if i in self._paths
         }
         state = {
-            "made-by": _made_by(),
+            "made-by": self._code,
             "setup": self._setup,
             "definitions": self._definitions,
             "entries": entries,
@@ -155,7 +157,7 @@ class Reuse:
             linked[edge.source].add(edge.target)
             linked[edge.target].add(edge.source)
         neighbours = {entry_id: sorted(linked.get(entry_id, ())) for entry_id in prints}
-        setup = _digest(repr((_settings(settings), dates.build, dates.epoch, _templates(settings))))
+        setup = _digest(repr((self._code, _settings(settings), dates.build, dates.epoch, _templates(settings))))
         # Taken as this build's only once it has rendered: a build that fails keeps the last one's.
         self._next = (prints, provenance, neighbours, setup)
         self._again = None
@@ -275,18 +277,23 @@ def _templates(settings: Settings) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(found))
 
 
-@functools.cache
 def _made_by() -> str:
     """What the pages hang on besides the sources and settings: this package's code, templates and
-    schemas, every library installed beside it (by version) and Python's own version."""
+    schemas (read for every build: a template edited while ``mkdocs serve`` runs renders
+    everything again), every library installed beside it (by version) and Python's own version."""
     package = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(_libraries().encode("utf-8"))
     for path in sorted(package.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
             digest.update(path.relative_to(package).as_posix().encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
-    libraries = sorted({(d.metadata["Name"] or "", d.version) for d in importlib.metadata.distributions()})
-    digest.update(repr((libraries, sys.version, _FORMAT)).encode("utf-8"))
     return digest.hexdigest()
+
+
+@functools.cache
+def _libraries() -> str:
+    """The installed distributions and their versions, Python's version, this file's format (once a process)."""
+    libraries = sorted({(d.metadata["Name"] or "", d.version) for d in importlib.metadata.distributions()})
+    return repr((libraries, sys.version, _FORMAT))
 
 
 __all__ = ["Reuse", "STATE_FILE"]
