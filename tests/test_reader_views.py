@@ -192,6 +192,81 @@ def test_glossary_term_shows_how_each_definition_treats_it(project):
     assert "how-each-definition-treats-this" not in project.site("glossary/osaid/index.html")
 
 
+# --- an entry's facts -----------------------------------------------------------------------------
+
+
+class Facts(HTMLParser):
+    """The facts of an entry page (the (term, value) pairs of its list of facts) and its empty header cells."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.pairs: list[list[str]] = []
+        self.open: str | None = None
+        self.text: list[str] = []
+        self.blocks_in_values: list[str] = []
+        self.header: list[str] | None = None
+        self.empty_headers = 0
+        self.facts = False  # after a fact's term, until its value
+
+    def handle_starttag(self, tag, attrs):
+        term = tag == "dt" and ("class", "kb-fact") in attrs
+        if term or (tag == "dd" and self.facts):
+            self.open, self.text, self.facts = tag, [], term
+        elif self.open == "dd" and tag in ("ol", "ul", "h1", "h2", "h3", "blockquote", "pre"):
+            self.blocks_in_values.append(tag)
+        if tag == "th":
+            self.header = []
+
+    def handle_endtag(self, tag):
+        if tag == self.open:
+            text = " ".join("".join(self.text).split())
+            if tag == "dt":
+                self.pairs.append([text])
+            else:
+                self.pairs[-1].append(text)
+            self.open = None
+        if tag == "th" and self.header is not None:
+            self.empty_headers += not "".join(self.header).strip()
+            self.header = None
+
+    def handle_data(self, data):
+        if self.open:
+            self.text.append(data)
+        if self.header is not None:
+            self.header.append(data)
+
+
+def facts(html: str) -> Facts:
+    found = Facts()
+    found.feed(html)
+    return found
+
+
+def test_an_entrys_facts_are_terms_and_values_whatever_their_text(project):
+    """Screen readers announce a definition list's terms with their values; the table it replaced
+    had a header row of empty cells. A value that looks like the start of a list or a heading
+    is printed as the text it is, on the line of its term."""
+    bib = project.root / "bibliography/works.bib"
+    text = bib.read_text()
+    assert "journal = {Nature}," in text and "volume = {635}," in text
+    bib.write_text(
+        text.replace("journal = {Nature},", "journal = {1. Nature},").replace("volume = {635},", "volume = {- 635 #2},")
+    )
+    project.mkdocs_build("-q").check_returncode()
+
+    paper = facts(project.site("papers/widder2024why/index.html"))
+    assert paper.pairs[:3] == [["Type", "Article"], ["Authors", "Widder, D. G.; Whittaker, M.; West, S. M."], ["Year", "2024"]]
+    assert ["Journal", "1. Nature"] in paper.pairs and ["Volume", "- 635 #2"] in paper.pairs
+    assert not paper.blocks_in_values, "a value must stay text, not become a list or a heading"
+    podcast = dict(facts(project.site("podcasts/moshi/index.html")).pairs)
+    assert {"Show", "Hosts", "Date", "Format", "Listen or watch"} <= podcast.keys()
+    definition = project.site("definitions/osaid-1-0/index.html")
+    assert dict(facts(definition).pairs)["Publisher"] == "Open Source Initiative"
+    assert '<dt class="kb-fact"><span id="grants"></span>Grants the freedom to</dt>' in definition
+    for page in sorted(project.root.glob("site/*/*/index.html")):
+        assert not facts(page.read_text(encoding="utf-8")).empty_headers, f"{page}: a table header cell with no text"
+
+
 # --- guides ---------------------------------------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ page as markup.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -28,6 +29,21 @@ def _finalize(value: Any) -> Any:
     if isinstance(value, Markup):
         return value
     return markup.escape_text(value)
+
+
+#: What makes a paragraph's first line another block: a list item's marker ("- ", "+ ", "1. ").
+_BLOCK_START = re.compile(r"([-+])|(\d+)([.)])(?=\s|$)")
+
+
+def block_safe(text: str) -> Markup:
+    """Markdown (already escaped) kept to one paragraph where a block begins, as a definition
+    list's value: on one line, and not taken for a list whatever its first characters."""
+    line = " ".join(str(text).split())
+    found = _BLOCK_START.match(line)
+    if found:
+        escaped = f"\\{found[1]}" if found[1] else f"{found[2]}\\{found[3]}"
+        line = escaped + line[found.end() :]
+    return Markup(line)
 
 
 def url_markup(url: str) -> Markup:
@@ -102,7 +118,7 @@ def environment(templates_dir: Path | None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(url=url_markup, url_attr=url_attribute, hms=hms)
+    env.filters.update(url=url_markup, url_attr=url_attribute, hms=hms, block_safe=block_safe)
     return env
 
 
