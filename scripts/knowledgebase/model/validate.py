@@ -26,9 +26,9 @@ SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 @functools.cache
 def max_id_length() -> int:
     """The longest id or citation key: common.schema.json's limit, chosen to fit every file system."""
-    from knowledgebase.model.schema import registry
+    from knowledgebase.model.schema import common_definition
 
-    return int(registry().contents("common.schema.json")["$defs"]["slug"]["maxLength"])
+    return int(common_definition("slug")["maxLength"])
 
 
 def id_problem(entry_id: str, what: str) -> str:

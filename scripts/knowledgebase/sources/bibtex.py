@@ -26,9 +26,15 @@ BIB_LIST_FIELDS = ("keywords", "stakeholders", "related", "sources", "redirect_f
 _BRACES = re.compile(r"(?<!\\)[{}]")
 
 
+def _unbraced(value: str) -> str:
+    """``value`` without the braces BibTeX uses for case protection (not escaped ones, ``\\{``)."""
+    # Most values have none: the pattern, which starts with a look-behind, walks every character.
+    return _BRACES.sub("", value) if "{" in value or "}" in value else value
+
+
 def clean_bibtex_value(value: str) -> str:
     """Drop the braces BibTeX uses for case protection and fold white space."""
-    return " ".join(_BRACES.sub("", value).split())
+    return " ".join(_unbraced(value).split())
 
 
 def split_authors(value: str) -> list[str]:
@@ -48,7 +54,7 @@ def _bib_data(entry: bib.Entry) -> dict[str, Any]:
             data[key] = [item.strip() for item in value.split(",") if item.strip()]
         elif key == "summary":
             # Summaries are Markdown: keep paragraph breaks, only strip case-protection braces.
-            data[key] = "\n".join(line.strip() for line in _BRACES.sub("", str(field.value)).strip().splitlines())
+            data[key] = "\n".join(line.strip() for line in _unbraced(str(field.value)).strip().splitlines())
         else:
             data[key] = value
     return data
