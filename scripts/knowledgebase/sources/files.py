@@ -64,20 +64,26 @@ def read_bytes(path: Path, display: str, diagnostics: Diagnostics, limit: int | 
         else:
             diagnostics.error(display, 1, 1, f"cannot read file: {error.strerror}; {_PERMISSION}")
         return None
-    with os.fdopen(descriptor, "rb") as file:
-        try:
-            info = os.fstat(descriptor)
-            kind = kind_of(info.st_mode)
-            if kind:
-                diagnostics.error(*special_file(display, kind))
-                return None
-            if limit is not None and info.st_size > limit:
-                diagnostics.error(display, 1, 1, f"file is too large ({info.st_size} bytes; the limit is {limit})")
-                return None
-            return file.read()
-        except OSError as error:
-            diagnostics.error(display, 1, 1, f"cannot read file: {error.strerror}; {_PERMISSION}")
+    try:
+        info = os.fstat(descriptor)
+        kind = kind_of(info.st_mode)
+        if kind:
+            diagnostics.error(*special_file(display, kind))
             return None
+        if limit is not None and info.st_size > limit:
+            diagnostics.error(display, 1, 1, f"file is too large ({info.st_size} bytes; the limit is {limit})")
+            return None
+        # Read to the end on the descriptor itself: a buffered file object for each of thousands
+        # of files cost more than the reading (0.03 s at N=8,000, see benchmarks/).
+        chunks = []
+        while chunk := os.read(descriptor, max(info.st_size + 1, 1 << 16)):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError as error:
+        diagnostics.error(display, 1, 1, f"cannot read file: {error.strerror}; {_PERMISSION}")
+        return None
+    finally:
+        os.close(descriptor)
 
 
 def read_text(path: Path, display: str, diagnostics: Diagnostics) -> str | None:
