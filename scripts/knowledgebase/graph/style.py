@@ -31,7 +31,6 @@ _DOUBLED = re.compile(r"\b(the|a|an|of|to|in|and|for|on|is|that)\s+\1\b", re.IGN
 _SPACE_BEFORE_PUNCT = re.compile(r"(?<=[^\s|])[ \t]+[.,;:!?](?=\s|$|[)*_])")
 _PARENTHESIS = re.compile(r"\(([^()\n]{2,80})\)")
 _WORD_BEFORE = re.compile(r"(\w+)\W*\Z")
-_THE_BEFORE = re.compile(r"\bthe\s+$", re.IGNORECASE)
 
 
 def title_style(entry: Entry | None) -> str:
@@ -56,7 +55,7 @@ def link_text(entry: Entry, before: str) -> str:
     A source document with a ``short_title`` is named by it after "the" ("the reading list"),
     since its full title ("the Openness and AI: Open Source - ...") does not fit there.
     """
-    if entry.type == "source" and entry.get("short_title") and _THE_BEFORE.search(before.rstrip("*_")):
+    if entry.type == "source" and entry.get("short_title") and markup.after_the(before):
         return str(entry.get("short_title"))
     return markup.running_title(entry.title, before, title_style(entry))
 
@@ -150,6 +149,18 @@ def _read(raw: str, graph: Graph) -> tuple[_Reading, list[tuple[_Link, str]]]:
 #: The punctuation is found first, then the blank before it: a pattern that starts with a
 #: character set lets the regular-expression engine skip to the candidates.
 _MAY_SPACE_BEFORE_PUNCT = re.compile(r"[.,;:!?](?<=[ \t].)")
+#: ASCII text with the blanks of ``_SPACE_BEFORE_PUNCT`` made spaces, its punctuation full stops,
+#: and everything else an "x": there a space before punctuation is " .", found by one ``in``.
+_BLANKS_AND_STOPS = bytes(32 if chr(c) in " \t" else 46 if chr(c) in ".,;:!?" else 120 for c in range(256))
+
+
+def _may_space_before_punct(text: str) -> bool:
+    """False only where ``_SPACE_BEFORE_PUNCT`` cannot match ``text``."""
+    if not text.isascii():
+        return _MAY_SPACE_BEFORE_PUNCT.search(text) is not None
+    return b" ." in text.encode("ascii").translate(_BLANKS_AND_STOPS)
+
+
 #: ASCII text lower-cased with every character that is not a word character made a space: there a
 #: doubled word (``_DOUBLED``) is one of its words, spaces, the same word, between spaces.
 _WORDS_ONLY = bytes(
@@ -180,7 +191,7 @@ def seams(raw: str, graph: Graph) -> list[Seam]:
     for match in _DOUBLED.finditer(text) if _may_double(text) else ():
         if raw[reading.origin(match.end() - 1)] != "[":  # into a link's text: reported below, with advice
             add(reading.origin(match.start()), f"'{match.group()}': the same word twice")
-    for match in _SPACE_BEFORE_PUNCT.finditer(text) if _MAY_SPACE_BEFORE_PUNCT.search(text) else ():
+    for match in _SPACE_BEFORE_PUNCT.finditer(text) if _may_space_before_punct(text) else ():
         add(reading.origin(match.start()), f"space before '{match.group().strip()}'")
     for match in _PARENTHESIS.finditer(text) if "(" in text else ():
         inner = " ".join(match.group(1).split()).strip("*_ ").casefold()
@@ -198,7 +209,7 @@ def seams(raw: str, graph: Graph) -> list[Seam]:
         if own_text and title_style(target) == markup.TERM and not markup.starts_sentence(before):
             if markup.lower_first_word(shown) != shown:
                 add(offset, f"'{shown}' is a common noun: write it in lower case mid-sentence (or leave out the link text)")
-        the_before = _THE_BEFORE.search(before.rstrip("*_")) is not None
+        the_before = markup.after_the(before)
         if the_before and _THE_START.match(shown):
             add(offset, f"'the {shown}': the article twice; drop one of them")
         if target.type != "source" or own_text:
