@@ -108,11 +108,12 @@ def references(text: str, trusted: bool = False) -> tuple[list[Reference], list[
     tokens: list[Reference] = []
     problems: list[Problem] = []
     for match in LINK.finditer(text) if "[[" in text else ():
-        if _outside(code, match.start()):
-            target, label = match.group(1), match.group(2)
-            tokens.append(("link", target, match.start(), match.group(), label or None, None))
+        start = match.start()
+        if not code or _outside(code, start):
+            target, label = match.groups()
+            tokens.append(("link", target, start, match.group(), label or None, None))
     for match in CITE.finditer(text) if "[@" in text else ():
-        if not _outside(code, match.start()):
+        if code and not _outside(code, match.start()):
             continue
         for item in match.group(1).split(";"):
             parsed = _CITE_ITEM.match(item)
