@@ -112,8 +112,30 @@ _Link = tuple[str, "str | None", int, str, str]
 _LINK_OR_CITE = re.compile(f"{markup.LINK.pattern}|{markup.CITE.pattern}")
 
 
-def _read(raw: str, graph: Graph) -> tuple[_Reading, list[tuple[_Link, str]]]:
+class _LinkTexts(dict[str, "str | None"]):
+    """For each linked entry id, the text a link to it without text of its own shows wherever it
+    stands, or None where ``link_text`` fits it to the words before the link: found once per
+    entry, not once for each of the 25,000 such links of /work/b8k (see benchmarks/)."""
+
+    def __init__(self, graph: Graph) -> None:
+        super().__init__()
+        self.entries = graph.entries
+
+    def __missing__(self, target: str) -> str | None:
+        entry = self.entries[target]
+        style, title = title_style(entry), entry.title
+        # running_title keeps a name, and a page title without "The", whatever stands before it.
+        fixed = not (entry.type == "source" and entry.get("short_title")) and (
+            style == markup.NAME or (style == markup.PAGE and not title.startswith("The "))
+        )
+        self[target] = text = title if fixed else None
+        return text
+
+
+def _read(raw: str, graph: Graph, texts: _LinkTexts | None = None) -> tuple[_Reading, list[tuple[_Link, str]]]:
     """The prose as it will read, and each entry link with the text it will show."""
+    if texts is None:
+        texts = _LinkTexts(graph)
     parts: list[str] = []
     shown_at: list[tuple[int, int, int, int]] = []
     links: list[tuple[_Link, str]] = []
@@ -130,7 +152,7 @@ def _read(raw: str, graph: Graph) -> tuple[_Reading, list[tuple[_Link, str]]]:
         if target is not None:  # a link: its target is never missing, as a citation's is
             before = raw[max(0, start - 40) : start]
             entry = entries.get(target)
-            shown = label or (link_text(entry, before) if entry else target)
+            shown = label or ((texts[target] or link_text(entry, before)) if entry else target)
             links.append(((target, label or None, start, match.group(), before), shown))
         else:
             shown = match.group()  # a citation: brackets, so it never reads as a repeated "(...)"
@@ -179,9 +201,10 @@ def _may_double(text: str) -> bool:
 _THE_START = re.compile(r"the\b", re.IGNORECASE)
 
 
-def seams(raw: str, graph: Graph) -> list[Seam]:
-    """What reads badly in one piece of prose once its links show their text."""
-    reading, links = _read(raw, graph)
+def seams(raw: str, graph: Graph, texts: _LinkTexts | None = None) -> list[Seam]:
+    """What reads badly in one piece of prose once its links show their text (``texts``: those
+    found for earlier prose of the same graph)."""
+    reading, links = _read(raw, graph, texts)
     text = reading.text
     found: list[Seam] = []
 
@@ -256,8 +279,9 @@ def _prose(entry: Entry) -> Iterator[tuple[FieldPath, str]]:
 
 def check(graph: Graph, diagnostics: Diagnostics) -> None:
     """Warn, at its line and column, about every seam in every entry's prose."""
+    texts = _LinkTexts(graph)
     for entry in graph.entries.values():
         for path, raw in _prose(entry):
-            for seam in seams(raw, graph):
+            for seam in seams(raw, graph, texts):
                 line, col = _mark(entry, path, raw, seam)
                 diagnostics.append(Diagnostic(entry.source.path, line, col, seam.message, "warning"))
