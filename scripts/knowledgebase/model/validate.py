@@ -6,7 +6,6 @@ to write instead, in the words of a contributor rather than of JSON Schema.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 from collections.abc import Iterable
@@ -186,6 +185,8 @@ def _each_extra(errors: list[jsonschema.ValidationError]) -> Iterable[jsonschema
 
 def _misspelt(errors: list[jsonschema.ValidationError]) -> set[tuple[FieldPath, str]]:
     """(object path, field) for required fields that are missing because an unknown field is a misspelling of them."""
+    import difflib  # here: only a mistake needs it
+
     found = set()
     for error in errors:
         if error.validator == "additionalProperties" and isinstance(error.instance, dict) and isinstance(error.schema, dict):

@@ -42,7 +42,7 @@ def special_file(display: str, kind: str) -> tuple[str, int, int, str]:
     return display, 1, 1, f"is {kind}, not a regular file; sources must be plain files: replace or delete it"
 
 
-def read_bytes(path: Path, display: str, diagnostics: Diagnostics, limit: int | None = None) -> bytes | None:
+def read_bytes(path: Path | str, display: str, diagnostics: Diagnostics, limit: int | None = None) -> bytes | None:
     """The bytes of a regular file, or None after reporting why it cannot be read as a source.
 
     Only regular files are read: a named pipe would block for ever, a device never end.
@@ -50,7 +50,7 @@ def read_bytes(path: Path, display: str, diagnostics: Diagnostics, limit: int | 
     # One open that refuses a symbolic link (and does not wait on a pipe), then fstat and read
     # on it: thousands of files are read, and each extra system call showed in the benchmarks.
     nofollow = getattr(os, "O_NOFOLLOW", 0)
-    if not nofollow and path.is_symlink():
+    if not nofollow and os.path.islink(path):
         diagnostics.error(display, 1, 1, SYMLINK)
         return None
     try:
@@ -86,7 +86,7 @@ def read_bytes(path: Path, display: str, diagnostics: Diagnostics, limit: int | 
         os.close(descriptor)
 
 
-def read_text(path: Path, display: str, diagnostics: Diagnostics) -> str | None:
+def read_text(path: Path | str, display: str, diagnostics: Diagnostics) -> str | None:
     """The file's text, or None after reporting why it cannot be read as a source."""
     raw = read_bytes(path, display, diagnostics, MAX_FILE_BYTES)
     if raw is None:

@@ -6,6 +6,7 @@ aliases or merge keys. Every problem becomes a ``Diagnostic`` with a line and co
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -152,8 +153,13 @@ class _Builder:
         return result
 
 
-def read_yaml(path: Path, display: str, type_name: str, diagnostics: Diagnostics) -> RawEntry | None:
-    """One entry from a YAML file, or None after reporting what is wrong with the file."""
+def read_yaml(path: Path | str, display: str, type_name: str, diagnostics: Diagnostics) -> RawEntry | None:
+    """One entry from a YAML file, or None after reporting what is wrong with the file.
+
+    ``path`` may be a string: the reader passes the one os.scandir gave, as a Path for each of
+    thousands of files cost 0.017 s at N=8,000 (see benchmarks/); the id is the file name
+    without its last suffix, as ``Path.stem`` has it for a name ending in ``.yaml``.
+    """
     text = read_text(path, display, diagnostics)
     if text is None:
         return None
@@ -186,4 +192,4 @@ def read_yaml(path: Path, display: str, type_name: str, diagnostics: Diagnostics
         (line, col), message = anchored
         diagnostics.error(display, line, col, message)
         return None
-    return RawEntry(id=path.stem, type=type_name, data=data, source=source)
+    return RawEntry(id=os.path.splitext(os.path.basename(path))[0], type=type_name, data=data, source=source)
