@@ -152,8 +152,9 @@ class EntryType:
         except ImportError:  # pragma: no cover - an optional speed-up
             return lambda data: False
         try:
+            schema, unique = _unique_strings(fast_schema(self.schema))
             check = fastjsonschema.compile(
-                fast_schema(self.schema),
+                schema,
                 formats={"kb-date": is_date, "http-url": is_http_url},
                 use_default=False,
                 detailed_exceptions=False,
@@ -166,6 +167,11 @@ class EntryType:
                 check(data)
             except fastjsonschema.JsonSchemaException:
                 return False
+            # The uniqueItems left to this check: their lists hold only strings once check passed.
+            for pattern in unique:
+                for _path, items in match_paths(data, pattern):
+                    if isinstance(items, list) and len(set(items)) != len(items):
+                        return False
             return True
 
         return valid
@@ -278,6 +284,36 @@ def fast_schema(schema: dict[str, Any]) -> dict[str, Any]:
         return out
 
     return {**inline(schema, "", 0), "$schema": "http://json-schema.org/draft-07/schema#"}
+
+
+def _unique_strings(schema: dict[str, Any]) -> tuple[dict[str, Any], tuple[FieldPath, ...]]:
+    """The schema without the ``uniqueItems`` of its arrays of strings that properties, items and
+    allOf lead to from the top, and the data paths of those arrays (for ``match_paths``).
+
+    fastjsonschema tests uniqueness by freezing every item in a generator, a quarter of its time
+    at /work/b8k; for strings a set does the same, so ``EntryType._fast_check`` does that. Other
+    places (under oneOf, anyOf, if, not...) apply only conditionally and keep their uniqueItems.
+    """
+    found: list[FieldPath] = []
+
+    def strip(node: Any, path: FieldPath) -> Any:
+        if not isinstance(node, dict):
+            return node
+        out = dict(node)
+        items = out.get("items")
+        if out.get("uniqueItems") is True and isinstance(items, dict) and items.get("type") == "string":
+            del out["uniqueItems"]
+            found.append(path)
+        properties = out.get("properties")
+        if isinstance(properties, dict) and "*" not in properties:  # "*" stands for items in a path
+            out["properties"] = {key: strip(sub, (*path, key)) for key, sub in properties.items()}
+        if isinstance(items, dict):
+            out["items"] = strip(items, (*path, "*"))
+        if isinstance(out.get("allOf"), list):
+            out["allOf"] = [strip(sub, path) for sub in out["allOf"]]  # the same instance as the node's
+        return out
+
+    return strip(schema, ()), tuple(found)
 
 
 def schema_files() -> dict[str, str]:
