@@ -162,13 +162,22 @@ class EntryType:
         except (KeyError, TypeError, ValueError, fastjsonschema.JsonSchemaDefinitionException):
             return lambda data: False  # a schema (or a release) this check cannot read: jsonschema alone, then
 
+        # The uniqueItems left to this check (their lists hold only strings once check passed):
+        # top-level fields, all of them in the schemas, are looked up without match_paths.
+        fields = tuple(str(pattern[0]) for pattern in unique if len(pattern) == 1 and pattern[0] != "*")
+        deeper = tuple(pattern for pattern in unique if len(pattern) != 1 or pattern[0] == "*")
+
         def valid(data: Any) -> bool:
             try:
                 check(data)
             except fastjsonschema.JsonSchemaException:
                 return False
-            # The uniqueItems left to this check: their lists hold only strings once check passed.
-            for pattern in unique:
+            if isinstance(data, dict):
+                for field in fields:
+                    items = data.get(field)
+                    if isinstance(items, list) and len(set(items)) != len(items):
+                        return False
+            for pattern in deeper:
                 for _path, items in match_paths(data, pattern):
                     if isinstance(items, list) and len(set(items)) != len(items):
                         return False
