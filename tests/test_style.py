@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import random
 import re
 
-from knowledgebase.graph import markup
+import pytest
+
+from knowledgebase.graph import markup, style
 
 SEAMS = """\
 title: Example of seams
@@ -87,3 +90,51 @@ def test_excerpts_end_on_a_word():
     cut = markup.excerpt(text, 30)
     assert cut == "Openness in AI is contested…" and len(cut) <= 30
     assert markup.excerpt(text, 200) == text
+
+
+# --- the shortcuts of the prose check and of linking stand for the patterns they replace ---------
+
+#: markup.LINK as first written: lazy groups, slow on long links and cubic on "[[" and many blanks.
+LAZY_LINK = re.compile(r"\[\[\s*([^\[\]|\n]*?)\s*(?:\|\s*([^\[\]\n]*?)\s*)?\]\]")
+THE_BEFORE = re.compile(r"\bthe\s+$", re.IGNORECASE)
+
+
+def random_texts(alphabet: list[str], count: int, longest: int, seed: int = 7) -> list[str]:
+    chance = random.Random(seed)
+    return ["".join(chance.choice(alphabet) for _ in range(chance.randint(0, longest))) for _ in range(count)]
+
+
+@pytest.mark.quick
+def test_the_link_pattern_finds_what_the_lazy_one_found():
+    alphabet = ["[", "]", "[[", "]]", "|", " ", "\n", "\t", "\r", "a", "b", "-", "\u2003", "\x1c", "@", "x y", "\u00a0", "é"]
+    patterns = [
+        (LAZY_LINK, markup.LINK),
+        (re.compile(f"{LAZY_LINK.pattern}|{markup.CITE.pattern}"), markup._RESOLVE),
+        (re.compile(f"{LAZY_LINK.pattern}|{markup.CITE.pattern}|[<{{}}]"), markup._RENDER),
+    ]
+    for text in random_texts(alphabet, 20_000, 16):
+        for lazy, link in patterns:
+            assert [(m.span(), m.groups()) for m in link.finditer(text)] == [
+                (m.span(), m.groups()) for m in lazy.finditer(text)
+            ], repr(text)
+    # Linear, where the lazy pattern took seconds: "[[" and 100,000 blanks, never closed.
+    assert not markup.LINK.search("[[" + " " * 100_000 + "x")
+
+
+@pytest.mark.quick
+def test_after_the_says_what_the_pattern_said():
+    alphabet = ["the", "The", "tHE", "t", "h", "e", " ", "\n", "\t", "*", "_", "x", "1", ".", "é", "\u00a0", "\x85", "ſ", "İ"]
+    for text in random_texts(alphabet, 50_000, 8):
+        assert markup.after_the(text) == bool(THE_BEFORE.search(text.rstrip("*_"))), repr(text)
+
+
+@pytest.mark.quick
+def test_the_seam_checks_skip_only_text_without_the_seam():
+    """Each pattern of a seam runs only where a cheap test says it may match: never wrongly."""
+    alphabet = ["the", "The", "a", "A", "an", "of", "is", "ıs", "iſ", "that", " ", "  ", "\n", "\t", ".", ",", "!", "?", ";", ":"]
+    alphabet += ["x", "_", "(", ")", "*", "é", "\u00a0", "[", "]"]
+    for text in random_texts(alphabet, 50_000, 10):
+        if style._DOUBLED.search(text):
+            assert style._may_double(text), repr(text)
+        if style._SPACE_BEFORE_PUNCT.search(text):
+            assert style._may_space_before_punct(text), repr(text)

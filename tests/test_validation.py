@@ -52,6 +52,15 @@ PODCAST = "content/podcasts/moshi.yaml"
         ("hosts: [Andrey Kurenkov, Jeremie Harris]", "hosts: Andrey Kurenkov", 4, 8, "'hosts' must be a list, not text"),
         ("summary: A segment on an open voice model.\n", "", 1, 1, "missing required field 'summary'"),
         ("sources: [reading-list]", "sources: [reading-lst]", 10, 11, "unknown id 'reading-lst' (did you mean 'reading-list'?)"),
+        # uniqueItems, which the compiled check tests with a set (model/schema.py, _unique_strings)
+        (
+            "sources: [reading-list]",
+            "sources: [reading-list, reading-list]",
+            10,
+            10,
+            "'sources' lists the same item more than once",
+        ),
+        ("stakeholders: [developers]", "stakeholders: [developers, developers]", 11, 15, "lists the same item more than once"),
         (
             "stakeholders: [developers]",
             "stakeholders: [meta]",

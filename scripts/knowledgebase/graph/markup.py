@@ -11,10 +11,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import itemgetter
 
 from markupsafe import Markup
 
-LINK = re.compile(r"\[\[\s*([^\[\]|\n]*?)\s*(?:\|\s*([^\[\]\n]*?)\s*)?\]\]")
+# [[ id ]] or [[ id | text ]]: group 1 the id, group 2 the text, each without the blanks around it
+# and on one line. Written as runs of non-blanks and of blanks followed by a non-blank, none given
+# back (possessive): what ``\[\[\s*([^\[\]|\n]*?)\s*(?:\|\s*([^\[\]\n]*?)\s*)?\]\]`` matches,
+# group for group, but without its lazy scan trying the rest of the pattern after every character
+# (a quarter of the time of linking, see benchmarks/) or its cubic time on "[[" and many blanks.
+LINK = re.compile(
+    r"\[\[\s*+((?:[^\[\]|\s]++|[^\S\n]++(?=[^\[\]|\s]))*+)\s*+"
+    r"(?:\|\s*+((?:[^\[\]\s]++|[^\S\n]++(?=[^\[\]\s]))*+)\s*+)?\]\]"
+)
 CITE = re.compile(r"\[(@[^\[\]\n]*)\]")
 _CITE_ITEM = re.compile(r"^\s*@([^\s,;]+)\s*(?:,\s*(.+?))?\s*$")
 # Markdown's own links and images: [text](url "title"), ![alt](src), and [ref]: url definitions.
@@ -79,17 +88,32 @@ def _outside(spans: list[tuple[int, int]], offset: int) -> bool:
     return not spans or not any(start <= offset < end for start, end in spans)
 
 
+#: A link or citation as ``references`` finds it: (kind, target, offset, raw, text, locator), as in ``Token``.
+Reference = tuple[str, str, int, str, "str | None", "str | None"]
+_offset = itemgetter(2)
+
+
 def scan(text: str, trusted: bool = False) -> tuple[list[Token], list[Problem]]:
     """The links and citations in ``text``, and (unless ``trusted``) what is not allowed in it."""
+    found, problems = references(text, trusted)
+    return [
+        Token(kind, target, offset, raw, text=own, locator=locator) for kind, target, offset, raw, own, locator in found
+    ], problems
+
+
+def references(text: str, trusted: bool = False) -> tuple[list[Reference], list[Problem]]:
+    """``scan`` as plain tuples: linking makes one per link or citation of the whole knowledge base,
+    and a frozen dataclass costs fifty times a tuple to make (see benchmarks/)."""
     code = _code_spans(text)
-    tokens: list[Token] = []
+    tokens: list[Reference] = []
     problems: list[Problem] = []
-    for match in LINK.finditer(text):
-        if _outside(code, match.start()):
-            target, label = match.group(1), match.group(2)
-            tokens.append(Token("link", target, match.start(), match.group(), text=label or None))
-    for match in CITE.finditer(text):
-        if not _outside(code, match.start()):
+    for match in LINK.finditer(text) if "[[" in text else ():
+        start = match.start()
+        if not code or _outside(code, start):
+            target, label = match.groups()
+            tokens.append(("link", target, start, match.group(), label or None, None))
+    for match in CITE.finditer(text) if "[@" in text else ():
+        if code and not _outside(code, match.start()):
             continue
         for item in match.group(1).split(";"):
             parsed = _CITE_ITEM.match(item)
@@ -100,8 +124,8 @@ def scan(text: str, trusted: bool = False) -> tuple[list[Token], list[Problem]]:
                     )
                 )
                 continue
-            tokens.append(Token("cite", parsed.group(1), match.start(), match.group(), locator=parsed.group(2)))
-    tokens.sort(key=lambda t: t.offset)
+            tokens.append(("cite", parsed.group(1), match.start(), match.group(), None, parsed.group(2)))
+    tokens.sort(key=_offset)
     if trusted:
         return tokens, problems
     # Each pattern below needs a literal ("](", "]:", "8<") that most prose lacks: test for it first.
@@ -214,7 +238,24 @@ TERM, PAGE, NAME = "term", "page", "name"
 ARTICLE = "article"  # no type known: only a title's "The" after another "the" is dropped
 _CONTEXT = 40  # characters of prose before a link that decide how its title is written
 _CITE_AND_SPACE = re.compile(r"[ \t]*" + CITE.pattern)
-_THE_BEFORE = re.compile(r"\bthe\s+$", re.IGNORECASE)
+#: "the" as ``\bthe\s+$`` matches it without case: only ASCII letters do (no "ſ" or "K" here).
+_THE = frozenset(t + h + e for t in "tT" for h in "hH" for e in "eE")
+
+
+def after_the(before: str) -> bool:
+    r"""Whether ``before`` ends with the word "the" and a blank (emphasis markers aside).
+
+    What ``re.search(r"\bthe\s+$", before.rstrip("*_"), re.IGNORECASE)`` says, found from the end:
+    that search walked the forty characters before every link of the prose twice (see benchmarks/;
+    tests/test_style.py holds the two to each other).
+    """
+    text = before.rstrip("*_")
+    words = text.rstrip()  # str.rstrip() and the pattern's \s take the same blanks
+    if len(words) == len(text) or words[-3:] not in _THE:
+        return False
+    return len(words) == 3 or not (words[-4].isalnum() or words[-4] == "_")  # \b: \w is alnum or _
+
+
 # Where a sentence (or a list item, heading, table cell or quotation) starts: nothing before it on its
 # paragraph, or a full stop, a line's Markdown marker, a table's bar.
 _SENTENCE_START = re.compile(r"(?:\A|[.!?]\s+|\n\s*\n\s*|(?:\A|\n)\s*(?:[-*+]|\d+[.)]|#+|>)\s+|\|\s*)\Z")
@@ -249,7 +290,7 @@ def running_title(title: str, before: str, style: str) -> str:
     """
     if style == NAME:
         return title
-    if style in (PAGE, ARTICLE) and title.startswith("The ") and _THE_BEFORE.search(before.rstrip("*_")):
+    if style in (PAGE, ARTICLE) and title.startswith("The ") and after_the(before):
         return title[len("The ") :]
     if style == ARTICLE or starts_sentence(before):
         return title

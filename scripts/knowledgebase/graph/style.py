@@ -12,8 +12,10 @@ Prose as plain text (``plain_text``, ``summary_text``) reads the same way, where
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 
 from knowledgebase.diagnostics import Diagnostic, Diagnostics
 from knowledgebase.graph import markup
@@ -29,7 +31,6 @@ _DOUBLED = re.compile(r"\b(the|a|an|of|to|in|and|for|on|is|that)\s+\1\b", re.IGN
 _SPACE_BEFORE_PUNCT = re.compile(r"(?<=[^\s|])[ \t]+[.,;:!?](?=\s|$|[)*_])")
 _PARENTHESIS = re.compile(r"\(([^()\n]{2,80})\)")
 _WORD_BEFORE = re.compile(r"(\w+)\W*\Z")
-_THE_BEFORE = re.compile(r"\bthe\s+$", re.IGNORECASE)
 
 
 def title_style(entry: Entry | None) -> str:
@@ -54,7 +55,7 @@ def link_text(entry: Entry, before: str) -> str:
     A source document with a ``short_title`` is named by it after "the" ("the reading list"),
     since its full title ("the Openness and AI: Open Source - ...") does not fit there.
     """
-    if entry.type == "source" and entry.get("short_title") and _THE_BEFORE.search(before.rstrip("*_")):
+    if entry.type == "source" and entry.get("short_title") and markup.after_the(before):
         return str(entry.get("short_title"))
     return markup.running_title(entry.title, before, title_style(entry))
 
@@ -86,86 +87,170 @@ class Seam:
 
 @dataclass
 class _Reading:
-    """Prose as the reader gets it (links as their text, citations as a marker), mapped back to the source."""
+    """Prose as the reader gets it (links as their text, citations as a marker), mapped back to the source.
+
+    The map back is kept per link or citation, not per character: a list of one offset per
+    character of 5.9 MB of prose cost more than every check made on it (see benchmarks/).
+    """
 
     text: str
-    origin: list[int]  # origin[i]: the offset in the raw prose of character i of ``text``
+    #: Each link's or citation's (start, end) in ``text`` and (start, end) in the raw prose, in order.
+    shown: list[tuple[int, int, int, int]]
+
+    def origin(self, index: int) -> int:
+        """The offset in the raw prose of character ``index`` of ``text``."""
+        # The last link starting at or before ``index`` (if any) holds it, or ends before it.
+        last = bisect_right(self.shown, index, key=itemgetter(0)) - 1
+        if last < 0:
+            return index  # before the first link, the prose reads as written
+        start, end, raw_start, raw_end = self.shown[last]
+        return raw_start if index < end else raw_end + index - end
 
 
-def _read(raw: str, graph: Graph) -> tuple[_Reading, list[tuple[markup.Token, str]]]:
+#: A link found in prose: (target, its own text or None, offset, the raw link, the 40 characters before it).
+_Link = tuple[str, "str | None", int, str, str]
+_LINK_OR_CITE = re.compile(f"{markup.LINK.pattern}|{markup.CITE.pattern}")
+
+
+class _LinkTexts(dict[str, "str | None"]):
+    """For each linked entry id, the text a link to it without text of its own shows wherever it
+    stands, or None where ``link_text`` fits it to the words before the link: found once per
+    entry, not once for each of the 25,000 such links of /work/b8k (see benchmarks/)."""
+
+    def __init__(self, graph: Graph) -> None:
+        super().__init__()
+        self.entries = graph.entries
+
+    def __missing__(self, target: str) -> str | None:
+        entry = self.entries[target]
+        style, title = title_style(entry), entry.title
+        # running_title keeps a name, and a page title without "The", whatever stands before it.
+        fixed = not (entry.type == "source" and entry.get("short_title")) and (
+            style == markup.NAME or (style == markup.PAGE and not title.startswith("The "))
+        )
+        self[target] = text = title if fixed else None
+        return text
+
+
+def _read(raw: str, graph: Graph, texts: _LinkTexts | None = None) -> tuple[_Reading, list[tuple[_Link, str]]]:
     """The prose as it will read, and each entry link with the text it will show."""
+    if texts is None:
+        texts = _LinkTexts(graph)
     parts: list[str] = []
-    origin: list[int] = []
-    links: list[tuple[markup.Token, str]] = []
-    position = 0
+    shown_at: list[tuple[int, int, int, int]] = []
+    links: list[tuple[_Link, str]] = []
+    entries = graph.entries
+    position = length = 0  # in the raw prose; the length of the reading so far
     code = markup._code_spans(raw)
-    for match in re.finditer(f"{markup.LINK.pattern}|{markup.CITE.pattern}", raw):
+    for match in _LINK_OR_CITE.finditer(raw) if "[" in raw else ():  # both start with "["
         start = match.start()
-        if not markup._outside(code, start):
+        if code and not markup._outside(code, start):
             continue
         parts.append(raw[position:start])
-        origin.extend(range(position, start))
-        if match.group().startswith("[["):
-            target, label = match.group(1), match.group(2)
+        length += start - position
+        target, label, _ = match.groups()
+        if target is not None:  # a link: its target is never missing, as a citation's is
             before = raw[max(0, start - 40) : start]
-            entry = graph.entries.get(target)
-            shown = label or (link_text(entry, before) if entry else target)
-            token = markup.Token("link", target, start, match.group(), text=label or None, before=before)
-            links.append((token, shown))
+            entry = entries.get(target)
+            shown = label or ((texts[target] or link_text(entry, before)) if entry else target)
+            links.append(((target, label or None, start, match.group(), before), shown))
         else:
             shown = match.group()  # a citation: brackets, so it never reads as a repeated "(...)"
         parts.append(shown)
-        origin.extend([start] * len(shown))
         position = match.end()
+        shown_at.append((length, length + len(shown), start, position))
+        length += len(shown)
+    if not shown_at:
+        return _Reading(raw, shown_at), links
     parts.append(raw[position:])
-    origin.extend(range(position, len(raw)))
-    return _Reading("".join(parts), origin), links
+    return _Reading("".join(parts), shown_at), links
 
 
-def seams(raw: str, graph: Graph) -> list[Seam]:
-    """What reads badly in one piece of prose once its links show their text."""
-    reading, links = _read(raw, graph)
+#: What each seam's text must hold, tested before the full pattern walks the text (nearly all
+#: prose has no seam, and the full patterns cost a quarter of ``kb validate``, see benchmarks/).
+#: The punctuation is found first, then the blank before it: a pattern that starts with a
+#: character set lets the regular-expression engine skip to the candidates.
+_MAY_SPACE_BEFORE_PUNCT = re.compile(r"[.,;:!?](?<=[ \t].)")
+#: ASCII text with the blanks of ``_SPACE_BEFORE_PUNCT`` made spaces, its punctuation full stops,
+#: and everything else an "x": there a space before punctuation is " .", found by one ``in``.
+_BLANKS_AND_STOPS = bytes(32 if chr(c) in " \t" else 46 if chr(c) in ".,;:!?" else 120 for c in range(256))
+
+
+def _may_space_before_punct(text: str) -> bool:
+    """False only where ``_SPACE_BEFORE_PUNCT`` cannot match ``text``."""
+    if not text.isascii():
+        return _MAY_SPACE_BEFORE_PUNCT.search(text) is not None
+    return b" ." in text.encode("ascii").translate(_BLANKS_AND_STOPS)
+
+
+#: ASCII text lower-cased with every character that is not a word character made a space: there a
+#: doubled word (``_DOUBLED``) is one of its words, spaces, the same word, between spaces.
+_WORDS_ONLY = bytes(
+    c | 0x20 if chr(c).isalpha() else c if chr(c).isalnum() or c == ord("_") else ord(" ") for c in range(128)
+) + bytes(range(128, 256))
+_MAY_DOUBLE = re.compile(rb" (the|a|an|of|to|in|and|for|on|is|that) +\1 ")
+
+
+def _may_double(text: str) -> bool:
+    """False only where ``_DOUBLED`` cannot match ``text``."""
+    if not text.isascii():
+        return True  # "ı" and "ſ" match "i" and "s" without case: let the full pattern decide
+    return _MAY_DOUBLE.search(b" " + text.encode("ascii").translate(_WORDS_ONLY) + b" ") is not None
+
+
+_THE_START = re.compile(r"the\b", re.IGNORECASE)
+
+
+def seams(raw: str, graph: Graph, texts: _LinkTexts | None = None) -> list[Seam]:
+    """What reads badly in one piece of prose once its links show their text (``texts``: those
+    found for earlier prose of the same graph)."""
+    reading, links = _read(raw, graph, texts)
+    text = reading.text
     found: list[Seam] = []
 
     def add(offset: int, message: str) -> None:
         found.append(Seam(offset, raw[offset : offset + 30].split("\n", 1)[0], message))
 
-    for match in _DOUBLED.finditer(reading.text):
-        if raw[reading.origin[match.end() - 1]] != "[":  # into a link's text: reported below, with advice
-            add(reading.origin[match.start()], f"'{match.group()}': the same word twice")
-    for match in _SPACE_BEFORE_PUNCT.finditer(reading.text):
-        add(reading.origin[match.start()], f"space before '{match.group().strip()}'")
-    for match in _PARENTHESIS.finditer(reading.text):
+    for match in _DOUBLED.finditer(text) if _may_double(text) else ():
+        if raw[reading.origin(match.end() - 1)] != "[":  # into a link's text: reported below, with advice
+            add(reading.origin(match.start()), f"'{match.group()}': the same word twice")
+    for match in _SPACE_BEFORE_PUNCT.finditer(text) if _may_space_before_punct(text) else ():
+        add(reading.origin(match.start()), f"space before '{match.group().strip()}'")
+    for match in _PARENTHESIS.finditer(text) if "(" in text else ():
         inner = " ".join(match.group(1).split()).strip("*_ ").casefold()
-        before = " ".join(reading.text[max(0, match.start() - 120) : match.start()].split()).strip("*_ ").casefold()
+        before = " ".join(text[max(0, match.start() - 120) : match.start()].split()).strip("*_ ").casefold()
         if len(inner) >= 4 and inner in before[-(len(inner) + 8) :]:
             add(
-                reading.origin[match.start()],
+                reading.origin(match.start()),
                 f"'({match.group(1)})' repeats what comes just before it; give an abbreviation or nothing",
             )
-    for token, shown in links:
-        target = graph.entries.get(token.target)
+    for (target_id, own_text, offset, link, before), shown in links:
+        target = graph.entries.get(target_id)
         if target is None:
             continue
-        mid = not markup.starts_sentence(token.before)
-        if token.text and title_style(target) == markup.TERM and mid and markup.lower_first_word(shown) != shown:
-            add(token.offset, f"'{shown}' is a common noun: write it in lower case mid-sentence (or leave out the link text)")
-        if _THE_BEFORE.search(token.before.rstrip("*_")) and re.match(r"the\b", shown, re.IGNORECASE):
-            add(token.offset, f"'the {shown}': the article twice; drop one of them")
-        if target.type == "source" and not token.text and shown == target.title and _THE_BEFORE.search(token.before.rstrip("*_")):
+        # Each test below is made only where the cheaper ones before it leave the outcome open.
+        if own_text and title_style(target) == markup.TERM and not markup.starts_sentence(before):
+            if markup.lower_first_word(shown) != shown:
+                add(offset, f"'{shown}' is a common noun: write it in lower case mid-sentence (or leave out the link text)")
+        the_before = markup.after_the(before)
+        if the_before and _THE_START.match(shown):
+            add(offset, f"'the {shown}': the article twice; drop one of them")
+        if target.type != "source" or own_text:
+            continue
+        if shown == target.title and the_before:
             add(
-                token.offset,
+                offset,
                 f"'the {shown}': a document's full title rarely fits after 'the'; "
-                f"give the source a short_title, or the link a text such as [[{token.target}|…]]",
+                f"give the source a short_title, or the link a text such as [[{target_id}|…]]",
             )
-        elif target.type == "source" and not token.text and mid:
-            word = _WORD_BEFORE.search(token.before.rstrip())
-            after = raw[token.offset + len(token.raw) : token.offset + len(token.raw) + 1]
+        elif not markup.starts_sentence(before):
+            word = _WORD_BEFORE.search(before.rstrip())
+            after = raw[offset + len(link) : offset + len(link) + 1]
             if (word is None or word.group(1).casefold() not in _LEADS_INTO_NAME) and after in ("", ".", ",", ";", ")"):
                 add(
-                    token.offset,
+                    offset,
                     f"'{shown}' stands where a citation would and reads as part of the sentence: "
-                    f"name it in the sentence or write (see [[{token.target}]])",
+                    f"name it in the sentence or write (see [[{target_id}]])",
                 )
     return found
 
@@ -194,8 +279,9 @@ def _prose(entry: Entry) -> Iterator[tuple[FieldPath, str]]:
 
 def check(graph: Graph, diagnostics: Diagnostics) -> None:
     """Warn, at its line and column, about every seam in every entry's prose."""
+    texts = _LinkTexts(graph)
     for entry in graph.entries.values():
         for path, raw in _prose(entry):
-            for seam in seams(raw, graph):
+            for seam in seams(raw, graph, texts):
                 line, col = _mark(entry, path, raw, seam)
                 diagnostics.append(Diagnostic(entry.source.path, line, col, seam.message, "warning"))

@@ -13,9 +13,9 @@ from knowledgebase.model.entry import Entry
 @functools.cache
 def _pattern() -> re.Pattern[str]:
     """What common.schema.json's ``duration`` allows (H:MM:SS or M:SS): the schema says it once."""
-    from knowledgebase.model.schema import registry
+    from knowledgebase.model.schema import common_definition
 
-    return re.compile(registry().contents("common.schema.json")["$defs"]["duration"]["pattern"])
+    return re.compile(common_definition("duration")["pattern"])
 
 
 def seconds(value: Any) -> int | None:

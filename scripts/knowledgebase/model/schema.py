@@ -152,8 +152,9 @@ class EntryType:
         except ImportError:  # pragma: no cover - an optional speed-up
             return lambda data: False
         try:
+            schema, unique = _unique_strings(fast_schema(self.schema))
             check = fastjsonschema.compile(
-                fast_schema(self.schema),
+                schema,
                 formats={"kb-date": is_date, "http-url": is_http_url},
                 use_default=False,
                 detailed_exceptions=False,
@@ -161,11 +162,25 @@ class EntryType:
         except (KeyError, TypeError, ValueError, fastjsonschema.JsonSchemaDefinitionException):
             return lambda data: False  # a schema (or a release) this check cannot read: jsonschema alone, then
 
+        # The uniqueItems left to this check (their lists hold only strings once check passed):
+        # top-level fields, all of them in the schemas, are looked up without match_paths.
+        fields = tuple(str(pattern[0]) for pattern in unique if len(pattern) == 1 and pattern[0] != "*")
+        deeper = tuple(pattern for pattern in unique if len(pattern) != 1 or pattern[0] == "*")
+
         def valid(data: Any) -> bool:
             try:
                 check(data)
             except fastjsonschema.JsonSchemaException:
                 return False
+            if isinstance(data, dict):
+                for field in fields:
+                    items = data.get(field)
+                    if isinstance(items, list) and len(set(items)) != len(items):
+                        return False
+            for pattern in deeper:
+                for _path, items in match_paths(data, pattern):
+                    if isinstance(items, list) and len(set(items)) != len(items):
+                        return False
             return True
 
         return valid
@@ -185,8 +200,17 @@ class EntryType:
         return tuple(p for p, s in walk(self.schema) if s.get("x-markdown"))
 
 
+@cache
 def _read(name: str) -> dict[str, Any]:
+    """A schema file of the package, parsed once: following the types' references into
+    common.schema.json read and parsed it 337 times at every start. Callers only read it."""
     return json.loads(resources.files(SCHEMA_PACKAGE).joinpath(name).read_text("utf-8"))
+
+
+def common_definition(name: str) -> dict[str, Any]:
+    """A definition of common.schema.json's ``$defs``, such as the slug's, without the registry
+    that jsonschema needs (importing it took as long as checking 2,000 entries)."""
+    return _read("common.schema.json")["$defs"][name]
 
 
 @cache
@@ -271,6 +295,36 @@ def fast_schema(schema: dict[str, Any]) -> dict[str, Any]:
     return {**inline(schema, "", 0), "$schema": "http://json-schema.org/draft-07/schema#"}
 
 
+def _unique_strings(schema: dict[str, Any]) -> tuple[dict[str, Any], tuple[FieldPath, ...]]:
+    """The schema without the ``uniqueItems`` of its arrays of strings that properties, items and
+    allOf lead to from the top, and the data paths of those arrays (for ``match_paths``).
+
+    fastjsonschema tests uniqueness by freezing every item in a generator, a quarter of its time
+    at /work/b8k; for strings a set does the same, so ``EntryType._fast_check`` does that. Other
+    places (under oneOf, anyOf, if, not...) apply only conditionally and keep their uniqueItems.
+    """
+    found: list[FieldPath] = []
+
+    def strip(node: Any, path: FieldPath) -> Any:
+        if not isinstance(node, dict):
+            return node
+        out = dict(node)
+        items = out.get("items")
+        if out.get("uniqueItems") is True and isinstance(items, dict) and items.get("type") == "string":
+            del out["uniqueItems"]
+            found.append(path)
+        properties = out.get("properties")
+        if isinstance(properties, dict) and "*" not in properties:  # "*" stands for items in a path
+            out["properties"] = {key: strip(sub, (*path, key)) for key, sub in properties.items()}
+        if isinstance(items, dict):
+            out["items"] = strip(items, (*path, "*"))
+        if isinstance(out.get("allOf"), list):
+            out["allOf"] = [strip(sub, path) for sub in out["allOf"]]  # the same instance as the node's
+        return out
+
+    return strip(schema, ()), tuple(found)
+
+
 def schema_files() -> dict[str, str]:
     """The schema files by name, as text, for publishing with the site."""
     folder = resources.files(SCHEMA_PACKAGE)
@@ -316,15 +370,27 @@ def allowed_values(type_name: str, path: FieldPath) -> tuple[str, ...]:
     return tuple(node["enum"] if "enum" in node else node.get("properties", {}))
 
 
-def match_paths(data: Any, pattern: FieldPath, prefix: FieldPath = ()) -> Iterator[tuple[FieldPath, Any]]:
-    """The values in ``data`` that a path pattern from ``walk`` points at, with their concrete paths."""
-    if not pattern:
-        yield prefix, data
-        return
-    head, rest = pattern[0], pattern[1:]
-    if head == "*":
-        if isinstance(data, list):
-            for index, item in enumerate(data):
-                yield from match_paths(item, rest, (*prefix, index))
-    elif isinstance(data, dict) and head in data:
-        yield from match_paths(data[head], rest, (*prefix, head))
+def match_paths(data: Any, pattern: FieldPath, prefix: FieldPath = ()) -> list[tuple[FieldPath, Any]]:
+    """The values in ``data`` that a path pattern from ``walk`` points at, with their concrete paths.
+
+    Followed one level of the pattern at a time, each level in order, which gives the values in
+    the order of the data; a list, not nested generators, as linking and the prose check call it
+    half a million times at N=8,000 (see benchmarks/).
+    """
+    if pattern and pattern[0] != "*":
+        # Most fields a type allows are absent from most entries: said without building a level.
+        if not isinstance(data, dict) or pattern[0] not in data:
+            return []
+        if len(pattern) == 1:
+            return [((*prefix, pattern[0]), data[pattern[0]])]
+    level: list[tuple[FieldPath, Any]] = [(prefix, data)]
+    for head in pattern:
+        if head == "*":
+            level = [
+                ((*path, index), item) for path, value in level if isinstance(value, list) for index, item in enumerate(value)
+            ]
+        else:
+            level = [((*path, head), value[head]) for path, value in level if isinstance(value, dict) and head in value]
+        if not level:
+            break
+    return level

@@ -14,7 +14,6 @@ from typing import Any
 
 import bibtexparser
 from bibtexparser import model as bib
-from pybtex.bibtex.utils import split_name_list
 
 from knowledgebase.diagnostics import Diagnostics
 from knowledgebase.sources.files import read_text
@@ -26,31 +25,49 @@ BIB_LIST_FIELDS = ("keywords", "stakeholders", "related", "sources", "redirect_f
 _BRACES = re.compile(r"(?<!\\)[{}]")
 
 
+def _unbraced(value: str) -> str:
+    """``value`` without the braces BibTeX uses for case protection (not escaped ones, ``\\{``)."""
+    # Most values have none: the pattern, which starts with a look-behind, walks every character.
+    return _BRACES.sub("", value) if "{" in value or "}" in value else value
+
+
 def clean_bibtex_value(value: str) -> str:
     """Drop the braces BibTeX uses for case protection and fold white space."""
-    return " ".join(_BRACES.sub("", value).split())
+    return " ".join(_unbraced(value).split())
+
+
+#: What separates two names of a BibTeX name list: pybtex's ``split_name_list`` splits at it.
+_AND = re.compile(" [Aa][Nn][Dd] ")
 
 
 def split_authors(value: str) -> list[str]:
     """A BibTeX name list split as BibTeX splits it (pybtex's reading, as the citations use): at
     each 'and' outside braces, so that ``{Barnes and Noble}`` stays one name."""
-    return [name.strip() for name in split_name_list(value) if name.strip()]
+    if "{" in value:
+        from pybtex.bibtex.utils import split_name_list  # its import took 0.015 s of kb validate
+
+        names = split_name_list(value)
+    else:
+        # Without braces pybtex's split is the separator's alone (tests/test_citation_names.py).
+        names = _AND.split(value)
+    return [name.strip() for name in names if name.strip()]
 
 
-def _bib_data(entry: bib.Entry) -> dict[str, Any]:
-    data: dict[str, Any] = {"entrytype": entry.entry_type.lower()}
-    for field in entry.fields:
-        key = field.key.lower()
-        value = clean_bibtex_value(str(field.value))
+def _bib_data(entry_type: str, fields: list[tuple[str, str, int | None]]) -> dict[str, Any]:
+    """An entry's data from its type and its (key, value, line) fields, as ``_bib_entry`` read them."""
+    data: dict[str, Any] = {"entrytype": entry_type.lower()}
+    for key_as_written, raw, _line in fields:
+        key = key_as_written.lower()
         if key == "author":
-            data[key] = [clean_bibtex_value(a) for a in split_authors(str(field.value))]
+            data[key] = [clean_bibtex_value(a) for a in split_authors(raw)]
         elif key in BIB_LIST_FIELDS:
+            value = clean_bibtex_value(raw)
             data[key] = [item.strip() for item in value.split(",") if item.strip()]
         elif key == "summary":
             # Summaries are Markdown: keep paragraph breaks, only strip case-protection braces.
-            data[key] = "\n".join(line.strip() for line in _BRACES.sub("", str(field.value)).strip().splitlines())
+            data[key] = "\n".join(line.strip() for line in _unbraced(raw).strip().splitlines())
         else:
-            data[key] = value
+            data[key] = clean_bibtex_value(raw)
     return data
 
 
@@ -187,17 +204,20 @@ def _field_pattern(key: str) -> re.Pattern[str]:
 
 
 def _bib_entry(entry: bib.Entry, display: str, text: str, diagnostics: Diagnostics) -> RawEntry:
-    fields = {field.key.lower(): str(field.value) for field in entry.fields}
+    # Each field's key, value and line read once: bibtexparser gives them through properties,
+    # and 30,000 fields at N=8,000 were each asked for three times (see benchmarks/).
+    pairs = [(field.key, str(field.value), field.start_line) for field in entry.fields]
+    fields = {key.lower(): value for key, value, _line in pairs}
     source = SourceFile(display, start=(entry.start_line + 1, 1), text=text, fields=fields)
     lines = _lines(text)
+    keys, values = source.keys, source.values
     broken = False
-    for field in entry.fields:
-        key = field.key.lower()
-        line = (field.start_line or entry.start_line) + 1
-        found = _field_pattern(field.key).search(lines[line - 1]) if line <= len(lines) else None
-        source.keys[(key,)] = (line, found.start() + 1 if found else 1)
-        source.values[(key,)] = (line, found.end() + 1 if found else 1)
-        value = str(field.value)
+    for key_as_written, value, field_line in pairs:
+        key = key_as_written.lower()
+        line = (field_line or entry.start_line) + 1
+        found = _field_pattern(key_as_written).search(lines[line - 1]) if line <= len(lines) else None
+        keys[(key,)] = (line, found.start() + 1 if found else 1)
+        values[(key,)] = (line, found.end() + 1 if found else 1)
         # Only a value the parser left delimited ({x} ... or "x" ...) can have swallowed the next field.
         missing = _MISSING_COMMA.search(value) if value.startswith(("{", '"')) else None
         if missing:
@@ -210,5 +230,5 @@ def _bib_entry(entry: bib.Entry, display: str, text: str, diagnostics: Diagnosti
                 f"a comma is missing after the value of '{key}' (before '{missing.group(1)}' on line {next_line})",
             )
             broken = True
-    source.values[("entrytype",)] = source.start
-    return RawEntry(id=entry.key, type="paper", data=_bib_data(entry), source=source, broken=broken)
+    values[("entrytype",)] = source.start
+    return RawEntry(id=entry.key, type="paper", data=_bib_data(entry.entry_type, pairs), source=source, broken=broken)

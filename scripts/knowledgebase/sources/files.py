@@ -42,7 +42,7 @@ def special_file(display: str, kind: str) -> tuple[str, int, int, str]:
     return display, 1, 1, f"is {kind}, not a regular file; sources must be plain files: replace or delete it"
 
 
-def read_bytes(path: Path, display: str, diagnostics: Diagnostics, limit: int | None = None) -> bytes | None:
+def read_bytes(path: Path | str, display: str, diagnostics: Diagnostics, limit: int | None = None) -> bytes | None:
     """The bytes of a regular file, or None after reporting why it cannot be read as a source.
 
     Only regular files are read: a named pipe would block for ever, a device never end.
@@ -50,7 +50,7 @@ def read_bytes(path: Path, display: str, diagnostics: Diagnostics, limit: int | 
     # One open that refuses a symbolic link (and does not wait on a pipe), then fstat and read
     # on it: thousands of files are read, and each extra system call showed in the benchmarks.
     nofollow = getattr(os, "O_NOFOLLOW", 0)
-    if not nofollow and path.is_symlink():
+    if not nofollow and os.path.islink(path):
         diagnostics.error(display, 1, 1, SYMLINK)
         return None
     try:
@@ -64,23 +64,29 @@ def read_bytes(path: Path, display: str, diagnostics: Diagnostics, limit: int | 
         else:
             diagnostics.error(display, 1, 1, f"cannot read file: {error.strerror}; {_PERMISSION}")
         return None
-    with os.fdopen(descriptor, "rb") as file:
-        try:
-            info = os.fstat(descriptor)
-            kind = kind_of(info.st_mode)
-            if kind:
-                diagnostics.error(*special_file(display, kind))
-                return None
-            if limit is not None and info.st_size > limit:
-                diagnostics.error(display, 1, 1, f"file is too large ({info.st_size} bytes; the limit is {limit})")
-                return None
-            return file.read()
-        except OSError as error:
-            diagnostics.error(display, 1, 1, f"cannot read file: {error.strerror}; {_PERMISSION}")
+    try:
+        info = os.fstat(descriptor)
+        kind = kind_of(info.st_mode)
+        if kind:
+            diagnostics.error(*special_file(display, kind))
             return None
+        if limit is not None and info.st_size > limit:
+            diagnostics.error(display, 1, 1, f"file is too large ({info.st_size} bytes; the limit is {limit})")
+            return None
+        # Read to the end on the descriptor itself: a buffered file object for each of thousands
+        # of files cost more than the reading (0.03 s at N=8,000, see benchmarks/).
+        chunks = []
+        while chunk := os.read(descriptor, max(info.st_size + 1, 1 << 16)):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError as error:
+        diagnostics.error(display, 1, 1, f"cannot read file: {error.strerror}; {_PERMISSION}")
+        return None
+    finally:
+        os.close(descriptor)
 
 
-def read_text(path: Path, display: str, diagnostics: Diagnostics) -> str | None:
+def read_text(path: Path | str, display: str, diagnostics: Diagnostics) -> str | None:
     """The file's text, or None after reporting why it cannot be read as a source."""
     raw = read_bytes(path, display, diagnostics, MAX_FILE_BYTES)
     if raw is None:

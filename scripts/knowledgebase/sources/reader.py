@@ -77,7 +77,9 @@ def read_sources(
         for item in sorted_listing(folder, root, diagnostics):
             if item.name.startswith("."):
                 continue  # dotfiles and editors' files
-            path, display = folder / item.name, f"{folder_display}/{item.name}"
+            # Paths as os.scandir gives them: a Path for each of thousands of files cost more
+            # than reading it needs (see read_yaml); made only where a finding needs one.
+            display = f"{folder_display}/{item.name}"
             if type_name is None:
                 choices = ", ".join(sorted(folders))
                 diagnostics.error(display, 1, 1, f"'{folder.name}' is not an entry folder; use one of: {choices}")
@@ -88,7 +90,7 @@ def read_sources(
                 continue
             if item.is_dir(follow_symlinks=False):
                 message = f"entry files go directly in {folder_display}/, not in a subfolder"
-                for nested in files_under(root, path, diagnostics):
+                for nested in files_under(root, folder / item.name, diagnostics):
                     diagnostics.error(display_path(root, nested), 1, 1, message)
                 continue
             if not item.is_file(follow_symlinks=False):
@@ -102,10 +104,11 @@ def read_sources(
                 hint = " (rename it to .yaml)" if item.name.endswith(".yml") else ""
                 diagnostics.error(display, 1, 1, f"entry files must end in .yaml{hint}")
                 continue
-            entry = _guarded(read_yaml, path, display, diagnostics, type_name)
+            entry = _guarded(read_yaml, item.path, display, diagnostics, type_name)
             if entry is None:
                 # Already reported; its id is still taken, and links to it are not "unknown".
-                entry = RawEntry(id=path.stem, type=type_name, data={}, source=SourceFile(display), broken=True)
+                entry_id = item.name.removesuffix(".yaml")  # Path.stem of a name ending in .yaml
+                entry = RawEntry(id=entry_id, type=type_name, data={}, source=SourceFile(display), broken=True)
             entries.append(entry)
     for item in sorted_listing(bibliography_dir, root, diagnostics):
         if item.name.endswith(".bib") and not item.name.startswith("."):
@@ -114,7 +117,7 @@ def read_sources(
     return entries
 
 
-def _guarded(reader, path: Path, display: str, diagnostics: Diagnostics, *args: Any) -> Any:
+def _guarded(reader, path: Path | str, display: str, diagnostics: Diagnostics, *args: Any) -> Any:
     """Run a reader; a failure nobody foresaw still becomes a finding at the file, not a traceback."""
     try:
         return reader(path, display, *args, diagnostics) if args else reader(path, display, diagnostics)
