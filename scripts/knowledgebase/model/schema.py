@@ -300,8 +300,9 @@ def _unique_strings(schema: dict[str, Any]) -> tuple[dict[str, Any], tuple[Field
     allOf lead to from the top, and the data paths of those arrays (for ``match_paths``).
 
     fastjsonschema tests uniqueness by freezing every item in a generator, a quarter of its time
-    on a generated 8,000-entry knowledge base; for strings a set does the same, so ``EntryType._fast_check`` does that. Other
-    places (under oneOf, anyOf, if, not...) apply only conditionally and keep their uniqueItems.
+    on a generated 8,000-entry knowledge base; for strings a set does the same, so
+    ``EntryType._fast_check`` does that. Other places (under oneOf, anyOf, if, not...) apply
+    only conditionally and keep their uniqueItems.
     """
     found: list[FieldPath] = []
 
