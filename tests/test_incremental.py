@@ -22,7 +22,8 @@ from benchmarks.run import fetch, free_port, make_serve_args  # the harness time
 
 from kbtest import set_site_fields, wait_for
 from knowledgebase import pipeline
-from knowledgebase.render.reuse import STATE_FILE, Reuse
+from knowledgebase.cite import record as citation_records
+from knowledgebase.render.reuse import RECORDS_FILE, STATE_FILE, Reuse
 from knowledgebase.settings import Settings
 
 
@@ -236,6 +237,21 @@ def test_a_new_build_starts_from_what_the_last_one_stored(project, monkeypatch):
 
     assert built() == 1  # nothing stored yet
     assert built() == 0  # nothing changed
+    # The citation records too are the last build's, read from its records file, not made again
+    # (only the clean build in built() makes them); one the build did not write is not trusted.
+    made: list[str] = []
+    make = citation_records.record
+    monkeypatch.setattr(citation_records, "record", lambda entry, *rest: made.append(entry.id) or make(entry, *rest))
+    assert built() == 0
+    entries = len(pipeline.load(settings).graph.entries)
+    assert len(made) == entries  # the clean build's
+    records = settings.docs_dir / RECORDS_FILE
+    title = b'"title":"MNIST"'  # in the page's CSL-JSON download, datasets/mnist/page.csl.json
+    assert title in gzip.decompress(records.read_bytes())
+    records.write_bytes(gzip.compress(gzip.decompress(records.read_bytes()).replace(title, b'"title":"Tampered"')))
+    made.clear()
+    assert built() == 0  # the pages are still the last build's; the records made again, and right
+    assert len(made) == 2 * entries
     path = project.root / "content/datasets/mnist.yaml"
     path.write_text(path.read_text().replace("Handwritten digits.", "Handwritten digits, edited."))
     assert 0 < built() < 0.5

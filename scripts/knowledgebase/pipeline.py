@@ -162,10 +162,10 @@ def build(settings: Settings, reuse: Reuse | None = None) -> Loaded:
     from knowledgebase.cite.record import citations  # citeproc and the CSL style: not needed to validate
     from knowledgebase.publish.exports import site_files  # open data, citation downloads, feed, llms.txt, redirects
     from knowledgebase.render.pages import render_site  # Jinja2 and the templates: not needed to validate
-    from knowledgebase.render.reuse import STATE_FILE, Reuse
+    from knowledgebase.render.reuse import RECORDS_FILE, STATE_FILE, Reuse
 
     reuse = reuse if reuse is not None else Reuse()
-    reuse.start(settings.docs_dir, _own_file(settings.docs_dir, STATE_FILE))
+    reuse.start(settings.docs_dir, _own_file(settings.docs_dir, STATE_FILE), _own_file(settings.docs_dir, RECORDS_FILE))
     reuse.plan(loaded.graph, settings, loaded.dates)
     # citeproc's references from the last build: it formats only the items it has not seen.
     with apa.stored(_own_file(settings.docs_dir, apa.CACHE_FILE)) as references:
@@ -185,7 +185,8 @@ def build(settings: Settings, reuse: Reuse | None = None) -> Loaded:
     reuse.written()
     # Dotfiles: neither MkDocs nor Zensical publishes them.
     files[apa.CACHE_FILE] = references.dump()
-    files[STATE_FILE] = reuse.dump()
+    files[RECORDS_FILE] = reuse.dump_records()
+    files[STATE_FILE] = reuse.dump(files[RECORDS_FILE])
     loaded.diagnostics.extend(write_tree(settings, files))
     return loaded
 

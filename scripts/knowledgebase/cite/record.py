@@ -49,6 +49,18 @@ class Citation:
     def of(cls, item: dict[str, Any], bibtex: str, file: str) -> Citation:
         return cls(item, apa(item), bibtex, file)
 
+    def data(self) -> dict[str, Any]:
+        """The citation as JSON data (``Record.data``)."""
+        apa = {"segments": self.apa.segments, "text": self.apa.text, "key": self.apa.key}
+        return {"item": self.item, "apa": apa, "bibtex": self.bibtex, "file": self.file}
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any] | None) -> Citation | None:
+        if data is None:
+            return None
+        apa = data["apa"]
+        return cls(data["item"], Reference(apa["segments"], apa["text"], apa["key"]), data["bibtex"], data["file"])
+
     def download(self) -> bytes:
         """The CSL-JSON download beside the page: the item, indented."""
         return csl_json([self.item]).encode("utf-8")
@@ -117,13 +129,40 @@ class Record:
     work: Citation | None
     #: The entry as of its newest change, where git knows one.
     version: Citation | None
-    #: The page's front matter about citing it (``cite`` and ``version``), for overrides/.
-    meta: dict[str, Any]
+    #: The page's front matter about citing it (``cite`` and ``version``), for overrides/; None in
+    #: a record a build took from the last (``from_data``), whose page it took too.
+    meta: dict[str, Any] | None
 
     @cached_property
     def reference(self) -> list[Part]:
         """The work's APA reference, in runs for a page template to print (see ``reference_parts``)."""
         return reference_parts(self.work.apa, self.work.item) if self.work is not None else []
+
+    def data(self) -> dict[str, Any]:
+        """The record as JSON data, for the next build to take where its entry's page is as it was
+        (render/reuse.py): ``from_data`` makes the same record of it, less the page's front matter
+        (``meta``, two thirds of it), which only the page reads."""
+        citations = {"page": self.page, "work": self.work, "version": self.version}
+        return {
+            "permalink": self.permalink,
+            "added": self.added.isoformat() if self.added else None,
+            "updated": self.updated.isoformat() if self.updated else None,
+            **{name: c.data() if c is not None else None for name, c in citations.items()},
+        }
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Record:
+        added, updated, page = data["added"], data["updated"], Citation.from_data(data["page"])
+        assert page is not None
+        return cls(
+            data["permalink"],
+            dt.datetime.fromisoformat(added) if added else None,
+            dt.date.fromisoformat(updated) if updated else None,
+            page,
+            Citation.from_data(data["work"]),
+            Citation.from_data(data["version"]),
+            None,
+        )
 
     def downloads(self) -> dict[str, bytes]:
         """The CSL-JSON files beside the page, by their path in the docs folder."""

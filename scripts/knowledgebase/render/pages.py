@@ -292,6 +292,7 @@ class Renderer:
             meta["tags"] = list(tags)
         meta["kb"] = {"id": entry.id, "type": entry.type}
         record = self.citations[entry.id]  # citations, history, Highwire tags and JSON-LD for overrides/
+        assert record.meta is not None, f"{entry.id}: a record taken from the last build, for a page rendered again"
         meta["cite"] = record.meta["cite"]
         from knowledgebase.cite.repository import source_links  # "Edit this entry" and "Report an error"
 
