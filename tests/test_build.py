@@ -251,3 +251,44 @@ def test_write_tree_keeps_dotfiles_drops_stale_files_and_never_leaves_its_folder
         with pytest.raises(ValueError, match="refusing to write outside"):
             write_tree(docs, {rel: b"x"})
     assert not (tmp_path / "escape.md").exists()
+
+
+def test_the_theme_is_compiled_while_the_knowledge_base_builds_and_only_once(tmp_path):
+    """`mkdocs build` compiles the theme's templates while its child builds the knowledge base
+    (``compile_ahead``); the theme's environment then compiles none of them again, stops when
+    told to, skips other languages and a template that does not compile without its plugin."""
+    import jinja2
+
+    from knowledgebase.render.environment import compile_ahead, compiled_for
+
+    (tmp_path / "partials" / "languages").mkdir(parents=True)
+    for name, text in {
+        "main.html": "{% extends 'base.html' %}",
+        "base.html": "<p>{{ page }}</p>",
+        "partials/languages/en.html": "en",
+        "partials/languages/de.html": "de",
+        "blog-post.html": "{{ page | date }}",  # the blog plugin's filter: not here
+        "sitemap.xml": "<urlset/>",
+    }.items():
+        (tmp_path / name).write_text(text)
+
+    compiled: list[str] = []
+
+    class Counted(jinja2.Environment):
+        def compile(self, source, name=None, filename=None, raw=False, defer_init=False):  # noqa: ANN001, ANN201
+            compiled.append(name)
+            return super().compile(source, name, filename, raw, defer_init)
+
+    def theme() -> jinja2.Environment:
+        return Counted(loader=jinja2.FileSystemLoader(tmp_path), autoescape=True)
+
+    compile_ahead(theme(), "en", stop=lambda: False)
+    assert sorted(compiled) == ["base.html", "blog-post.html", "main.html", "partials/languages/en.html", "sitemap.xml"]
+    compiled.clear()
+    later = theme()  # as MkDocs makes it; the plugin's on_env gives it the same cache
+    later.bytecode_cache = compiled_for(later)
+    assert later.get_template("main.html").render(page="x") == "<p>x</p>"
+    assert compiled == []  # neither main.html nor base.html compiled again
+    compiled.clear()
+    compile_ahead(theme(), "en", stop=lambda: True)
+    assert compiled == []

@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -32,7 +33,7 @@ from knowledgebase.model.schema import entry_types
 from knowledgebase.navigation import section_page, with_sections
 from knowledgebase.pipeline import build
 from knowledgebase.publish.ownership import check_site, claim_site, record_site
-from knowledgebase.render.environment import compiled_for
+from knowledgebase.render.environment import compile_ahead, compiled_for
 from knowledgebase.render.reuse import Reuse
 from knowledgebase.serve.incremental import IncrementalPreview
 from knowledgebase.settings import Settings
@@ -64,8 +65,11 @@ def build_here(settings: Settings, reuse: Reuse | None = None) -> Built:
     return Built(loaded.diagnostics, len(loaded.graph.entries), shallow, reuse.rendered if loaded.ok else 0)
 
 
-def build_apart(settings: Settings) -> Built:
+def build_apart(settings: Settings, meanwhile: Callable[[Callable[[], bool]], None] | None = None) -> Built:
     """``build_here`` in a forked child, so that everything the build held goes back to the system.
+
+    ``meanwhile``, if given, is work of this process's own to do while the child builds; it is
+    given a function that says whether the child has answered (then it should stop).
 
     Where there is no fork to rely on (Windows; macOS, where forking is unsafe), and should the
     child fail in any way, the build runs here instead: the same findings, the same exceptions.
@@ -82,6 +86,11 @@ def build_apart(settings: Settings) -> Built:
     child.start()
     send.close()
     try:
+        if meanwhile is not None:
+            try:
+                meanwhile(receive.poll)
+            except Exception:  # noqa: BLE001 - work done ahead only; done again where it is needed, failing there
+                log.debug("knowledgebase: the work done while the build ran failed", exc_info=True)
         built = receive.recv()
     except EOFError:  # the child died before it could answer
         built = None
@@ -141,8 +150,11 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         # here, and the site built last time stays as it was.
         assert self.settings is not None
         start = time.perf_counter()
-        # mkdocs serve builds here: its incremental preview keeps what each build learnt.
-        built = build_here(self.settings, self.reuse) if self.serving else build_apart(self.settings)
+        if self.serving:  # mkdocs serve builds here: its incremental preview keeps what each build learnt
+            built = build_here(self.settings, self.reuse)
+        else:  # and mkdocs build apart, compiling the theme's templates meanwhile (see on_env)
+            language = str(config.theme.get("language") or "en")
+            built = build_apart(self.settings, lambda stop: compile_ahead(config.theme.get_env(), language, stop))
         errors = built.diagnostics.sorted()
         self.preview = None
         count = len(built.diagnostics.errors)
@@ -208,9 +220,10 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         # Read by overrides/partials/kb-preview.html on every page, the 404 page included.
         env.globals["kb_preview"] = self.preview.context() if self.preview else None
-        if self.serving and env.bytecode_cache is None:
+        if env.bytecode_cache is None:
             # MkDocs makes the theme's environment again for every rebuild, and Jinja2 compiled
             # Material's templates again each time: a fifth of a rebuild after a summary edit.
+            # (A build finds here what compile_ahead compiled while the knowledge base was built.)
             env.bytecode_cache = compiled_for(env)
         self.incremental.read_unchanged(config, files)
         return env

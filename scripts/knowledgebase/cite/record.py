@@ -190,9 +190,10 @@ def citations(graph: Graph, settings: Settings, dates: Stamps, kept: dict[str, R
     """
     kept = kept or {}
     entries = graph.entries.values()
-    # Every work, kept or not: a record made again lists the works its entry cites.
-    works = {e.id: w for e in entries if (w := work_of(e)) is not None}
     fresh = [e for e in entries if e.id not in kept]
+    # The works of the records made again, and of the papers they cite (a record lists them).
+    needed = {e.id for e in fresh} | {w.id for e in fresh for w in graph.cited(e.id) if w.type == "paper"}
+    works = {e.id: w for e in entries if e.id in needed and (w := work_of(e)) is not None}
     pages = {e.id: page_csl(e, settings, dates.of(e.id)) for e in fresh}
     versions = {e.id: version_csl(e, settings, pages[e.id], changes[0]) for e in fresh if (changes := dates.changes.get(e.id))}
     format_ahead([*(works[e.id].item for e in fresh if e.id in works), *pages.values(), *versions.values()])

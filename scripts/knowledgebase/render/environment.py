@@ -9,6 +9,7 @@ page as markup.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -100,6 +101,27 @@ def compiled_for(env: jinja2.Environment) -> CompiledTemplates:
         autoescape,
     )
     return _BY_SETUP.setdefault(setup, CompiledTemplates())
+
+
+def compile_ahead(env: jinja2.Environment, language: str, stop: Callable[[], bool]) -> None:
+    """Compile the HTML and XML templates of ``env`` into its process's cache (``compiled_for``)
+    until ``stop()``: ``mkdocs build`` does it while the knowledge base is built apart, so that
+    the theme's environment finds its templates compiled (a fifth of a second at N = 2,000).
+
+    Of the theme's translations only ``language``'s is compiled; a template that does not compile
+    here (one of a plugin not in use, with a filter of its own) is left for whoever renders it.
+    """
+    env.bytecode_cache = compiled_for(env)
+    names = env.list_templates(filter_func=lambda name: name.endswith((".html", ".xml")))
+    for name in names:
+        if stop():
+            return
+        if "/languages/" in f"/{name}" and not name.endswith(f"/{language}.html"):
+            continue
+        try:
+            env.get_template(name)
+        except jinja2.TemplateError:
+            continue
 
 
 def environment(templates_dir: Path | None) -> jinja2.Environment:
