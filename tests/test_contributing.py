@@ -165,7 +165,8 @@ def test_workflows_are_well_formed():
             for step in job.get("steps", []):
                 assert ("uses" in step) != ("run" in step), f"{path.name}: {step}"
                 if "uses" in step:
-                    assert re.match(r"^[\w.-]+/[\w.-]+@(v\d+|[0-9a-f]{40})$", step["uses"]), step["uses"]
+                    # owner/repository, maybe a sub-action (actions/cache/restore), at a version
+                    assert re.match(r"^[\w.-]+/[\w.-]+(/[\w.-]+)*@(v\d+|[0-9a-f]{40})$", step["uses"]), step["uses"]
 
 
 def test_pull_request_workflow(project):
@@ -183,6 +184,16 @@ def test_pull_request_workflow(project):
     for line in lines:
         if line.startswith(("kb ", "make ")):
             assert_command_exists(line.replace('"origin/$BASE_REF"', "origin/main"), project)
+    # The build starts from the folder the deployment keeps (citeproc's references), read-only.
+    steps = job["steps"]
+    restore = next(s for s in steps if s.get("uses", "").startswith("actions/cache/restore@"))
+    build = next(s for s in steps if s.get("run") == "mkdocs build --strict")
+    assert steps.index(restore) < steps.index(build)
+    deploy = load_yaml(GITHUB / "workflows" / "deploy.yml")
+    saved = next(s for j in deploy["jobs"].values() for s in j["steps"] if s.get("uses", "").startswith("actions/cache@"))
+    assert restore["with"]["path"] == saved["with"]["path"]
+    assert saved["with"]["key"].startswith(restore["with"]["restore-keys"])
+    assert not any(s.get("uses", "").startswith("actions/cache@") for j in workflow["jobs"].values() for s in j["steps"])
 
 
 def test_deploy_workflow(project):
@@ -232,6 +243,7 @@ def test_every_action_is_on_its_current_major_and_dependabot_keeps_it_there():
             for step in job["steps"]:
                 if "uses" in step:
                     name, _, version = step["uses"].partition("@")
+                    name = "/".join(name.split("/")[:2])  # a sub-action has its repository's versions
                     assert name in CURRENT_ACTIONS, f"{path.name}: {name} is not known here; look up its current major"
                     assert version == f"v{CURRENT_ACTIONS[name]}", f"{path.name}: {step['uses']}"
     dependabot = load_yaml(GITHUB / "dependabot.yml")
