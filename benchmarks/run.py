@@ -407,8 +407,9 @@ def measure_size(n: int, options: argparse.Namespace, workdir: Path) -> dict[str
             clean_docs(root)
             plugin_runs.append(site_build(root, "site", [], timeout))
             # Again over the docs folder the cold build left (its citeproc cache among it), as a
-            # contributor's second `make build`, `make serve` and the deployment (which keeps
-            # build/docs in its cache) build; MkDocs rebuilds the site folder whole as usual.
+            # contributor's second `make build` or `make serve` of the day builds (the deployment
+            # keeps build/docs too, but each commit dates its build anew: every page changes).
+            # MkDocs rebuilds the site folder whole as usual.
             kept_runs.append(site_build(root, "site", [], timeout))
             baseline_runs.append(site_build(root, "site-baseline", ["-f", baseline.name], timeout))
             floor = floor_config(root)  # from the pages the plugin build has just written
