@@ -89,11 +89,12 @@ def _command(name: str) -> str:
     return str(BIN / name) if (BIN / name).exists() else name
 
 
-def measure(args: list[str], cwd: Path, timeout: float) -> Measured:
-    """Run one command. ``os.wait4`` gives this child's own CPU time and peak memory, unmixed with others'."""
+def measure(args: list[str], cwd: Path, timeout: float, env: dict[str, str] | None = None) -> Measured:
+    """Run one command (``env``: variables to set for it). ``os.wait4`` gives this child's own CPU
+    time and peak memory, unmixed with others'."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        process = subprocess.Popen(args, cwd=cwd, env=_env(), stdout=out, stderr=err)
+        process = subprocess.Popen(args, cwd=cwd, env={**_env(), **(env or {})}, stdout=out, stderr=err)
         timer = threading.Timer(timeout, process.kill)
         timer.start()
         try:
@@ -118,8 +119,8 @@ def measure(args: list[str], cwd: Path, timeout: float) -> Measured:
         )
 
 
-def checked(args: list[str], cwd: Path, timeout: float) -> Measured:
-    result = measure(args, cwd, timeout)
+def checked(args: list[str], cwd: Path, timeout: float, env: dict[str, str] | None = None) -> Measured:
+    result = measure(args, cwd, timeout, env)
     if result.code != 0:
         raise SystemExit(
             f"benchmark: {' '.join(args)} failed in {cwd} ({result.code}):\n{result.out[-3000:]}\n{result.err[-3000:]}"
@@ -179,8 +180,13 @@ def baseline_config(root: Path) -> Path:
     return derived_config(root, "mkdocs.baseline.yml", "site-baseline", ("knowledgebase",))
 
 
-#: The second plugin build, over the docs folder the first left: what every build but a fresh clone's is.
+#: The second plugin build, over the docs folder the first left: a contributor's later builds of the day.
 KEPT = "mkdocs build (build folder kept)"
+#: The third, over the same folder with another build date (SOURCE_DATE_EPOCH): what a deployment
+#: builds, since every commit dates its build anew and every page's citation carries the date.
+DEPLOYED = "mkdocs build (build folder kept, new date)"
+#: That build date: 2025-11-30, a date no other build of the harness has (they build as of today).
+DEPLOYED_EPOCH = "1764460800"
 
 #: The glossary machinery the floor goes without: the plugin, abbreviations, snippets (older configurations).
 FLOOR_DROP = ("knowledgebase", "abbr", "pymdownx.snippets")
@@ -205,7 +211,7 @@ def floor_config(root: Path) -> Path:
     return derived_config(root, "mkdocs.floor.yml", "site-floor", FLOOR_DROP, docs_dir="build/docs-floor")
 
 
-def site_build(root: Path, site_dir: str, args: list[str], timeout: float) -> Measured:
+def site_build(root: Path, site_dir: str, args: list[str], timeout: float, env: dict[str, str] | None = None) -> Measured:
     """``mkdocs build --strict`` timed from no site folder.
 
     MkDocs first deletes the site folder a build before left, the same work with or without the
@@ -214,7 +220,7 @@ def site_build(root: Path, site_dir: str, args: list[str], timeout: float) -> Me
     on a slow disk. Every build is now timed from the same state, and times only the build.
     """
     shutil.rmtree(root / site_dir, ignore_errors=True)
-    return checked([_command("mkdocs"), "build", "--strict", *args], root, timeout)
+    return checked([_command("mkdocs"), "build", "--strict", *args], root, timeout, env)
 
 
 def clean_docs(root: Path) -> None:
@@ -402,7 +408,7 @@ def measure_size(n: int, options: argparse.Namespace, workdir: Path) -> dict[str
 
     if n in options.site_sizes:
         baseline = baseline_config(root)
-        plugin_runs, kept_runs, baseline_runs, floor_runs = [], [], [], []
+        plugin_runs, kept_runs, deployed_runs, baseline_runs, floor_runs = [], [], [], [], []
         for _ in range(options.site_runs):
             clean_docs(root)
             plugin_runs.append(site_build(root, "site", [], timeout))
@@ -411,15 +417,18 @@ def measure_size(n: int, options: argparse.Namespace, workdir: Path) -> dict[str
             # keeps build/docs too, but each commit dates its build anew: every page changes).
             # MkDocs rebuilds the site folder whole as usual.
             kept_runs.append(site_build(root, "site", [], timeout))
+            deployed_runs.append(site_build(root, "site", [], timeout, {"SOURCE_DATE_EPOCH": DEPLOYED_EPOCH}))
             baseline_runs.append(site_build(root, "site-baseline", ["-f", baseline.name], timeout))
             floor = floor_config(root)  # from the pages the plugin build has just written
             floor_runs.append(site_build(root, "site-floor", ["-f", floor.name], timeout))
         commands["mkdocs build"] = summary(plugin_runs)
         commands[KEPT] = summary(kept_runs)
+        commands[DEPLOYED] = summary(deployed_runs)
         commands["baseline build"] = summary(baseline_runs)
         commands["floor build"] = summary(floor_runs)
         _say(
-            f"  mkdocs build: plugin {commands['mkdocs build']['wall']:.2f}s (build folder kept {commands[KEPT]['wall']:.2f}s), "
+            f"  mkdocs build: plugin {commands['mkdocs build']['wall']:.2f}s (build folder kept {commands[KEPT]['wall']:.2f}s, "
+            f"and with a new date {commands[DEPLOYED]['wall']:.2f}s), "
             f"baseline {commands['baseline build']['wall']:.2f}s, "
             f"floor {commands['floor build']['wall']:.2f}s"
         )
@@ -472,12 +481,20 @@ def ratios(results: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
         return results[n]["commands"][name][key]
 
     def kept(name: str, n: int, over: str, label: str, bound: float) -> None:
-        """The cold target's ratio again for the plugin build that kept build/docs, beside it."""
+        """The cold target's ratio again for the plugin builds that kept build/docs, beside it: the
+        same day's (a contributor's next build), and a new day's (a deployment's)."""
         add(
             f"{name}, build folder kept",
             f"mkdocs build --strict with the plugin, build/docs kept from the build before / {label}, N={n}",
             cmd(n, KEPT) / cmd(n, over),
             cmd(n, KEPT, "cpu") / cmd(n, over, "cpu"),
+            bound,
+        )
+        add(
+            f"{name}, build folder kept, new date",
+            f"the same with another SOURCE_DATE_EPOCH, as a deployment builds / {label}, N={n}",
+            cmd(n, DEPLOYED) / cmd(n, over),
+            cmd(n, DEPLOYED, "cpu") / cmd(n, over, "cpu"),
             bound,
         )
 
@@ -673,23 +690,24 @@ def table(results: dict[int, dict[str, Any]]) -> str:
         "Seconds, wall clock (medians):",
         "",
         "| N | sources (MB) | load | validate | link | cite | render | publish | write | kb build | kb validate | bare parse "
-        "| mkdocs + plugin | mkdocs + plugin, build folder kept | baseline | plugin / baseline | kept / baseline | floor "
-        "| plugin / floor | kept / floor | zensical | serve: summary edit | serve: title edit |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| mkdocs + plugin | mkdocs + plugin, build folder kept | same, new date | baseline | plugin / baseline | kept / baseline "
+        "| floor | plugin / floor | kept / floor | new date / floor | zensical | serve: summary edit | serve: title edit |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for n in sorted(results):
         r = results[n]
         s = r["stages"]["wall"]
         plugin, baseline, floor = command(r, "mkdocs build"), command(r, "baseline build"), command(r, "floor build")
-        kept = command(r, KEPT)
+        kept, deployed = command(r, KEPT), command(r, DEPLOYED)
         serve = r.get("serve", {})
         rest = "" if serve.get("settles", True) else " (no rest)"
         summary_edit, title_edit = ("failed" if "error" in serve else _s(serve.get(f)) + rest for f in ("summary", "title"))
         rows.append(
             f"| {n} | {r['source_bytes'] / 1e6:.1f} | {_s(s['load'])} | {_s(s['validate'])} | {_s(s['link'])} | {_s(s.get('cite'))} | {_s(s['render'])} "
             f"| {_s(s['publish'])} | {_s(s['write'])} | {_s(s['build'])} | {_s(command(r, 'kb validate'))} | {_s(command(r, 'bare parse'))} "
-            f"| {_s(plugin)} | {_s(kept)} | {_s(baseline)} | {_s(_ratio(plugin, baseline))} | {_s(_ratio(kept, baseline))} "
-            f"| {_s(floor)} | {_s(_ratio(plugin, floor))} | {_s(_ratio(kept, floor))} | {_s(command(r, 'zensical build'))} "
+            f"| {_s(plugin)} | {_s(kept)} | {_s(deployed)} | {_s(baseline)} | {_s(_ratio(plugin, baseline))} | {_s(_ratio(kept, baseline))} "
+            f"| {_s(floor)} | {_s(_ratio(plugin, floor))} | {_s(_ratio(kept, floor))} | {_s(_ratio(deployed, floor))} "
+            f"| {_s(command(r, 'zensical build'))} "
             f"| {summary_edit} | {title_edit} |"
         )
     rows += [
