@@ -7,6 +7,7 @@ to the test suite. Only that every measurement and ratio is produced.
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import os
 import shutil
@@ -93,7 +94,7 @@ def test_harness_runs_end_to_end(tmp_path):
         kept = sizes["60"]["commands"][command]
         assert kept["wall"] > 0 and kept["cpu"] > 0 and kept["rss_kib"] > 0, command
     assert "mkdocs + plugin, build folder kept" in report and "new date / floor" in report
-    header, rule = next(lines for lines in zip(report.splitlines(), report.splitlines()[1:]) if "| N | sources" in lines[0])
+    header, rule = next(pair for pair in itertools.pairwise(report.splitlines()) if "| N | sources" in pair[0])
     assert header.count("|") == rule.count("|")  # a column for every heading
     serve = sizes["60"]["serve"]
     assert serve["summary"] > 0 and serve["title"] > 0 and serve["rss_kib"] > 0 and serve["settles"]
