@@ -274,6 +274,7 @@ class Reuse:
         # Only a process that builds again (mkdocs serve) keeps the texts: held to the end of a
         # single build, they were a fifth of its peak memory, the pages' bytes being made meanwhile.
         self._pages = texts if self._remember else {}
+        self._kept_pages = {}  # used: the texts are in the build's hands, or in self._pages
         self._records = dict(records)
         self.rendered = len(texts) - self._kept
 
