@@ -52,6 +52,35 @@ def git(root: Path, *args: str, when: str | None = None) -> str:
     return result.stdout
 
 
+def generated_project(root: Path, entries: int) -> Project:
+    """A synthetic knowledge base (benchmarks/generate.py) at ``root``, committed in git so that
+    every entry has a version to cite."""
+    from benchmarks import generate
+
+    generate.make_project(root, entries, seed=3)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "A knowledge base", when="2026-11-02T10:00:00+00:00")
+    return Project(root)
+
+
+def in_a_forked_child(function: Callable[[], object]) -> object:
+    """``function()`` run in a forked child process (not a daemon: it starts workers of its own),
+    as the plugin builds: a process with one thread. (A test process may have threads that other
+    tests left running, and a process with threads rightly does all its work itself.)"""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=lambda: send.send(function()), daemon=False)
+    child.start()
+    send.close()
+    try:
+        return receive.recv()
+    finally:
+        child.join()
+
+
 class Project:
     """A knowledge base in a temporary folder, driven through the real commands."""
 

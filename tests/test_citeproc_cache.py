@@ -4,15 +4,14 @@ without running the processor, and a missing, corrupt or foreign cache is only a
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import sys
 from pathlib import Path
 
 import pytest
-from benchmarks import generate
 
-from kbtest import Project, git
+from kbtest import Project, generated_project, in_a_forked_child
+from knowledgebase import workers
 from knowledgebase.cite import apa
 from knowledgebase.cite.record import citations
 from knowledgebase.pipeline import load
@@ -156,15 +155,10 @@ def test_a_cache_file_round_trips_and_rejects_another_format(citeproc_calls):
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Project:
     """A synthetic knowledge base of 300 entries (benchmarks/generate.py), committed in git so that
     every entry has a version to cite: some hundreds of items for citeproc-py."""
-    root = tmp_path_factory.mktemp("generated") / "kb"
-    generate.make_project(root, 300, seed=3)
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "A knowledge base", when="2026-11-02T10:00:00+00:00")
-    return Project(root)
+    return generated_project(tmp_path_factory.mktemp("generated") / "kb", 300)
 
 
-@pytest.mark.skipif(sys.platform != "linux" or apa.cores() < 2, reason="worker processes are forked, one per core")
+@pytest.mark.skipif(sys.platform != "linux" or workers.cores() < 2, reason="worker processes are forked, one per core")
 def test_references_formatted_on_every_core_are_those_formatted_one_by_one(generated: Project, citeproc_calls, monkeypatch):
     loaded = load(Settings.from_mkdocs_yml(generated.root / "mkdocs.yml"))
     assert loaded.ok and len(loaded.dates.changes) == 300
@@ -197,25 +191,12 @@ def test_references_formatted_on_every_core_are_those_formatted_one_by_one(gener
     assert on_every_core == one_by_one  # every page's citations and every CSL download
 
 
-def in_a_forked_child(function):  # noqa: ANN001, ANN201 - any function, its picklable result
-    """``function()`` run in a forked child process (not a daemon: it starts workers of its own)."""
-    context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=lambda: send.send(function()), daemon=False)
-    child.start()
-    send.close()
-    try:
-        return receive.recv()
-    finally:
-        child.join()
-
-
 def test_a_cold_site_build_formats_references_in_workers_of_the_build_child(generated: Project, citeproc_calls, monkeypatch):
     """``mkdocs build`` runs the build in a forked child (plugin.py); that child must be able to
     start worker processes (a daemon may not), and the site is the one a serial build makes."""
     files = mkdocs_build(generated)
     processes = citeproc_calls.processes()
-    if sys.platform == "linux" and apa.cores() > 1:
+    if sys.platform == "linux" and workers.cores() > 1:
         # Formatted by the build child's workers: processes whose parent is neither this process nor its parent.
         assert processes and all(parent != os.getpid() and pid != os.getpid() for pid, parent in processes)
     citeproc_calls.clear()

@@ -6,16 +6,9 @@ where a build has many of them (a fresh clone), on every core (``format_ahead``)
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
-import logging
-import math
-import multiprocessing
-import os
 import re
-import sys
-import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,13 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from knowledgebase.cite.csl import OTHERS
+from knowledgebase.workers import fork_map
 
 _ITALIC_ON, _ITALIC_OFF = "\ue000", "\ue001"
 _OTHERS = "\ue002"
 _TITLE_SLOT, _URL_SLOT = "\ue010", "\ue011"
 _PRIVATE = re.compile("[\ue000-\uf8ff]")
-
-log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 
 
 class _Italic(str):
@@ -199,42 +191,12 @@ def reused(references: Iterable[Reference]) -> None:
 PARALLEL_FROM = 50
 
 
-def cores() -> int:
-    """The cores this process may run on: in a container limited to fewer than the machine has (a CI
-    runner, ``docker --cpuset-cpus``), ``os.cpu_count()`` would start workers that only wait."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
 def _format_apart(skeletons: list[str]) -> dict[str, str]:
-    """citeproc-py's reference of each of ``skeletons``, formatted by forked worker processes, one
-    per core; nothing (so the build formats them itself, the same references) where forking is not
-    safe or not possible, or if anything goes wrong.
-
-    Fork, not spawn: a worker starts with the style already parsed and without importing anything.
-    Only from a process with one thread: a fork copies the locks other threads may hold (a
-    ``mkdocs serve`` rebuild has its server's threads).
-    """
-    processes = cores()
-    if sys.platform != "linux" or processes < 2 or threading.active_count() > 1:
-        return {}
-    try:
-        _apa_style()  # parsed once, here: every worker inherits it
-        for stream in (sys.stdout, sys.stderr):
-            stream.flush()  # else a worker's copy of what is buffered would be written again
-        # The build's objects kept out of the collector: a collection in a worker would touch, and so
-        # copy, every page of the heap it shares with this process.
-        gc.freeze()
-        try:
-            with multiprocessing.get_context("fork").Pool(processes) as pool:
-                texts = pool.map(_run, skeletons, chunksize=math.ceil(len(skeletons) / (processes * 4)))
-        finally:
-            gc.unfreeze()
-    except Exception as error:  # noqa: BLE001 - the build formats them itself: the same site, only slower
-        log.debug("knowledgebase: citeproc-py in worker processes failed (%s); formatting in this one", error)
-        return {}
-    return dict(zip(skeletons, texts, strict=True))
+    """citeproc-py's reference of each of ``skeletons``, formatted by worker processes (workers.py);
+    nothing (so the build formats them itself, the same references) where that cannot be done."""
+    _apa_style()  # parsed once, here: every worker inherits it
+    texts = fork_map(_run, skeletons, "citeproc-py")
+    return {} if texts is None else dict(zip(skeletons, texts, strict=True))
 
 
 def _run(skeleton: str) -> str:

@@ -1,0 +1,65 @@
+"""Work spread over forked worker processes, one per core: what a build from nothing does in bulk
+(citeproc-py's references, the entry pages) while a single process would leave cores idle.
+
+A build's output never depends on it: ``fork_map`` answers None wherever it cannot run (no fork,
+one core, a process with threads, any failure), and the caller then does the same work itself.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import math
+import multiprocessing
+import os
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+log = logging.getLogger(f"mkdocs.plugins.{__name__}")
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def cores() -> int:
+    """The cores this process may run on: in a container limited to fewer than the machine has (a CI
+    runner, ``docker --cpuset-cpus``), ``os.cpu_count()`` would start workers that only wait."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def fork_map(function: Callable[[T], R], items: Sequence[T], what: str) -> list[R] | None:
+    """``[function(item) for item in items]``, computed by forked worker processes, one per core;
+    None (so the caller computes it itself, the same results) where forking is not safe or not
+    possible, or if anything goes wrong. ``what`` names the work in the debug log.
+
+    Fork, not spawn: a worker starts with everything this process has made (a parsed style, a
+    linked graph, compiled templates) and imports nothing. ``function`` and the items are sent
+    by reference to what the fork copied, so they should be small (an index, a key); the results
+    come back pickled. Only from a process with one thread: a fork copies the locks other threads
+    may hold (a ``mkdocs serve`` rebuild has its server's threads).
+    """
+    processes = cores()
+    if sys.platform != "linux" or processes < 2 or threading.active_count() > 1:
+        return None
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()  # else a worker's copy of what is buffered would be written again
+        # This process's objects kept out of the collector: a collection in a worker would touch,
+        # and so copy, every page of the heap it shares with this process.
+        gc.freeze()
+        try:
+            with multiprocessing.get_context("fork").Pool(processes) as pool:
+                # A few chunks a worker: one that gets slower items is not left working alone.
+                return pool.map(function, items, chunksize=math.ceil(len(items) / (processes * 4)))
+        finally:
+            gc.unfreeze()
+    except Exception as error:  # noqa: BLE001 - the caller does it itself: the same output, only slower
+        log.debug("knowledgebase: %s in worker processes failed (%s); done in this one", what, error)
+        return None
+
+
+__all__ = ["cores", "fork_map"]
