@@ -1,5 +1,5 @@
-"""A build from nothing renders its entry pages on every core (workers.py): the same pages as
-rendered one by one in the build's own process."""
+"""A build from nothing renders its entry pages, and finds the glossary words in them, on every
+core (workers.py): the same pages as rendered one by one in the build's own process."""
 
 from __future__ import annotations
 
@@ -45,7 +45,9 @@ def test_entry_pages_rendered_on_every_core_are_those_rendered_one_by_one(
     def rendered(parallel_from: int) -> tuple[dict[str, str], dict[str, int]]:
         log.write_text("", encoding="utf-8")
         monkeypatch.setattr(rendering, "PARALLEL_FROM", parallel_from)
-        pages, _tooltips = rendering.render_site(loaded.graph, loaded.settings, records)
+        texts, tooltips = rendering.render_site(loaded.graph, loaded.settings, records)
+        # With the glossary definitions each page needs, as the build writes it.
+        pages = {path: tooltips.page(text) for path, text in texts.items()}
         lines = [line.split(" ", 1) for line in log.read_text(encoding="utf-8").splitlines()]
         return pages, {path: int(pid) for pid, path in lines}
 
@@ -59,4 +61,4 @@ def test_entry_pages_rendered_on_every_core_are_those_rendered_one_by_one(
     types = {path.split("/")[0] for path in here}
     assert len(by_child) == len(types)  # the first page of each type, before the workers start
     assert os.getpid() not in where.values() and len(set(where.values()) - {child}) >= 1  # the rest in the child's workers
-    assert pages == one_by_one  # every page, byte for byte, entry pages and the others
+    assert pages == one_by_one  # every page with its glossary definitions, byte for byte, entry pages and the others

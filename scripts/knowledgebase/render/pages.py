@@ -359,17 +359,28 @@ class Renderer:
         for job in first.values():
             self._pages[job.path] = self.entry_page(job)
         rest = [job for job in jobs if first[job.template] is not job]
-        texts = None
+        made = None
         if len(rest) >= PARALLEL_FROM:
+            self.tooltips()  # made here once, not in each worker
             _working = (self, rest)
             try:
-                texts = fork_map(_render_job, range(len(rest)), "rendering the entry pages")
+                made = fork_map(_render_job, range(len(rest)), "rendering the entry pages")
             finally:
                 _working = None
-        if texts is None:
-            texts = [self.entry_page(job) for job in rest]
-        for job, text in zip(rest, texts, strict=True):
+        if made is None:
+            for job in rest:
+                self._pages[job.path] = self.entry_page(job)
+            return
+        tooltips = self.tooltips()
+        for job, (text, used) in zip(rest, made, strict=True):
             self._pages[job.path] = text
+            tooltips.found(text, used)  # the workers also found the glossary words in their pages
+
+    def tooltips(self) -> Tooltips:
+        """The glossary tooltips that every Markdown page of the site goes through."""
+        if "tooltips" not in self._cache:
+            self._cache["tooltips"] = Tooltips(definitions(self.entries_of("glossary"), self.tooltip, self.abbreviation))
+        return self._cache["tooltips"]
 
     def glossary_terms(self) -> str:
         """Each glossary word (title, alias, abbreviation) -> its entry's URL, for glossary.js."""
@@ -401,10 +412,12 @@ PARALLEL_FROM = 200
 _working: tuple[Renderer, list[_Job]] | None = None
 
 
-def _render_job(index: int) -> str:
+def _render_job(index: int) -> tuple[str, list[str]]:
+    """A worker's page, and the glossary definitions it needs (``Tooltips.used``: as costly as rendering it)."""
     assert _working is not None, "called only in a worker forked by Renderer._render_entries"
     renderer, jobs = _working
-    return renderer.entry_page(jobs[index])
+    text = renderer.entry_page(jobs[index])
+    return text, renderer.tooltips().used(text)
 
 
 def glossary_letters(terms: list[Entry]) -> list[tuple[str, list[Entry]]]:
@@ -436,7 +449,7 @@ def render_site(
     pages = renderer.pages(reuse.pages() if reuse is not None else None)
     if reuse is not None:
         reuse.done(pages, {e.id: entry_path(e) for e in graph.entries.values()}, citations.records)
-    return pages, Tooltips(definitions(renderer.entries_of("glossary"), renderer.tooltip, renderer.abbreviation))
+    return pages, renderer.tooltips()
 
 
 __all__ = ["Renderer", "render_site", "entry_path"]

@@ -73,6 +73,7 @@ class Tooltips:
         Key = str | tuple[str, str, str]
         self._by_key: dict[Key, list[tuple[int, frozenset[tuple[str, str, str]], bool]]] = defaultdict(list)
         self._always: list[int] = []  # words without a letter or digit: looked for in every page
+        self._found: dict[str, list[str]] = {}
         for index, (word, _line) in enumerate(definitions):
             parts = _PARTS.split(word)  # [before, run, between, run, ..., run, after]
             if len(parts) == 1:
@@ -82,8 +83,16 @@ class Tooltips:
             search = len(parts) > 5 or parts[0] != "" or parts[-1] != ""
             self._by_key[pairs[0] if pairs else parts[1]].append((index, frozenset(pairs[1:]), search))
 
+    def found(self, text: str, used: list[str]) -> None:
+        """What ``used(text)`` gives, found elsewhere (a worker process that rendered the page):
+        ``used`` answers it from here, once."""
+        self._found[text] = used
+
     def used(self, text: str) -> list[str]:
         """The definitions of the glossary words that occur in ``text``, in the glossary's order."""
+        found = self._found.pop(text, None)
+        if found is not None:
+            return found
         parts = _PARTS.split(text)
         keys: set[str | tuple[str, str, str]] = set(parts[1::2])
         pairs = set(_pairs(parts))
