@@ -14,6 +14,7 @@ from knowledgebase import workers
 from knowledgebase.cite import apa
 from knowledgebase.cite.record import citations
 from knowledgebase.pipeline import load
+from knowledgebase.render import entries
 from knowledgebase.render import pages as rendering
 from knowledgebase.settings import Settings
 
@@ -44,7 +45,7 @@ def test_entry_pages_rendered_on_every_core_are_those_rendered_one_by_one(
 
     def rendered(parallel_from: int) -> tuple[dict[str, str], dict[str, int]]:
         log.write_text("", encoding="utf-8")
-        monkeypatch.setattr(rendering, "PARALLEL_FROM", parallel_from)
+        monkeypatch.setattr(entries, "PARALLEL_FROM", parallel_from)
         texts, tooltips = rendering.render_site(loaded.graph, loaded.settings, records)
         # With the glossary definitions each page needs, as the build writes it.
         pages = {path: tooltips.page(text) for path, text in texts.items()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -146,7 +147,12 @@ def collisions(graph: Graph, assets: dict[str, bytes], settings: Settings, diagn
         claim(rel, f"the file {shown}", Diagnostic(shown, 1, 1, "this file would be"))
 
 
-def build(settings: Settings, reuse: Reuse | None = None) -> Loaded:
+#: Told, just before the docs folder is written, every file it will hold by its path (the bytes
+#: the build writes) and the list of all the paths it will then hold (those of files left in place too).
+Ready = Callable[[dict[str, bytes], list[str]], None]
+
+
+def build(settings: Settings, reuse: Reuse | None = None, ready: Ready | None = None) -> Loaded:
     """Validate, then (only if every source is sound) write the generated docs folder.
 
     Only the pages the sources' changes since the last build reach are rendered again (see
@@ -187,7 +193,7 @@ def build(settings: Settings, reuse: Reuse | None = None) -> Loaded:
     files[apa.CACHE_FILE] = references.dump()
     files[RECORDS_FILE] = reuse.dump_records()
     files[STATE_FILE] = reuse.dump(files[RECORDS_FILE])
-    loaded.diagnostics.extend(write_tree(settings, files))
+    loaded.diagnostics.extend(write_tree(settings, files, ready))
     return loaded
 
 
@@ -208,13 +214,21 @@ def _own_file(folder: Path, rel: str) -> bytes | None:
         return None
 
 
-def write_tree(settings: Settings, files: dict[str, bytes]) -> list[Diagnostic]:
-    """Write the docs folder; the failures (nothing replaced) and warnings."""
+def write_tree(settings: Settings, files: dict[str, bytes], ready: Ready | None = None) -> list[Diagnostic]:
+    """Write the docs folder; the failures (nothing replaced) and warnings.
+
+    ``ready``, if given, is told what the folder will hold before it is written (see ``Ready``),
+    if nothing that can be foreseen stops the write (a file in the way, a full disk, a folder
+    that may not be written into): a failure from then on is one no build could have seen coming.
+    """
     from knowledgebase.publish.output import OutputError, Writer
 
     writer = Writer()
     writer.add(settings.docs_dir, settings.show(settings.docs_dir), files)
     try:
+        writer.plan()
+        if ready is not None and writer.foreseeably_writable():
+            ready(files, writer.held(settings.docs_dir))
         writer.write()
     except OutputError as error:
         return [*error.findings, *writer.warnings]

@@ -8,6 +8,8 @@ page (see ``preview``), because MkDocs' server stops answering while a build fai
 ``mkdocs build`` runs ``kb build`` in a forked child process (on Linux): the generator's
 memory (the graph, every page) is handed back to the system before MkDocs starts on the pages,
 instead of staying in MkDocs' heap, where at N = 2,000 it added a fifth to the build's peak.
+The child hands the pages over before writing the docs folder, and MkDocs reads them meanwhile
+(``handover``).
 """
 
 from __future__ import annotations
@@ -29,9 +31,10 @@ from mkdocs.plugins import BasePlugin, event_priority
 
 from knowledgebase.config import KnowledgeBaseConfig
 from knowledgebase.diagnostics import Diagnostics
+from knowledgebase.handover import Handover, planned_files, source_text
 from knowledgebase.model.schema import entry_types
 from knowledgebase.navigation import section_page, with_sections
-from knowledgebase.pipeline import build
+from knowledgebase.pipeline import Ready, build
 from knowledgebase.publish.ownership import check_site, claim_site, record_site
 from knowledgebase.render.environment import compile_ahead, compiled_for
 from knowledgebase.render.reuse import Reuse
@@ -59,51 +62,82 @@ class Built:
     rendered: int = 0
 
 
-def build_here(settings: Settings, reuse: Reuse | None = None) -> Built:
+def build_here(settings: Settings, reuse: Reuse | None = None, ready: Ready | None = None) -> Built:
     reuse = reuse if reuse is not None else Reuse()  # a new one starts from what the last build stored
-    loaded = build(settings, reuse)
+    loaded = build(settings, reuse, ready)
     shallow = len(loaded.dates.shallow) if loaded.ok else 0
     return Built(loaded.diagnostics, len(loaded.graph.entries), shallow, reuse.rendered if loaded.ok else 0)
 
 
-def build_apart(settings: Settings, meanwhile: Callable[[Callable[[], bool]], None] | None = None) -> Built:
+class BuildApart:
     """``build_here`` in a forked child, so that everything the build held goes back to the system.
 
-    ``meanwhile``, if given, is work of this process's own to do while the child builds; it is
-    given a function that says whether the child has answered (then it should stop).
+    The child answers twice if it gets as far as writing the docs folder: first what the folder
+    will hold (a ``Handover``, so that MkDocs reads the pages meanwhile: handover.py), then, once
+    written, what the build found (``Built``); otherwise once, with what it found.
 
     Where there is no fork to rely on (Windows; macOS, where forking is unsafe), and should the
     child fail in any way, the build runs here instead: the same findings, the same exceptions.
     """
-    if sys.platform != "linux":
-        return build_here(settings)
-    context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    for stream in (sys.stdout, sys.stderr):
-        stream.flush()  # else the child's copy of what is buffered would be written twice
-    # Not a daemon: a daemon process may not start processes, and the build formats citeproc-py's
-    # references in worker processes of its own (cite/apa.py). It is joined below in any case.
-    child = context.Process(target=_build_child, args=(settings, send), daemon=False)
-    child.start()
-    send.close()
-    try:
+
+    def __init__(self, settings: Settings, handover: bool) -> None:
+        self.settings = settings
+        self._receive: Connection | None = None
+        if sys.platform != "linux":
+            return
+        context = multiprocessing.get_context("fork")
+        self._receive, send = context.Pipe(duplex=False)
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()  # else the child's copy of what is buffered would be written twice
+        # Not a daemon: a daemon process may not start processes, and the build formats citeproc-py's
+        # references and renders its pages in worker processes of its own (workers.py). Joined in finish().
+        self._child = context.Process(target=_build_child, args=(settings, send, handover), daemon=False)
+        self._child.start()
+        send.close()
+
+    def first(self, meanwhile: Callable[[Callable[[], bool]], None] | None = None) -> Built | Handover:
+        """The child's first answer. ``meanwhile``, if given, is work of this process's own to do
+        while the child builds; it is given a function that says whether the child has answered
+        (then it should stop)."""
+        if self._receive is None:
+            return build_here(self.settings)
         if meanwhile is not None:
             try:
-                meanwhile(receive.poll)
+                meanwhile(self._receive.poll)
             except Exception:  # noqa: BLE001 - work done ahead only; done again where it is needed, failing there
                 log.debug("knowledgebase: the work done while the build ran failed", exc_info=True)
-        built = receive.recv()
-    except EOFError:  # the child died before it could answer
-        built = None
-    finally:
-        receive.close()
-        child.join()
-    return built if isinstance(built, Built) else build_here(settings)
+        answer = self._answer()
+        return answer if isinstance(answer, Handover) else self.finish(answer)
+
+    def finish(self, answer: object = None) -> Built:
+        """What the build found, once the child is done (and the docs folder written)."""
+        if self._receive is None:
+            return build_here(self.settings)
+        if answer is None:
+            answer = self._answer()
+        self._receive.close()
+        self._child.join()
+        self._receive = None
+        return answer if isinstance(answer, Built) else build_here(self.settings)
+
+    @property
+    def running(self) -> bool:
+        return self._receive is not None
+
+    def _answer(self) -> object:
+        assert self._receive is not None
+        try:
+            return self._receive.recv()
+        except EOFError:  # the child died before it could answer
+            return None
 
 
-def _build_child(settings: Settings, send: Connection) -> None:
+def _build_child(settings: Settings, send: Connection, handover: bool) -> None:
+    def ready(files: dict[str, bytes], paths: list[str]) -> None:
+        send.send(Handover.of(files, paths))
+
     try:
-        built = build_here(settings)
+        built = build_here(settings, ready=ready if handover else None)
     except BaseException:  # answered by the build run again in the parent, which raises it there
         built = None
     send.send(built)
@@ -122,6 +156,10 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         self.incremental = IncrementalPreview()
         #: The pages of the last build that the preview's next build need not render again (render/reuse.py).
         self.reuse = Reuse(remember=True)
+        #: While `mkdocs build` reads the pages that its build child is writing (handover.py).
+        self.apart: BuildApart | None = None
+        self.handover: Handover | None = None
+        self.started = 0.0
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         # Also keeps this plugin object for every rebuild of one `mkdocs serve`.
@@ -150,14 +188,28 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         # Runs before MkDocs cleans site_dir or reads docs_dir: bad sources stop the build
         # here, and the site built last time stays as it was.
         assert self.settings is not None
-        start = time.perf_counter()
+        self.started = time.perf_counter()
+        self.handover = self.apart = None
         if self.serving:  # mkdocs serve builds here: its incremental preview keeps what each build learnt
             # Without the collector: in a process that holds the whole site, its passes over what
             # the build allocates were a tenth of a rebuild after a summary edit (N = 2,000).
-            built = gc_paused(build_here)(self.settings, self.reuse)
-        else:  # and mkdocs build apart, compiling the theme's templates meanwhile (see on_env)
-            language = str(config.theme.get("language") or "en")
-            built = build_apart(self.settings, lambda stop: compile_ahead(config.theme.get_env(), language, stop))
+            self.report(gc_paused(build_here)(self.settings, self.reuse), config)
+            return
+        # mkdocs build apart, compiling the theme's templates meanwhile (see on_env). Unless it only
+        # rebuilds what changed (--dirty: by the files' times), it reads the pages as the child
+        # writes them (handover.py).
+        language = str(config.theme.get("language") or "en")
+        self.apart = BuildApart(self.settings, handover=not self.dirty)
+        answer = self.apart.first(lambda stop: compile_ahead(config.theme.get_env(), language, stop))
+        if isinstance(answer, Handover):
+            self.handover = answer  # what the build found comes once the folder is written (on_env)
+        else:
+            self.apart = None
+            self.report(answer, config)
+
+    def report(self, built: Built, config: MkDocsConfig) -> None:
+        """Log what the build found; stop MkDocs (PluginError) on an error, except while serving."""
+        assert self.settings is not None
         errors = built.diagnostics.sorted()
         self.preview = None
         count = len(built.diagnostics.errors)
@@ -183,7 +235,7 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
             "knowledgebase: %d entries, %d of their pages rendered again, in %.2f s",
             built.entries,
             built.rendered,
-            time.perf_counter() - start,
+            time.perf_counter() - self.started,
         )
         cut = built.shallow
         if cut:  # info, not a warning: --strict would stop the build, and the site is still right
@@ -205,6 +257,8 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
             # A dirty build renders only pages whose Markdown changed; the banner is on all of them.
             mark_stale(files)
         self.shown = shown
+        if self.handover is not None:  # the docs folder as the child is writing it
+            files = planned_files(self.handover, files, config)
         self.incremental.files(files, config)
         if self.preview is None:
             return files
@@ -219,8 +273,18 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         if self.settings is not None and not self.serving:
             record_site(self.settings)
 
+    def on_page_read_source(self, *, page, config: MkDocsConfig) -> str | None:  # noqa: ANN001 - MkDocs' Page
+        if self.handover is None:
+            return None
+        data = self.handover.pages.pop(page.file.src_uri, None)  # let go of once read
+        return None if data is None else source_text(data)
+
     @event_priority(110)  # before Material's tags plugin (100) gathers its listing
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        if self.apart is not None:
+            # MkDocs copies the docs folder's other files next: it must be written by now.
+            apart, self.apart, self.handover = self.apart, None, None
+            self.report(apart.finish(), config)
         # Read by overrides/partials/kb-preview.html on every page, the 404 page included.
         env.globals["kb_preview"] = self.preview.context() if self.preview else None
         if env.bytecode_cache is None:
@@ -243,6 +307,9 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
 
     def on_build_error(self, error: Exception) -> None:
         self.incremental.failed(error)
+        if self.apart is not None:  # MkDocs failed while the child wrote the docs folder: let it finish
+            apart, self.apart, self.handover = self.apart, None, None
+            apart.finish()
 
     def on_serve(self, server, config: MkDocsConfig, builder):  # noqa: ANN001 - MkDocs' own signature
         # Editing a YAML or BibTeX file must rebuild the site, like editing a page does.

@@ -73,17 +73,56 @@ class Writer:
         self.trees: list[_Tree] = []
         self.warnings: list[Diagnostic] = []
         self._count = 0
+        self._planned = False
 
     def add(self, folder: Path, shown: str, files: dict[str, bytes]) -> None:
         self.trees.append(_Tree(folder, shown.rstrip("/"), files))
 
-    def write(self) -> tuple[int, int]:
-        """Write every folder; returns (written, removed). Raises OutputError with nothing replaced."""
+    def plan(self) -> None:
+        """Find what is to be written, and whether it may be: OutputError, with nothing touched, if not."""
         problems: list[Diagnostic] = []
         for tree in self.trees:
             problems += self._plan(tree)
         if problems:
             raise OutputError(problems)
+        self._planned = True
+
+    def foreseeably_writable(self) -> bool:
+        """Whether, as far as can be told before writing (planned), nothing stops the write: the
+        disks have room for the new files, twice over, and every folder they go in may be
+        written into. A build that hands its pages on before writing them asks (plugin.py)."""
+        known: dict[str, bool] = {}
+        for tree in self.trees:
+            if not tree.changed:
+                continue
+            try:
+                disk = os.statvfs(tree.folder)
+            except (AttributeError, OSError):  # no statvfs (Windows), or the folder went away
+                return False
+            block = disk.f_frsize or 4096
+            blocks = sum(len(data) // block + 2 for data in tree.changed.values())  # rounded up, and a block of metadata
+            if disk.f_bavail < 2 * blocks or (disk.f_files and disk.f_favail < 2 * len(tree.changed)):
+                return False
+            for rel in tree.changed:
+                if not _writable(os.path.dirname(os.path.join(tree.folder, *rel.split("/"))), known):
+                    return False
+        return True
+
+    def held(self, folder: Path) -> list[str]:
+        """Every file ``folder`` will hold once written (planned): the build's, and those left in place."""
+        tree = next(tree for tree in self.trees if tree.folder == folder)
+        wanted = set(tree.files) | {MARKER}
+        for directory, _subfolders, names in os.walk(tree.folder):
+            for name in names:
+                rel = os.path.relpath(os.path.join(directory, name), tree.folder).replace(os.sep, "/")
+                if rel not in tree.before and not _TEMPORARY.match(name):
+                    wanted.add(rel)  # placed by hand (a dotfile, or with a warning): it stays
+        return sorted(wanted)
+
+    def write(self) -> tuple[int, int]:
+        """Write every folder; returns (written, removed). Raises OutputError with nothing replaced."""
+        if not self._planned:
+            self.plan()
         try:
             for tree in self.trees:
                 self._stage(tree)
@@ -123,6 +162,7 @@ class Writer:
         tree.before = manifest(folder)
         problems = []
         changed = tree.changed
+        blocked: set[str] = set()
         for rel, data in tree.files.items():
             parts = rel.split("/")
             # Paths are made from ids (slugs), but a path must never leave the folder whatever made it.
@@ -130,7 +170,20 @@ class Writer:
                 raise ValueError(f"refusing to write outside {folder}: {rel}")
             target = os.path.join(folder, *parts)
             existing = _read_existing(target)
-            if existing is None:
+            if existing is _UNDER_A_FILE:
+                # Found now, not when the folder is made: nothing may fail once the pages are handed on.
+                above = next(p for p in range(1, len(parts)) if os.path.isfile(os.path.join(folder, *parts[:p])))
+                if "/".join(parts[:above]) not in blocked:
+                    blocked.add("/".join(parts[:above]))
+                    problems.append(
+                        Diagnostic(
+                            f"{shown}/{rel}",
+                            0,
+                            0,
+                            f"a file stands where the build needs a folder ({shown}/{'/'.join(parts[:above])}): move it away",
+                        )
+                    )
+            elif existing is None:
                 changed[rel] = data
             elif isinstance(existing, str):
                 problems.append(
@@ -230,14 +283,30 @@ class Writer:
         return removed
 
 
+def _writable(directory: str, known: dict[str, bool]) -> bool:
+    """Whether a file may be made in ``directory`` (in its nearest existing folder, if it is yet to be made)."""
+    if directory not in known:
+        parent = os.path.dirname(directory)
+        if os.path.isdir(directory) or parent == directory:
+            known[directory] = os.access(directory, os.W_OK | os.X_OK)
+        else:
+            known[directory] = _writable(parent, known)
+    return known[directory]
+
+
+#: What ``_read_existing`` answers for a path one of whose folders is a file.
+_UNDER_A_FILE = "a file where a folder should be"
+
+
 def _read_existing(target: str) -> bytes | str | None:
-    """The bytes of the file at ``target``; None if there is none; what it is if it is not a file."""
+    """The bytes of the file at ``target``; None if there is none; what it is if it is not a file
+    (``_UNDER_A_FILE`` if a folder on its way is one)."""
     try:
         descriptor = os.open(target, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         return None
     except NotADirectoryError:
-        return None  # a file where a folder should be: reported when the folder is made
+        return _UNDER_A_FILE
     except OSError as error:
         if error.errno == errno.ELOOP:
             return "a symbolic link"

@@ -1,4 +1,5 @@
-"""What the index tables of podcasts, papers, recommendations and data sets are filtered by.
+"""What the index tables of podcasts, papers, recommendations and data sets are filtered by (and
+the glossary's index grouped by).
 
 Each index page is a table with a row per entry; a reader narrows it by stakeholder, kind,
 length, year and text (``overrides/assets/javascripts/listing.js``). This module gives each row
@@ -10,6 +11,7 @@ stable order. Templates print them; nothing here knows HTML.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -126,3 +128,13 @@ class Listings:
                 ordered.reverse()  # newest first
             facets.append(Facet(name, labels[name], tuple(ordered)))
         return facets
+
+
+def glossary_letters(terms: list[Entry]) -> list[tuple[str, list[Entry]]]:
+    """Terms grouped A-Z by their first letter (digits and symbols under '#'), sorted within."""
+    groups: dict[str, list[Entry]] = defaultdict(list)
+    for term in terms:
+        first = term.title.lstrip()[:1].upper()
+        groups[first if first.isalpha() else "#"].append(term)
+    ordered = sorted(groups, key=lambda letter: (letter == "#", letter))
+    return [(letter, sorted(groups[letter], key=lambda t: t.title.casefold())) for letter in ordered]

@@ -11,7 +11,6 @@ import json
 import posixpath
 import re
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Any
 
 import jinja2
@@ -26,13 +25,13 @@ from knowledgebase.model.entry import Entry
 from knowledgebase.model.schema import EntryType, allowed_values, entry_types
 from knowledgebase.render import compare
 from knowledgebase.render.archive import Archive
+from knowledgebase.render.entries import Job, render_entries
 from knowledgebase.render.environment import environment, render_page, url_markup
 from knowledgebase.render.fields import entry_fields
-from knowledgebase.render.listing import TABLE_INDEXES, Listings, venue
+from knowledgebase.render.listing import TABLE_INDEXES, Listings, glossary_letters, venue
 from knowledgebase.render.reuse import Reuse
 from knowledgebase.render.tooltips import Tooltips, definitions
 from knowledgebase.settings import Settings
-from knowledgebase.workers import fork_map
 
 #: What a glossary tooltip says first when the term is drawn from AI-generated text.
 AI_TOOLTIP_WARNING = "⚠ Drawn from an AI-generated overview:"
@@ -308,7 +307,7 @@ class Renderer:
         """Every generated page, by its path in the docs folder; ``kept``: entry pages not rendered again, by id (reuse.py)."""
         kept = kept or {}
         self._pages = {}
-        jobs: list[_Job] = []
+        jobs: list[Job] = []
         for page in self.graph.pages:
             self._pages[page.rel] = self.prose_page(page.text, page.rel)
         for name, kind in self.types.items():
@@ -320,13 +319,14 @@ class Renderer:
                 if entry.id in kept:
                     self._pages[path] = kept[entry.id]
                 else:
-                    jobs.append(_Job(template, path, entry, kind))
+                    jobs.append(Job(template, path, entry, kind))
             index_template = self.env.select_template([f"{name}-index.md.j2", "section.md.j2"])
             meta: dict[str, Any] = {"title": kind.plural}
             if name in TABLE_INDEXES:
                 meta["hide"] = ["navigation", "toc"]  # Material's: the table gets the page's whole width
             self._render(index_template.name, kind.index_path, meta, kind=kind, entries=entries)
-        self._render_entries(jobs)
+        # From nothing, thousands of them: shared with worker processes (entries.py).
+        self._pages.update(render_entries(self, jobs))
         definitions = self.entries_of("definition")
         if definitions:
             rows = self.definition_matrix()
@@ -347,34 +347,9 @@ class Renderer:
         pages, self._pages = dict(sorted(self._pages.items())), {}
         return pages
 
-    def entry_page(self, job: _Job) -> str:
+    def entry_page(self, job: Job) -> str:
         front_matter = self.entry_front_matter(job.entry)
         return render_page(self.env, job.template, front_matter, page_path=job.path, entry=job.entry, kind=job.kind)
-
-    def _render_entries(self, jobs: list[_Job]) -> None:
-        """The entry pages to render: from nothing, thousands, shared with worker processes (workers.py)."""
-        global _working
-        # One page of each template first, here: the workers inherit it compiled, with what it cached.
-        first = {job.template: job for job in reversed(jobs)}
-        for job in first.values():
-            self._pages[job.path] = self.entry_page(job)
-        rest = [job for job in jobs if first[job.template] is not job]
-        made = None
-        if len(rest) >= PARALLEL_FROM:
-            self.tooltips()  # made here once, not in each worker
-            _working = (self, rest)
-            try:
-                made = fork_map(_render_job, range(len(rest)), "rendering the entry pages")
-            finally:
-                _working = None
-        if made is None:
-            for job in rest:
-                self._pages[job.path] = self.entry_page(job)
-            return
-        tooltips = self.tooltips()
-        for job, (text, used) in zip(rest, made, strict=True):
-            self._pages[job.path] = text
-            tooltips.found(text, used)  # the workers also found the glossary words in their pages
 
     def tooltips(self) -> Tooltips:
         """The glossary tooltips that every Markdown page of the site goes through."""
@@ -394,40 +369,6 @@ class Renderer:
         """A hand-written page, with its entry links and citations resolved (its HTML is trusted)."""
         context = self.env.from_string("").new_context({"page_path": page_path})
         return str(self._resolve(context, text, escape=False))
-
-
-@dataclass(frozen=True)
-class _Job:
-    """An entry page to render: its template, its path in the docs folder, its entry and type."""
-
-    template: str
-    path: str
-    entry: Entry
-    kind: EntryType
-
-
-#: Fewer entry pages than this are rendered here: starting the workers would cost more than it saves.
-PARALLEL_FROM = 200
-#: The renderer and its jobs while worker processes render them: forked, they find both here.
-_working: tuple[Renderer, list[_Job]] | None = None
-
-
-def _render_job(index: int) -> tuple[str, list[str]]:
-    """A worker's page, and the glossary definitions it needs (``Tooltips.used``: as costly as rendering it)."""
-    assert _working is not None, "called only in a worker forked by Renderer._render_entries"
-    renderer, jobs = _working
-    text = renderer.entry_page(jobs[index])
-    return text, renderer.tooltips().used(text)
-
-
-def glossary_letters(terms: list[Entry]) -> list[tuple[str, list[Entry]]]:
-    """Terms grouped A-Z by their first letter (digits and symbols under '#'), sorted within."""
-    groups: dict[str, list[Entry]] = defaultdict(list)
-    for term in terms:
-        first = term.title.lstrip()[:1].upper()
-        groups[first if first.isalpha() else "#"].append(term)
-    ordered = sorted(groups, key=lambda letter: (letter == "#", letter))
-    return [(letter, sorted(groups[letter], key=lambda t: t.title.casefold())) for letter in ordered]
 
 
 def _date_of(entry: Entry) -> str:
