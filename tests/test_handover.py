@@ -132,3 +132,18 @@ def test_a_foreseeable_write_failure_fails_the_build_before_the_site_is_touched(
     with pytest.raises(Abort):
         build(load_config(str(project.root / "mkdocs.yml"), strict=True))
     assert project.snapshot("site") == site  # MkDocs never got as far as emptying it
+
+
+def test_mkdocs_failing_while_the_child_writes_raises_its_own_error_once_the_folder_is_written(project: Project, monkeypatch):
+    import mkdocs.commands.build
+
+    def broken(*args, **kwargs) -> None:  # noqa: ANN002, ANN003 - MkDocs' own arguments
+        raise RuntimeError("a plugin failed on a page")
+
+    monkeypatch.setattr(mkdocs.commands.build, "_populate_page", broken)
+    with pytest.raises(RuntimeError, match="a plugin failed on a page"):  # not hidden by anything of ours
+        build(load_config(str(project.root / "mkdocs.yml"), strict=True))
+    written = project.snapshot("build/docs")
+    assert ".kb-build.json" in written
+    assert project.kb("build").returncode == 0
+    assert project.snapshot("build/docs") == written  # the child had finished: nothing left to write

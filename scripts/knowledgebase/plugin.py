@@ -120,9 +120,13 @@ class BuildApart:
         self._receive = None
         return answer if isinstance(answer, Built) else build_here(self.settings)
 
-    @property
-    def running(self) -> bool:
-        return self._receive is not None
+    def abandon(self) -> None:
+        """Wait for the child to end, whatever it answers (MkDocs failed: nothing is to be reported)."""
+        if self._receive is not None:
+            self._answer()  # read, so that the child is not left waiting to send it
+            self._receive.close()
+            self._child.join()
+            self._receive = None
 
     def _answer(self) -> object:
         assert self._receive is not None
@@ -309,7 +313,7 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         self.incremental.failed(error)
         if self.apart is not None:  # MkDocs failed while the child wrote the docs folder: let it finish
             apart, self.apart, self.handover = self.apart, None, None
-            apart.finish()
+            apart.abandon()
 
     def on_serve(self, server, config: MkDocsConfig, builder):  # noqa: ANN001 - MkDocs' own signature
         # Editing a YAML or BibTeX file must rebuild the site, like editing a page does.
