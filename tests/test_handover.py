@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import errno
 import logging
+import multiprocessing
 import os
 import shutil
+import threading
 
 import pytest
 from mkdocs.commands.build import build
@@ -72,7 +74,7 @@ def test_a_site_built_from_the_pages_handed_over_is_the_one_built_from_the_folde
     (project.root / "build" / "docs" / ".gitkeep").touch()  # as the fixture has it
     read.clear()
     waiting = plugin.BuildApart.__init__
-    monkeypatch.setattr(plugin.BuildApart, "__init__", lambda self, settings, handover: waiting(self, settings, False))
+    monkeypatch.setattr(plugin.BuildApart, "__init__", lambda self, settings, hand_over: waiting(self, settings, False))
     build(load_config(str(project.root / "mkdocs.yml"), strict=True))
     assert read == []  # read from the folder, once written
     assert (project.snapshot("site"), project.snapshot("build/docs")) == handed
@@ -147,3 +149,20 @@ def test_mkdocs_failing_while_the_child_writes_raises_its_own_error_once_the_fol
     assert ".kb-build.json" in written
     assert project.kb("build").returncode == 0
     assert project.snapshot("build/docs") == written  # the child had finished: nothing left to write
+
+
+@pytest.mark.parametrize("batch_bytes", [1, 10, 1 << 20])
+def test_the_pages_go_over_in_batches_and_arrive_whole(monkeypatch, batch_bytes: int):
+    files = {f"p/{n}.md": f"# Page {n}\n".encode() * n for n in range(1, 40)}
+    files |= {"data/x.json": b"{}", "index.md": b""}
+    monkeypatch.setattr(handover, "BATCH_BYTES", batch_bytes)
+    receiving, sending = multiprocessing.Pipe(duplex=False)
+    paths = sorted(files)
+    # A thread, as the child sends while the parent reads: a pipe holds only so much.
+    sender = threading.Thread(target=handover.send, args=(sending, files, paths))
+    sender.start()
+    got = handover.receive(receiving, receiving.recv())
+    sender.join()
+    assert got == handover.Handover.of(files, paths) and "data/x.json" not in got.pages
+    sending.close()
+    assert handover.receive(receiving, handover.Handover({}, [])) is None  # the sender gone: None, not an exception

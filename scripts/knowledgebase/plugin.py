@@ -29,6 +29,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 
+from knowledgebase import handover
 from knowledgebase.config import KnowledgeBaseConfig
 from knowledgebase.diagnostics import Diagnostics
 from knowledgebase.handover import Handover, planned_files, source_text
@@ -80,7 +81,7 @@ class BuildApart:
     child fail in any way, the build runs here instead: the same findings, the same exceptions.
     """
 
-    def __init__(self, settings: Settings, handover: bool) -> None:
+    def __init__(self, settings: Settings, hand_over: bool) -> None:
         self.settings = settings
         self._receive: Connection | None = None
         if sys.platform != "linux":
@@ -91,7 +92,7 @@ class BuildApart:
             stream.flush()  # else the child's copy of what is buffered would be written twice
         # Not a daemon: a daemon process may not start processes, and the build formats citeproc-py's
         # references and renders its pages in worker processes of its own (workers.py). Joined in finish().
-        self._child = context.Process(target=_build_child, args=(settings, send, handover), daemon=False)
+        self._child = context.Process(target=_build_child, args=(settings, send, hand_over), daemon=False)
         self._child.start()
         send.close()
 
@@ -107,6 +108,8 @@ class BuildApart:
             except Exception:  # noqa: BLE001 - work done ahead only; done again where it is needed, failing there
                 log.debug("knowledgebase: the work done while the build ran failed", exc_info=True)
         answer = self._answer()
+        if isinstance(answer, Handover):
+            answer = handover.receive(self._receive, answer)  # its pages come in batches
         return answer if isinstance(answer, Handover) else self.finish(answer)
 
     def finish(self, answer: object = None) -> Built:
@@ -136,12 +139,12 @@ class BuildApart:
             return None
 
 
-def _build_child(settings: Settings, send: Connection, handover: bool) -> None:
+def _build_child(settings: Settings, send: Connection, hand_over: bool) -> None:
     def ready(files: dict[str, bytes], paths: list[str]) -> None:
-        send.send(Handover.of(files, paths))
+        handover.send(send, files, paths)
 
     try:
-        built = build_here(settings, ready=ready if handover else None)
+        built = build_here(settings, ready=ready if hand_over else None)
     except BaseException:  # answered by the build run again in the parent, which raises it there
         built = None
     send.send(built)
@@ -203,7 +206,7 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         # rebuilds what changed (--dirty: by the files' times), it reads the pages as the child
         # writes them (handover.py).
         language = str(config.theme.get("language") or "en")
-        self.apart = BuildApart(self.settings, handover=not self.dirty)
+        self.apart = BuildApart(self.settings, hand_over=not self.dirty)
         answer = self.apart.first(lambda stop: compile_ahead(config.theme.get_env(), language, stop))
         if isinstance(answer, Handover):
             self.handover = answer  # what the build found comes once the folder is written (on_env)

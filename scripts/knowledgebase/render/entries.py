@@ -56,18 +56,18 @@ def render_entries(renderer: Renderer, jobs: list[Job]) -> dict[str, str]:
         for job in rest:
             pages[job.path] = renderer.entry_page(job)
         return pages
-    for job, (text, used) in zip(rest, made, strict=True):
+    for job, (text, indices) in zip(rest, made, strict=True):
         pages[job.path] = text
-        tooltips.found(text, used)  # the workers also found the glossary words in their pages
+        tooltips.found(text, indices)  # the workers also found the glossary words in their pages
     return pages
 
 
-def _render_job(index: int) -> tuple[str, list[str]]:
-    """A worker's page, and the glossary definitions it needs (``Tooltips.used``: as costly as rendering it)."""
+def _render_job(index: int) -> tuple[str, list[int]]:
+    """A worker's page, and the glossary definitions it needs (``Tooltips.indices``: as costly as rendering it)."""
     assert _working is not None, "called only in a worker forked by render_entries"
     renderer, jobs = _working
     text = renderer.entry_page(jobs[index])
-    return text, renderer.tooltips().used(text)
+    return text, renderer.tooltips().indices(text)
 
 
 __all__ = ["Job", "PARALLEL_FROM", "render_entries"]

@@ -73,7 +73,7 @@ class Tooltips:
         Key = str | tuple[str, str, str]
         self._by_key: dict[Key, list[tuple[int, frozenset[tuple[str, str, str]], bool]]] = defaultdict(list)
         self._always: list[int] = []  # words without a letter or digit: looked for in every page
-        self._found: dict[str, list[str]] = {}
+        self._found: dict[str, list[int]] = {}
         for index, (word, _line) in enumerate(definitions):
             parts = _PARTS.split(word)  # [before, run, between, run, ..., run, after]
             if len(parts) == 1:
@@ -83,16 +83,18 @@ class Tooltips:
             search = len(parts) > 5 or parts[0] != "" or parts[-1] != ""
             self._by_key[pairs[0] if pairs else parts[1]].append((index, frozenset(pairs[1:]), search))
 
-    def found(self, text: str, used: list[str]) -> None:
-        """What ``used(text)`` gives, found elsewhere (a worker process that rendered the page):
-        ``used`` answers it from here, once."""
-        self._found[text] = used
+    def found(self, text: str, indices: list[int]) -> None:
+        """What ``indices(text)`` gives, found elsewhere (a worker process that rendered the page):
+        ``used`` answers from it, once."""
+        self._found[text] = indices
 
     def used(self, text: str) -> list[str]:
         """The definitions of the glossary words that occur in ``text``, in the glossary's order."""
         found = self._found.pop(text, None)
-        if found is not None:
-            return found
+        return [self.definitions[i][1] for i in (self.indices(text) if found is None else found)]
+
+    def indices(self, text: str) -> list[int]:
+        """Where in ``definitions`` the words that occur in ``text`` stand, in order."""
         parts = _PARTS.split(text)
         keys: set[str | tuple[str, str, str]] = set(parts[1::2])
         pairs = set(_pairs(parts))
@@ -102,7 +104,7 @@ class Tooltips:
             for index, needed, search in self._by_key[key]:
                 if needed <= pairs and (not search or self.definitions[index][0] in text):
                     found.append(index)
-        return [self.definitions[i][1] for i in sorted(found)]
+        return sorted(found)
 
     def page(self, text: str) -> str:
         """``text`` (a page's Markdown) with the definitions it uses appended."""
