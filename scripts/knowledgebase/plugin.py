@@ -61,13 +61,17 @@ class Built:
     shallow: int
     #: Entry pages rendered again (the others were the last build's, render/reuse.py).
     rendered: int = 0
+    #: How long the build took, writing the docs folder included.
+    seconds: float = 0.0
 
 
 def build_here(settings: Settings, reuse: Reuse | None = None, ready: Ready | None = None) -> Built:
+    start = time.perf_counter()
     reuse = reuse if reuse is not None else Reuse()  # a new one starts from what the last build stored
     loaded = build(settings, reuse, ready)
     shallow = len(loaded.dates.shallow) if loaded.ok else 0
-    return Built(loaded.diagnostics, len(loaded.graph.entries), shallow, reuse.rendered if loaded.ok else 0)
+    rendered = reuse.rendered if loaded.ok else 0
+    return Built(loaded.diagnostics, len(loaded.graph.entries), shallow, rendered, time.perf_counter() - start)
 
 
 class BuildApart:
@@ -166,7 +170,6 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         #: While `mkdocs build` reads the pages that its build child is writing (handover.py).
         self.apart: BuildApart | None = None
         self.handover: Handover | None = None
-        self.started = 0.0
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         # Also keeps this plugin object for every rebuild of one `mkdocs serve`.
@@ -195,7 +198,6 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         # Runs before MkDocs cleans site_dir or reads docs_dir: bad sources stop the build
         # here, and the site built last time stays as it was.
         assert self.settings is not None
-        self.started = time.perf_counter()
         self.handover = self.apart = None
         if self.serving:  # mkdocs serve builds here: its incremental preview keeps what each build learnt
             # Without the collector: in a process that holds the whole site, its passes over what
@@ -242,7 +244,7 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
             "knowledgebase: %d entries, %d of their pages rendered again, in %.2f s",
             built.entries,
             built.rendered,
-            time.perf_counter() - self.started,
+            built.seconds,
         )
         cut = built.shallow
         if cut:  # info, not a warning: --strict would stop the build, and the site is still right
