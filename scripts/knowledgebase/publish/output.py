@@ -170,9 +170,11 @@ class Writer:
                 raise ValueError(f"refusing to write outside {folder}: {rel}")
             target = os.path.join(folder, *parts)
             existing = _read_existing(target)
+            above = None
             if existing is _UNDER_A_FILE:
                 # Found now, not when the folder is made: nothing may fail once the pages are handed on.
-                above = next(p for p in range(1, len(parts)) if os.path.isfile(os.path.join(folder, *parts[:p])))
+                above = next((p for p in range(1, len(parts)) if os.path.isfile(os.path.join(folder, *parts[:p]))), None)
+            if above is not None:
                 if "/".join(parts[:above]) not in blocked:
                     blocked.add("/".join(parts[:above]))
                     problems.append(
@@ -183,7 +185,7 @@ class Writer:
                             f"a file stands where the build needs a folder ({shown}/{'/'.join(parts[:above])}): move it away",
                         )
                     )
-            elif existing is None:
+            elif existing is None or existing is _UNDER_A_FILE:  # (moved away meanwhile: the write will tell)
                 changed[rel] = data
             elif isinstance(existing, str):
                 problems.append(
