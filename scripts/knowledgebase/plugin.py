@@ -9,7 +9,8 @@ page (see ``preview``), because MkDocs' server stops answering while a build fai
 memory (the graph, every page) is handed back to the system before MkDocs starts on the pages,
 instead of staying in MkDocs' heap, where at N = 2,000 it added a fifth to the build's peak.
 The child hands the pages over before writing the docs folder, and MkDocs reads them meanwhile
-(``handover``).
+(``handover``). Then MkDocs' own rendering of the pages' Markdown is done ahead on every core
+(``prerender``).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING, Literal
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 
 from knowledgebase import handover
 from knowledgebase.config import KnowledgeBaseConfig
@@ -36,6 +37,7 @@ from knowledgebase.handover import Handover, planned_files, source_text
 from knowledgebase.model.schema import entry_types
 from knowledgebase.navigation import section_page, with_sections
 from knowledgebase.pipeline import Ready, build
+from knowledgebase.prerender import make_pages, prerender
 from knowledgebase.publish.ownership import check_site, claim_site, record_site
 from knowledgebase.render.environment import compile_ahead, compiled_for
 from knowledgebase.render.reuse import Reuse
@@ -255,7 +257,7 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
                 cut,
             )
 
-    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+    def _on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         if self.settings is not None and not self.serving:
             # MkDocs has emptied site_dir (or a failed build left it as it was): now it becomes ours.
             claim_site(self.settings)
@@ -274,6 +276,23 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         from knowledgebase.serve.preview import add_placeholders
 
         return add_placeholders(self.preview, files, config)
+
+    @event_priority(-100)  # once every plugin has its files: the pages MkDocs' nav would make
+    def _on_files_pages(self, files: Files, *, config: MkDocsConfig) -> Files:
+        # `mkdocs build` renders its pages' Markdown on every core (prerender.py). Not --dirty (it
+        # renders few), nor `mkdocs serve` (a process with threads, which must not fork).
+        if not self.serving and not self.dirty:
+            make_pages(files, config)
+        return files
+
+    on_files = CombinedEvent(_on_files, _on_files_pages)
+
+    @event_priority(-100)  # once every plugin has changed the nav: MkDocs reads the pages next
+    def on_nav(self, nav, *, config: MkDocsConfig, files: Files):  # noqa: ANN001, ANN201 - MkDocs' Navigation
+        rendered = prerender(files, config)
+        if rendered:
+            log.info("knowledgebase: %d pages' Markdown rendered in worker processes, one per core", rendered)
+        return nav
 
     @event_priority(-100)  # after every other plugin's files (the search index) are written
     def on_post_build(self, config: MkDocsConfig) -> None:

@@ -1,0 +1,180 @@
+"""MkDocs' own rendering of the Markdown pages, done ahead on every core.
+
+Turning each page's Markdown into HTML (``Page.render``: Python-Markdown and its extensions, the
+glossary abbreviations among them) is more than half of what MkDocs spends on a site of thousands
+of pages, and MkDocs does it one page after another, on one core. Before MkDocs reads the pages
+(``on_nav``), worker processes forked from it (workers.py) read each page and call that same
+``Page.render`` on it; the page's own ``render`` (``PrerenderedPage``) then takes what its worker
+made instead of rendering again. Only if the page's Markdown is what the worker rendered: a
+plugin that changes a page's Markdown (``on_page_markdown``) has it rendered here, as before.
+
+The site is the same either way: the worker runs MkDocs' code on a fork of this process (the same
+configuration, the same files), and what it logged is logged here, in its place, so that
+``--strict`` counts it. Anything a worker cannot do, this process does itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from mkdocs.structure.files import InclusionLevel, set_exclusions
+from mkdocs.structure.pages import Page
+
+from knowledgebase.workers import fork_map
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.files import File, Files
+
+#: Fewer pages than this are rendered by MkDocs as usual: forking would cost more than it saves.
+PARALLEL_FROM = 200
+#: What ``Page.render`` sets (MkDocs 1.6): a worker whose render set anything else gives its page back.
+RENDERED = frozenset({"content", "toc", "_title_from_render", "present_anchor_ids", "links_to_anchors"})
+
+
+@dataclass
+class Rendered:
+    """What a worker's ``Page.render`` made of a page, and what it logged meanwhile."""
+
+    #: The digest of the Markdown it rendered.
+    digest: bytes
+    #: The attributes render() set; links_to_anchors keyed by the linked file's src_uri.
+    attributes: dict[str, Any]
+    #: (logger name, level, message) of each record logged, in order.
+    records: list[tuple[str, int, str]]
+
+
+class PrerenderedPage(Page):
+    """A page whose ``render`` takes the HTML a worker made of the same Markdown (``prerender``)."""
+
+    rendered: Rendered | None = None
+
+    def render(self, config: MkDocsConfig, files: Files) -> None:
+        done, self.rendered = self.rendered, None  # let go of once used
+        if done is None or self.markdown is None or done.digest != _digest(self.markdown):
+            super().render(config, files)
+            return
+        for name, level, message in done.records:
+            logging.getLogger(name).log(level, "%s", message)
+        for name, value in done.attributes.items():
+            if name == "links_to_anchors" and value is not None:
+                value = {files.get_file_from_path(uri): links for uri, links in value.items()}
+            setattr(self, name, value)
+
+
+def make_pages(files: Files, config: MkDocsConfig) -> int:
+    """Give each documentation page MkDocs would make a ``PrerenderedPage`` instead, with the title
+    mkdocs.yml's nav gives it (MkDocs' nav takes a file's page as it finds it); the number made.
+
+    Called last in ``on_files``: the pages are made just as MkDocs' ``get_navigation`` would make them.
+    """
+    set_exclusions(files, config)  # as MkDocs does after on_files: pages only for files it includes
+    pages = [file for file in files.documentation_pages() if file.page is None]
+    if len(pages) < PARALLEL_FROM:
+        return 0
+    titles = nav_titles(config.nav, files, config)
+    for file in pages:
+        PrerenderedPage(titles.get(file.src_uri), file, config)  # sets file.page
+    return len(pages)
+
+
+def nav_titles(nav: object, files: Files, config: MkDocsConfig) -> dict[str, str | None]:
+    """The title mkdocs.yml's nav gives each file, where it first names it (MkDocs' ``_data_to_navigation``)."""
+    titles: dict[str, str | None] = {}
+    relative_to_docs = str(config.validation.nav.absolute_links) == "relative_to_docs"
+
+    def walk(item: object, title: str | None = None) -> None:
+        if isinstance(item, list):
+            for child in item:
+                walk(child)
+        elif isinstance(item, dict):
+            for key, value in item.items():
+                walk(value, key if isinstance(value, str) else None)
+        elif isinstance(item, str):
+            path = item.lstrip("/") if item.startswith("/") and relative_to_docs else item
+            file = files.get_file_from_path(path)
+            if file is not None:
+                titles.setdefault(file.src_uri, title)
+
+    walk(nav or [])
+    return titles
+
+
+#: The pages and their files while workers render them: forked, the workers find them here.
+_working: tuple[list[PrerenderedPage], MkDocsConfig, Files] | None = None
+
+
+def prerender(files: Files, config: MkDocsConfig) -> int:
+    """Render every ``PrerenderedPage`` in worker processes; the number rendered (0 if none could be)."""
+    global _working
+    pages = [
+        file.page
+        for file in files.documentation_pages(inclusion=InclusionLevel.is_included)
+        if isinstance(file.page, PrerenderedPage)
+    ]
+    if len(pages) < PARALLEL_FROM:
+        return 0
+    _working = (pages, config, files)
+    try:
+        made = fork_map(_render, range(len(pages)), "rendering the Markdown pages")
+    finally:
+        _working = None
+    if made is None:
+        return 0
+    for page, rendered in zip(pages, made, strict=True):
+        page.rendered = rendered
+    return sum(rendered is not None for rendered in made)
+
+
+def _digest(markdown: str) -> bytes:
+    return hashlib.blake2b(markdown.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[tuple[str, int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append((record.name, record.levelno, record.getMessage()))
+
+
+def _render(index: int) -> Rendered | None:
+    """A worker's render of one page: what MkDocs' ``_populate_page`` does up to ``render``, less
+    the plugins' ``on_pre_page`` and ``on_page_markdown`` (whose effects this process would lose)."""
+    assert _working is not None, "called only in a worker forked by prerender"
+    pages, config, files = _working
+    page = pages[index]
+    # What the page logs is kept, to be logged by the build's own process in its place: the worker's
+    # console is not the build's, and --strict counts warnings only there.
+    records = _Records()
+    loggers = [logging.getLogger(), logging.getLogger("mkdocs")]
+    kept = [(logger, logger.handlers[:]) for logger in loggers]
+    for logger in loggers:
+        logger.handlers[:] = [records]
+    config._current_page = page
+    try:
+        page.read_source(config)
+        assert page.markdown is not None
+        before = dict(vars(page))
+        Page.render(page, config, files)
+        changed = {name for name, value in vars(page).items() if name not in before or before[name] is not value}
+    except Exception:  # noqa: BLE001 - rendered again by the build's process, which reports it there
+        return None
+    finally:
+        config._current_page = None
+        for logger, handlers in kept:
+            logger.handlers[:] = handlers
+    if not changed <= RENDERED:
+        return None
+    attributes = {name: getattr(page, name) for name in changed}
+    links: dict[File, Any] | None = attributes.get("links_to_anchors")
+    if links is not None:
+        attributes["links_to_anchors"] = {file.src_uri: anchors for file, anchors in links.items()}
+    return Rendered(_digest(page.markdown), attributes, records.records)
+
+
+__all__ = ["PARALLEL_FROM", "PrerenderedPage", "make_pages", "nav_titles", "prerender"]

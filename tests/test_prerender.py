@@ -1,0 +1,91 @@
+"""`mkdocs build` renders its pages' Markdown in worker processes (prerender.py): the site, and
+every warning MkDocs gives about a page, are those of MkDocs rendering each page itself."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+from mkdocs.config import load_config
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import get_navigation
+
+from kbtest import BIN, Project
+from knowledgebase import prerender, workers
+
+#: `mkdocs build` with prerender.PARALLEL_FROM set: 1, every page in workers; a huge number, none.
+BUILD = (
+    "import sys; from knowledgebase import prerender; prerender.PARALLEL_FROM = int(sys.argv[1]); "
+    "from mkdocs.__main__ import cli; cli(['build', *sys.argv[2:]])"
+)
+EVERY_CORE = pytest.mark.skipif(
+    sys.platform != "linux" or workers.cores() < 2, reason="worker processes are forked, one per core"
+)
+
+
+def mkdocs_build(project: Project, parallel_from: int) -> subprocess.CompletedProcess[str]:
+    return project.run(str(BIN / "python"), "-c", BUILD, str(parallel_from))
+
+
+def warnings(output: str) -> list[str]:
+    return sorted(line for line in output.splitlines() if line.startswith("WARNING"))
+
+
+@EVERY_CORE
+def test_a_site_rendered_in_workers_is_the_one_mkdocs_renders_page_by_page(project: Project, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764500000")
+    one_by_one = mkdocs_build(project, sys.maxsize)
+    assert one_by_one.returncode == 0, one_by_one.stderr
+    assert "rendered in worker processes" not in one_by_one.stderr
+    site = project.snapshot("site")
+
+    in_workers = mkdocs_build(project, 1)
+    assert in_workers.returncode == 0, in_workers.stderr
+    pages = len([rel for rel in project.snapshot("build/docs") if rel.endswith(".md")])
+    done = re.search(r"knowledgebase: (\d+) pages' Markdown rendered in worker processes", in_workers.stderr)
+    assert done and int(done.group(1)) == pages > 30
+    # Byte for byte: the nav's titles from mkdocs.yml ("Home"), tables of contents, the tags page
+    # (whose Markdown the tags plugin changes: rendered here), the search index.
+    assert project.snapshot("site") == site
+
+
+@EVERY_CORE
+def test_what_mkdocs_warns_of_a_page_rendered_in_a_worker_is_said_once_and_fails_a_strict_build(project: Project):
+    assert project.kb("build").returncode == 0
+    # A page placed by hand, with a link to no page and one to an anchor no page has.
+    (project.root / "build" / "docs" / "notes.md").write_text(
+        "# Notes\n\nSee [nowhere](nowhere.md) and [a heading](definitions/index.md#no-such-heading).\n", encoding="utf-8"
+    )
+    outputs = [mkdocs_build(project, parallel_from) for parallel_from in (sys.maxsize, 1)]
+    for result in outputs:
+        assert result.returncode == 1  # strict: true in mkdocs.yml
+        said = warnings(result.stderr)
+        assert len([line for line in said if "'nowhere.md'" in line]) == 1
+        assert len([line for line in said if "no-such-heading" in line]) == 1
+        assert "Aborted with" in result.stdout + result.stderr
+    assert "rendered in worker processes" in outputs[1].stderr
+    assert warnings(outputs[0].stderr) == warnings(outputs[1].stderr)
+
+
+def test_pages_made_ahead_have_the_titles_mkdocs_nav_gives_them(project: Project, monkeypatch):
+    monkeypatch.setattr(prerender, "PARALLEL_FROM", 1)
+    assert project.kb("build").returncode == 0
+    config = load_config(str(project.root / "mkdocs.yml"))
+    # Beyond mkdocs.yml's nav: a file named twice (first bare, then with a title), an absolute path.
+    config.nav = [*config.nav, {"Twice": ["definitions/index.md", {"Again": "topics/index.md"}]}, {"Root": "/data.md"}]
+
+    def navigation(ahead: bool) -> dict[str, object]:
+        from mkdocs.structure.files import get_files
+
+        files = Files([*get_files(config), File("extra.md", "/nowhere", config.site_dir, True)])
+        made = prerender.make_pages(files, config) if ahead else 0
+        assert made == (len(files.documentation_pages()) if ahead else 0)
+        nav = get_navigation(files, config)
+        assert all(isinstance(page, prerender.PrerenderedPage) == ahead for page in nav.pages)
+        return {page.file.src_uri: vars(page).get("title") for page in nav.pages}
+
+    titles = navigation(ahead=False)
+    assert titles["index.md"] == "Home" and titles["timeline.md"] == "Timeline"
+    assert navigation(ahead=True) == titles
