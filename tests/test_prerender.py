@@ -89,3 +89,18 @@ def test_pages_made_ahead_have_the_titles_mkdocs_nav_gives_them(project: Project
     titles = navigation(ahead=False)
     assert titles["index.md"] == "Home" and titles["timeline.md"] == "Timeline"
     assert navigation(ahead=True) == titles
+
+
+def test_pages_are_left_to_mkdocs_where_a_plugin_adds_an_extension_object(project: Project, monkeypatch):
+    from markdown.extensions.toc import TocExtension
+    from mkdocs.structure.files import get_files
+
+    monkeypatch.setattr(prerender, "PARALLEL_FROM", 1)
+    assert project.kb("build").returncode == 0
+    config = load_config(str(project.root / "mkdocs.yml"))
+    assert prerender.make_pages(get_files(config), config) > 30
+    # As a plugin's on_config may add it: an object that may keep what it sees of every page.
+    config.markdown_extensions.append(TocExtension())
+    files = get_files(config)
+    assert prerender.make_pages(files, config) == 0
+    assert all(file.page is None for file in files)

@@ -39,7 +39,7 @@ RENDERED = frozenset({"content", "toc", "_title_from_render", "present_anchor_id
 class Rendered:
     """What a worker's ``Page.render`` made of a page, and what it logged meanwhile."""
 
-    #: The digest of the Markdown it rendered.
+    #: The digest of the Markdown it rendered, and of where the page goes (``_digest``).
     digest: bytes
     #: The attributes render() set; links_to_anchors keyed by the linked file's src_uri.
     attributes: dict[str, Any]
@@ -54,7 +54,7 @@ class PrerenderedPage(Page):
 
     def render(self, config: MkDocsConfig, files: Files) -> None:
         done, self.rendered = self.rendered, None  # let go of once used
-        if done is None or self.markdown is None or done.digest != _digest(self.markdown):
+        if done is None or self.markdown is None or done.digest != _digest(self):
             super().render(config, files)
             return
         for name, level, message in done.records:
@@ -71,6 +71,10 @@ def make_pages(files: Files, config: MkDocsConfig) -> int:
 
     Called last in ``on_files``: the pages are made just as MkDocs' ``get_navigation`` would make them.
     """
+    # An extension given as an object (a plugin's, added in on_config) may keep what it sees from
+    # page to page, for its plugin to use: in a worker, that would be lost. By name, each page gets its own.
+    if not all(isinstance(extension, str) for extension in config.markdown_extensions):
+        return 0
     set_exclusions(files, config)  # as MkDocs does after on_files: pages only for files it includes
     pages = [file for file in files.documentation_pages() if file.page is None]
     if len(pages) < PARALLEL_FROM:
@@ -129,8 +133,12 @@ def prerender(files: Files, config: MkDocsConfig) -> int:
     return sum(rendered is not None for rendered in made)
 
 
-def _digest(markdown: str) -> bytes:
-    return hashlib.blake2b(markdown.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+def _digest(page: Page) -> bytes:
+    """What the HTML of a page depends on that a plugin may change after the worker's render: its
+    Markdown (``on_page_markdown``) and where it goes (links are made relative to it)."""
+    assert page.markdown is not None
+    text = "\0".join((page.markdown, page.file.url, page.file.dest_uri))
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 class _Records(logging.Handler):
@@ -174,7 +182,7 @@ def _render(index: int) -> Rendered | None:
     links: dict[File, Any] | None = attributes.get("links_to_anchors")
     if links is not None:
         attributes["links_to_anchors"] = {file.src_uri: anchors for file, anchors in links.items()}
-    return Rendered(_digest(page.markdown), attributes, records.records)
+    return Rendered(_digest(page), attributes, records.records)
 
 
 __all__ = ["PARALLEL_FROM", "PrerenderedPage", "make_pages", "nav_titles", "prerender"]
