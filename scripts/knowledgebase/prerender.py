@@ -4,9 +4,10 @@ Turning each page's Markdown into HTML (``Page.render``: Python-Markdown and its
 glossary abbreviations among them) is more than half of what MkDocs spends on a site of thousands
 of pages, and MkDocs does it one page after another, on one core. Before MkDocs reads the pages
 (``on_nav``), worker processes forked from it (workers.py) read each page and call that same
-``Page.render`` on it; the page's own ``render`` (``PrerenderedPage``) then takes what its worker
-made instead of rendering again. Only if the page's Markdown is what the worker rendered: a
-plugin that changes a page's Markdown (``on_page_markdown``) has it rendered here, as before.
+``Page.render`` on it; the page's own ``read_source`` and ``render`` (``PrerenderedPage``) then
+take what its worker read and made instead of doing it again. Only if the page's source and its
+Markdown are what the worker read and rendered: a plugin that changes a page's Markdown
+(``on_page_markdown``) has it rendered here, as before.
 
 The site is the same either way: the worker runs MkDocs' code on a fork of this process (the same
 configuration, the same files), and what it logged is logged here, in its place, so that
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from mkdocs.structure.files import InclusionLevel, set_exclusions
 from mkdocs.structure.pages import Page
+from mkdocs.utils import meta
 
 from knowledgebase.workers import fork_map
 
@@ -37,8 +39,12 @@ RENDERED = frozenset({"content", "toc", "_title_from_render", "present_anchor_id
 
 @dataclass
 class Rendered:
-    """What a worker's ``Page.render`` made of a page, and what it logged meanwhile."""
+    """What a worker read of a page and its ``Page.render`` made of it, and what it logged meanwhile."""
 
+    #: The digest of the source it read (``_text_digest``), and the Markdown and front matter read from it.
+    source: bytes
+    markdown: str
+    meta: dict[str, Any]
     #: The digest of the Markdown it rendered, and of where the page goes (``_digest``).
     digest: bytes
     #: The attributes render() set; links_to_anchors keyed by the linked file's src_uri.
@@ -48,9 +54,25 @@ class Rendered:
 
 
 class PrerenderedPage(Page):
-    """A page whose ``render`` takes the HTML a worker made of the same Markdown (``prerender``)."""
+    """A page whose ``read_source`` takes what a worker read of the same source, and whose ``render``
+    takes the HTML a worker made of the same Markdown (``prerender``)."""
 
     rendered: Rendered | None = None
+
+    def read_source(self, config: MkDocsConfig) -> None:
+        done = self.rendered
+        if done is None:
+            super().read_source(config)
+            return
+        source = config.plugins.on_page_read_source(page=self, config=config)
+        if source is None:  # read from its file, as MkDocs reads it (the plugins asked again: none had it)
+            super().read_source(config)
+        elif _text_digest(source) == done.source:
+            # Parsing each page's front matter (its citation data) was three quarters of what MkDocs
+            # spent reading the pages once their HTML was made in the workers.
+            self.markdown, self.meta = done.markdown, done.meta
+        else:
+            self.markdown, self.meta = meta.get_data(source)
 
     def render(self, config: MkDocsConfig, files: Files) -> None:
         done, self.rendered = self.rendered, None  # let go of once used
@@ -137,7 +159,10 @@ def _digest(page: Page) -> bytes:
     """What the HTML of a page depends on that a plugin may change after the worker's render: its
     Markdown (``on_page_markdown``) and where it goes (links are made relative to it)."""
     assert page.markdown is not None
-    text = "\0".join((page.markdown, page.file.url, page.file.dest_uri))
+    return _text_digest("\0".join((page.markdown, page.file.url, page.file.dest_uri)))
+
+
+def _text_digest(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
@@ -165,8 +190,12 @@ def _render(index: int) -> Rendered | None:
         logger.handlers[:] = [records]
     config._current_page = page
     try:
-        page.read_source(config)
-        assert page.markdown is not None
+        # Page.read_source, keeping the source: its digest tells the build's process it read the same.
+        source = config.plugins.on_page_read_source(page=page, config=config)
+        if source is None:
+            source = page.file.content_string
+        page.markdown, page.meta = meta.get_data(source)
+        read = (_text_digest(source), page.markdown, page.meta)
         before = dict(vars(page))
         Page.render(page, config, files)
         changed = {name for name, value in vars(page).items() if name not in before or before[name] is not value}
@@ -182,7 +211,7 @@ def _render(index: int) -> Rendered | None:
     links: dict[File, Any] | None = attributes.get("links_to_anchors")
     if links is not None:
         attributes["links_to_anchors"] = {file.src_uri: anchors for file, anchors in links.items()}
-    return Rendered(_digest(page), attributes, records.records)
+    return Rendered(*read, _digest(page), attributes, records.records)
 
 
 __all__ = ["PARALLEL_FROM", "PrerenderedPage", "make_pages", "nav_titles", "prerender"]
