@@ -43,7 +43,7 @@ from knowledgebase.render.environment import compile_ahead, compiled_for
 from knowledgebase.render.reuse import Reuse
 from knowledgebase.serve.incremental import IncrementalPreview
 from knowledgebase.settings import Settings
-from knowledgebase.sources.reader import gc_paused
+from knowledgebase.sources.reader import gc_paused, keep_reads
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -177,6 +177,8 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         # Also keeps this plugin object for every rebuild of one `mkdocs serve`.
         self.serving, self.dirty = command == "serve", dirty
         self.incremental.start(command, dirty)
+        if self.serving:  # every rebuild reads every source: what each read to is kept while its bytes stay
+            keep_reads()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path).resolve().parent

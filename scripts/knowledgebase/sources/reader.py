@@ -17,11 +17,13 @@ from typing import Any, TypeVar
 from knowledgebase.diagnostics import Diagnostics
 from knowledgebase.sources.bibtex import read_bibtex
 from knowledgebase.sources.files import (
+    MAX_FILE_BYTES,
     SYMLINK,
     display_path,
     files_under,
     forget_resolved_folders,
     kind_of,
+    read_bytes,
     sorted_listing,
     special_file,
 )
@@ -63,6 +65,7 @@ def read_sources(
     model knows the types; the pipeline passes them in, so reading needs nothing from a later stage).
     """
     forget_resolved_folders()
+    _kept.seen.clear()
     entries: list[RawEntry] = []
     for folder_item in sorted_listing(content_dir, root, diagnostics):
         folder = content_dir / folder_item.name
@@ -104,7 +107,7 @@ def read_sources(
                 hint = " (rename it to .yaml)" if item.name.endswith(".yml") else ""
                 diagnostics.error(display, 1, 1, f"entry files must end in .yaml{hint}")
                 continue
-            entry = _guarded(read_yaml, item.path, display, diagnostics, type_name)
+            entry = _kept.read(read_yaml, item.path, display, diagnostics, type_name)
             if entry is None:
                 # Already reported; its id is still taken, and links to it are not "unknown".
                 entry_id = item.name.removesuffix(".yaml")  # Path.stem of a name ending in .yaml
@@ -113,8 +116,52 @@ def read_sources(
     for item in sorted_listing(bibliography_dir, root, diagnostics):
         if item.name.endswith(".bib") and not item.name.startswith("."):
             path = bibliography_dir / item.name
-            entries.extend(_guarded(read_bibtex, path, display_path(root, path), diagnostics) or [])
+            entries.extend(_kept.read(read_bibtex, path, display_path(root, path), diagnostics) or [])
+    _kept.forget_unseen()
     return entries
+
+
+class _Kept:
+    """What each source file read to last time, while its bytes stay the same: ``mkdocs serve``
+    reads every source for every rebuild, and parsing them all again was a tenth of a rebuild
+    after a summary edit (N = 2,000). Only while serving (``keep_reads``): a command that reads
+    once would read each file twice."""
+
+    def __init__(self) -> None:
+        self.active = False
+        self.known: dict[tuple[str, str, tuple[Any, ...]], tuple[bytes, Any]] = {}
+        self.seen: set[tuple[str, str, tuple[Any, ...]]] = set()
+
+    def read(self, reader: Callable[..., Any], path: Path | str, display: str, diagnostics: Diagnostics, *args: Any) -> Any:
+        """``_guarded(reader, ...)``, or what it gave last time if the file's bytes are the same."""
+        if not self.active:
+            return _guarded(reader, path, display, diagnostics, *args)
+        key = (str(path), display, args)
+        self.seen.add(key)
+        # Findings about the bytes, if any, are the reader's to report, below.
+        data = read_bytes(path, display, Diagnostics(), MAX_FILE_BYTES)
+        known = self.known.get(key)
+        if data is not None and known is not None and known[0] == data:
+            return known[1]
+        count = len(diagnostics)
+        result = _guarded(reader, path, display, diagnostics, *args)
+        if data is not None and result is not None and len(diagnostics) == count:
+            self.known[key] = (data, result)  # read without a finding: a file with findings is read again
+        else:
+            self.known.pop(key, None)
+        return result
+
+    def forget_unseen(self) -> None:
+        for key in self.known.keys() - self.seen:
+            del self.known[key]
+
+
+_kept = _Kept()
+
+
+def keep_reads() -> None:
+    """Keep what each source read to, for the next ``read_sources`` of this process (``mkdocs serve``)."""
+    _kept.active = True
 
 
 def _guarded(reader, path: Path | str, display: str, diagnostics: Diagnostics, *args: Any) -> Any:
