@@ -61,8 +61,10 @@ class Citation:
         apa = data["apa"]
         return cls(data["item"], Reference(apa["segments"], apa["text"], apa["key"]), data["bibtex"], data["file"])
 
+    @cached_property
     def download(self) -> bytes:
-        """The CSL-JSON download beside the page: the item, indented."""
+        """The CSL-JSON download beside the page: the item, indented. Kept: ``mkdocs serve`` keeps the
+        records of the entries an edit does not reach, and made them all again for every rebuild."""
         return csl_json([self.item]).encode("utf-8")
 
     def front(self) -> dict[str, Any]:
@@ -166,7 +168,7 @@ class Record:
 
     def downloads(self) -> dict[str, bytes]:
         """The CSL-JSON files beside the page, by their path in the docs folder."""
-        return {c.file: c.download() for c in (self.page, self.work, self.version) if c is not None}
+        return {c.file: c.download for c in (self.page, self.work, self.version) if c is not None}
 
 
 @dataclass(frozen=True)
