@@ -52,6 +52,27 @@ def test_a_site_rendered_in_workers_is_the_one_mkdocs_renders_page_by_page(proje
 
 
 @EVERY_CORE
+def test_pages_left_out_of_the_site_or_the_nav_are_as_mkdocs_has_them(project: Project, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764500000")
+    config = project.root / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    for line in ("      - How to cite: how-to-cite.md\n", "      - Timeline: timeline.md\n"):
+        assert line in text
+        text = text.replace(line, "")
+    # As a site may set them: a page left out, a draft, a page kept out of the nav.
+    text += "exclude_docs: |\n  how-to-cite.md\ndraft_docs: |\n  timeline.md\nnot_in_nav: |\n  data.md\n"
+    config.write_text(text, encoding="utf-8")
+    sites = []
+    for parallel_from in (sys.maxsize, 1):
+        result = mkdocs_build(project, parallel_from)
+        assert result.returncode == 0, result.stderr
+        sites.append(project.snapshot("site"))
+    assert "how-to-cite/index.html" not in sites[0] and "data/index.html" in sites[0]
+    assert "rendered in worker processes" in result.stderr
+    assert sites[1] == sites[0]
+
+
+@EVERY_CORE
 def test_what_mkdocs_warns_of_a_page_rendered_in_a_worker_is_said_once_and_fails_a_strict_build(project: Project):
     assert project.kb("build").returncode == 0
     # A page placed by hand, with a link to no page and one to an anchor no page has.
