@@ -90,12 +90,22 @@ def test_what_mkdocs_warns_of_a_page_rendered_in_a_worker_is_said_once_and_fails
     assert warnings(outputs[0].stderr) == warnings(outputs[1].stderr)
 
 
-def test_pages_made_ahead_have_the_titles_mkdocs_nav_gives_them(project: Project, monkeypatch):
+@pytest.mark.parametrize("absolute", ["warn", "relative_to_docs"])
+def test_pages_made_ahead_have_the_titles_mkdocs_nav_gives_them(project: Project, monkeypatch, absolute: str):
     monkeypatch.setattr(prerender, "PARALLEL_FROM", 1)
     assert project.kb("build").returncode == 0
-    config = load_config(str(project.root / "mkdocs.yml"))
-    # Beyond mkdocs.yml's nav: a file named twice (first bare, then with a title), an absolute path.
-    config.nav = [*config.nav, {"Twice": ["definitions/index.md", {"Again": "topics/index.md"}]}, {"Root": "/data.md"}]
+    settings = project.root / "mkdocs.yml"
+    text = settings.read_text(encoding="utf-8")
+    assert "\n  absolute_links: warn\n" in text
+    settings.write_text(text.replace("\n  absolute_links: warn\n", f"\n  absolute_links: {absolute}\n"), encoding="utf-8")
+    config = load_config(str(settings))
+    # Beyond mkdocs.yml's nav: a file named twice (first bare, then with a title), and a page named
+    # by an absolute path (the docs folder's, where validation.absolute_links says relative_to_docs).
+    config.nav = [
+        *config.nav,
+        {"Twice": ["definitions/index.md", {"Again": "topics/index.md"}]},
+        {"Rooted": "/glossary/open-weights.md"},
+    ]
 
     def navigation(ahead: bool) -> dict[str, object]:
         from mkdocs.structure.files import get_files
@@ -109,6 +119,7 @@ def test_pages_made_ahead_have_the_titles_mkdocs_nav_gives_them(project: Project
 
     titles = navigation(ahead=False)
     assert titles["index.md"] == "Home" and titles["timeline.md"] == "Timeline"
+    assert titles.get("glossary/open-weights.md") == ("Rooted" if absolute == "relative_to_docs" else None)
     assert navigation(ahead=True) == titles
 
 

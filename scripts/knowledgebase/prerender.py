@@ -110,7 +110,8 @@ def make_pages(files: Files, config: MkDocsConfig) -> int:
 def nav_titles(nav: object, files: Files, config: MkDocsConfig) -> dict[str, str | None]:
     """The title mkdocs.yml's nav gives each file, where it first names it (MkDocs' ``_data_to_navigation``)."""
     titles: dict[str, str | None] = {}
-    relative_to_docs = str(config.validation.nav.absolute_links) == "relative_to_docs"
+    # MkDocs' own (private) enum: its name, not its value, says a leading "/" is the docs folder.
+    relative_to_docs = getattr(config.validation.nav.absolute_links, "name", None) == "RELATIVE_TO_DOCS"
 
     def walk(item: object, title: str | None = None) -> None:
         if isinstance(item, list):
