@@ -49,6 +49,15 @@ def _label(meta: dict[str, Any], markdown: str) -> str:
     return json.dumps([title, meta.get("tags")], default=str, sort_keys=True)
 
 
+#: Where the entries start in the search index Material's search plugin writes.
+_DOCS = ',"docs":['
+
+
+def _dumps(entry: dict[str, Any]) -> str:
+    """A search entry as Material's search plugin writes it into the index."""
+    return json.dumps(entry, separators=(",", ":"), default=str)
+
+
 class _DropDirtyWarning(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         return not str(record.msg).startswith(DIRTY_WARNING)
@@ -59,8 +68,9 @@ class IncrementalPreview:
 
     def __init__(self) -> None:
         self.active = False
-        self._search: dict[str, list[dict[str, Any]]] = {}  # page URL -> its search entries
-        self._fresh: dict[str, list[dict[str, Any]]] = {}  # the same, for the pages this build rendered
+        #: page URL -> its search entries, as they are written into the index (JSON, comma-separated)
+        self._search: dict[str, str] = {}
+        self._fresh: dict[str, str] = {}  # the same, for the pages this build rendered
         self._seen = 0
         self._order: list[str] = []  # page URLs, in the order a build renders them
         self._written: set[str] = set()  # files MkDocs wrote for the docs folder last time
@@ -186,7 +196,9 @@ class IncrementalPreview:
         entries = getattr(getattr(search, "search_index", None), "entries", None)
         if entries is None:
             return
-        self._fresh[page.url] = entries[self._seen :]
+        # Serialised once, here: writing the index joins them (json.dumps of a list is its items'
+        # dumps joined by the separator), instead of parsing and dumping the whole index each time.
+        self._fresh[page.url] = ",".join(_dumps(entry) for entry in entries[self._seen :])
         self._seen = len(entries)
         self._indexed = True
 
@@ -194,14 +206,21 @@ class IncrementalPreview:
         """Write the whole search index, and delete what no page of this build stands for any more."""
         if not self.active:
             return
-        self._search = {url: self._fresh.get(url, self._search.get(url, [])) for url in self._order}
+        self._search = {url: self._fresh.get(url, self._search.get(url, "")) for url in self._order}
         path = os.path.join(config.site_dir, "search", "search_index.json")
         if self._indexed and os.path.isfile(path):
             with open(path, encoding="utf-8") as index:
-                data = json.load(index)
-            data["docs"] = [entry for url in self._order for entry in self._search[url]]
-            # As Material's search writes it, so the preview's index is the clean build's.
-            text = json.dumps(data, separators=(",", ":"), default=str)
+                text = index.read()
+            docs = ",".join(entries for url in self._order if (entries := self._search[url]))
+            # Material's search writes {"config":{...},"docs":[...]}, compact; in JSON text a quote
+            # within a string is escaped, so the first ',"docs":[' is where its entries start.
+            head, found, _ = text.partition(_DOCS)
+            if found:
+                text = f"{head}{_DOCS}{docs}]}}"
+            else:  # written some other way: as Material's search writes it, so the index is the clean build's
+                data = json.loads(text)
+                data["docs"] = json.loads(f"[{docs}]")
+                text = json.dumps(data, separators=(",", ":"), default=str)
             with open(path, "w", encoding="utf-8") as index:
                 index.write(text)
         site = os.path.realpath(config.site_dir)
