@@ -84,6 +84,29 @@ def test_dirty_preview_serves_what_a_clean_build_makes(project, tmp_path):
 
         assert wait_for(done, timeout=120), log.read_text()[-3000:]
 
+    clean = tmp_path / "clean"
+
+    def same_as_a_clean_build() -> dict[str, bytes]:
+        """The served site, once checked to be a clean build's of the same sources, file for file."""
+        shutil.rmtree(clean, ignore_errors=True)
+        # mkdocs serve sets site_url to the address it serves at (canonical links, sitemap).
+        (project.root / "clean.yml").write_text(f"INHERIT: mkdocs.yml\nsite_url: {url}\n")
+        subprocess.run(
+            [str(Path(sys.executable).parent / "mkdocs"), "build", "--strict", "-f", "clean.yml", "--site-dir", str(clean)],
+            cwd=project.root,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        expected, got = snapshot(clean), snapshot(served)
+        # What `mkdocs build` lists of what it wrote, so that the next build empties nothing else;
+        # `mkdocs serve` builds into a new temporary folder of its own and keeps no such list.
+        expected.pop(".kb-build.json")
+        assert sorted(got) == sorted(expected)
+        different = [rel for rel in expected if got[rel] != expected[rel]]
+        assert different == [], [(rel, diff(expected[rel], got[rel])) for rel in different[:3]]
+        return got
+
     try:
         assert wait_for(lambda: built() == 1, timeout=120), log.read_text()[-3000:]
         served = next(temporary.glob("mkdocs_*"))
@@ -91,6 +114,16 @@ def test_dirty_preview_serves_what_a_clean_build_makes(project, tmp_path):
         builds = built()
         edit("content/datasets/mnist.yaml", "Handwritten digits.", "Handwritten digits, edited while serving.")
         shows("datasets/mnist/", "edited while serving", builds)
+
+        # A tagged entry's summary: the tags page lists no summary, so it is not rebuilt, and the
+        # entry's page, rebuilt, still links each of its tags to it.
+        tags_page = served / "tags" / "index.html"
+        listed = tags_page.stat().st_mtime_ns
+        builds = built()
+        edit("content/definitions/osaid-1-0.yaml", "The OSI's definition of open source AI.", "The OSI's definition, edited.")
+        shows("definitions/osaid-1-0/", "definition, edited", builds)
+        assert tags_page.stat().st_mtime_ns == listed
+        assert 'href="../../tags/#tag:definitions"' in same_as_a_clean_build()["definitions/osaid-1-0/index.html"].decode()
 
         builds = built()
         edit("content/organisations/osi.yaml", "title: Open Source Initiative", "title: Open Source Initiative (renamed)")
@@ -121,23 +154,7 @@ def test_dirty_preview_serves_what_a_clean_build_makes(project, tmp_path):
         edit("mkdocs.yml", "site_name: Open Source AI Knowledge Base", "site_name: Renamed Knowledge Base")
         shows("datasets/mnist/", "Renamed Knowledge Base", builds)
 
-        clean = tmp_path / "clean"
-        # mkdocs serve sets site_url to the address it serves at (canonical links, sitemap).
-        (project.root / "clean.yml").write_text(f"INHERIT: mkdocs.yml\nsite_url: {url}\n")
-        subprocess.run(
-            [str(Path(sys.executable).parent / "mkdocs"), "build", "--strict", "-f", "clean.yml", "--site-dir", str(clean)],
-            cwd=project.root,
-            env=env,
-            check=True,
-            capture_output=True,
-        )
-        expected, got = snapshot(clean), snapshot(served)
-        # What `mkdocs build` lists of what it wrote, so that the next build empties nothing else;
-        # `mkdocs serve` builds into a new temporary folder of its own and keeps no such list.
-        expected.pop(".kb-build.json")
-        assert sorted(got) == sorted(expected)
-        different = [rel for rel in expected if got[rel] != expected[rel]]
-        assert different == [], [(rel, diff(expected[rel], got[rel])) for rel in different[:3]]
+        got = same_as_a_clean_build()
         # The edits are in it: the renamed title on the pages that link to it, the new tag listed.
         linking = [rel for rel, data in got.items() if rel.endswith(".html") and b"Open Source Initiative (renamed)" in data]
         assert len(set(linking) - {"organisations/osi/index.html"}) >= 2, linking

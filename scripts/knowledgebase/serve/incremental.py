@@ -144,13 +144,21 @@ class IncrementalPreview:
         self._order = [page.url for page in pages]
         self._current = {f.abs_dest_path for f in files}
         self._fresh, self._seen, self._writing = {}, 0, True
+        labels = {}
         for page in pages:
-            if page.markdown is not None:
-                continue  # read (and rendered) by this build
-            page = config.plugins.on_pre_page(page, config=config, files=files)
-            self._read_source(page, config)
-            page.markdown = config.plugins.on_page_markdown(page.markdown, page=page, config=config, files=files)
-        self._labels = {page.url: _label(page.meta, page.markdown or "") for page in pages}
+            # By the file's URL, as ``files`` looks them up: the home page's is "./" where its page's is "".
+            url = page.file.url
+            if page.markdown is None:  # not read (nor rendered) by this build
+                page = config.plugins.on_pre_page(page, config=config, files=files)
+                self._read_source(page, config)
+                page.markdown = config.plugins.on_page_markdown(page.markdown, page=page, config=config, files=files)
+                if self._lists_pages(page.file):
+                    # Not rebuilt (no label changed, see ``files``), but read, so that the tags of
+                    # the pages rebuilt link to its listing; Material's tags plugin fills in the
+                    # listing of every page it has read, in the HTML, which a page not rendered lacks.
+                    page.content = ""
+            labels[url] = _label(page.meta, page.markdown or "")
+        self._labels = labels
 
     def read(self, page: Page) -> None:
         """Remember the Markdown and front matter MkDocs has just read of ``page``, for the next builds.
