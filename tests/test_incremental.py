@@ -18,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from benchmarks.run import fetch, free_port, make_serve_args  # the harness times the same rebuild
 
 from kbtest import set_site_fields, wait_for
@@ -47,8 +48,19 @@ def diff(a: bytes, b: bytes) -> str:
     return "".join(list(difflib.unified_diff(a.decode().splitlines(True), b.decode().splitlines(True), n=1))[:30])
 
 
-def test_dirty_preview_serves_what_a_clean_build_makes(project, tmp_path):
+#: `mkdocs serve` with every page of its first build rendered in worker processes (prerender.py).
+SERVE_IN_WORKERS = (
+    "import sys; from knowledgebase import prerender; prerender.PARALLEL_FROM = 1; "
+    "from mkdocs.__main__ import cli; cli(['serve', *sys.argv[1:]])"
+)
+
+
+@pytest.mark.parametrize("first_build", ["page by page", "in workers"])
+def test_dirty_preview_serves_what_a_clean_build_makes(project, tmp_path, first_build):
     assert "--dirty" in served_command()
+    command = served_command()
+    if first_build == "in workers":
+        command = [sys.executable, "-c", SERVE_IN_WORKERS, *command[2:]]
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     temporary = tmp_path / "tmp"  # where mkdocs serve makes its site_dir, so the test can find it
@@ -57,7 +69,7 @@ def test_dirty_preview_serves_what_a_clean_build_makes(project, tmp_path):
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "TMPDIR": str(temporary)}
     with open(log, "w") as out:
         server = subprocess.Popen(
-            [*served_command(), "--dev-addr", f"127.0.0.1:{port}"],
+            [*command, "--dev-addr", f"127.0.0.1:{port}"],
             cwd=project.root,
             env=env,
             stdout=out,
@@ -161,6 +173,8 @@ def test_dirty_preview_serves_what_a_clean_build_makes(project, tmp_path):
         assert "brand-new-tag" in got["tags/index.html"].decode()
         assert "datasets/laion/" in got["search/search_index.json"].decode()
         assert "common-crawl" not in got["search/search_index.json"].decode()
+        # Only the first build: the rebuilds run beside the server's threads, where forking is unsafe.
+        assert log.read_text().count("rendered in worker processes") == (first_build == "in workers")
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -281,17 +281,16 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
 
     @event_priority(-100)  # once every plugin has its files: the pages MkDocs' nav would make
     def _on_files_pages(self, files: Files, *, config: MkDocsConfig) -> Files:
-        # `mkdocs build` renders its pages' Markdown on every core (prerender.py). Not --dirty (it
-        # renders few), nor `mkdocs serve` (a process with threads, which must not fork).
-        if not self.serving and not self.dirty:
-            make_pages(files, config)
+        # MkDocs renders its pages' Markdown on every core (prerender.py): in `mkdocs build`, and in
+        # the first build of `mkdocs serve` (its rebuilds run beside the server's threads: no fork).
+        make_pages(files, config)
         return files
 
     on_files = CombinedEvent(_on_files, _on_files_pages)
 
     @event_priority(-100)  # once every plugin has changed the nav: MkDocs reads the pages next
     def on_nav(self, nav, *, config: MkDocsConfig, files: Files):  # noqa: ANN001, ANN201 - MkDocs' Navigation
-        rendered = prerender(files, config)
+        rendered = prerender(files, config, dirty=self.dirty)
         if rendered:
             log.info("knowledgebase: %d pages' Markdown rendered in worker processes, one per core", rendered)
         return nav

@@ -25,7 +25,7 @@ from mkdocs.structure.files import InclusionLevel, set_exclusions
 from mkdocs.structure.pages import Page
 from mkdocs.utils import meta
 
-from knowledgebase.workers import fork_map
+from knowledgebase.workers import can_fork, fork_map
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -65,9 +65,13 @@ class PrerenderedPage(Page):
             super().read_source(config)
             return
         source = config.plugins.on_page_read_source(page=self, config=config)
-        if source is None:  # read from its file, as MkDocs reads it (the plugins asked again: none had it)
-            super().read_source(config)
-        elif _text_digest(source) == done.source:
+        if source is None:
+            try:
+                source = self.file.content_string  # as MkDocs reads it
+            except (OSError, ValueError):  # MkDocs says what went wrong (the plugins asked again: none had it)
+                super().read_source(config)
+                return
+        if _text_digest(source) == done.source:
             # Parsing each page's front matter (its citation data) was three quarters of what MkDocs
             # spent reading the pages once their HTML was made in the workers.
             self.markdown, self.meta = done.markdown, done.meta
@@ -93,6 +97,9 @@ def make_pages(files: Files, config: MkDocsConfig) -> int:
 
     Called last in ``on_files``: the pages are made just as MkDocs' ``get_navigation`` would make them.
     """
+    # Not where no worker can be forked (a rebuild of `mkdocs serve`, whose server has threads).
+    if not can_fork():
+        return 0
     # An extension given as an object (a plugin's, added in on_config) may keep what it sees from
     # page to page, for its plugin to use: in a worker, that would be lost. By name, each page gets its own.
     if not all(isinstance(extension, str) for extension in config.markdown_extensions):
@@ -134,13 +141,14 @@ def nav_titles(nav: object, files: Files, config: MkDocsConfig) -> dict[str, str
 _working: tuple[list[PrerenderedPage], MkDocsConfig, Files] | None = None
 
 
-def prerender(files: Files, config: MkDocsConfig) -> int:
-    """Render every ``PrerenderedPage`` in worker processes; the number rendered (0 if none could be)."""
+def prerender(files: Files, config: MkDocsConfig, dirty: bool = False) -> int:
+    """Render every ``PrerenderedPage`` MkDocs will render in worker processes (``dirty``: only
+    those whose source is newer than their HTML); the number rendered (0 if none could be)."""
     global _working
     pages = [
         file.page
         for file in files.documentation_pages(inclusion=InclusionLevel.is_included)
-        if isinstance(file.page, PrerenderedPage)
+        if isinstance(file.page, PrerenderedPage) and (not dirty or file.is_modified())
     ]
     if len(pages) < PARALLEL_FROM:
         return 0

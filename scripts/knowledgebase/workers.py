@@ -34,6 +34,11 @@ def cores() -> int:
     return os.cpu_count() or 1
 
 
+def can_fork() -> bool:
+    """Whether ``fork_map`` would fork: on Linux, with two cores or more, from a process with one thread."""
+    return sys.platform == "linux" and cores() >= 2 and threading.active_count() == 1
+
+
 def fork_map(function: Callable[[T], R], items: Sequence[T], what: str) -> list[R] | None:
     """``[function(item) for item in items]``, computed by forked worker processes, one per core;
     None (so the caller computes it itself, the same results) where forking is not safe or not
@@ -45,9 +50,9 @@ def fork_map(function: Callable[[T], R], items: Sequence[T], what: str) -> list[
     come back pickled. Only from a process with one thread: a fork copies the locks other threads
     may hold (a ``mkdocs serve`` rebuild has its server's threads).
     """
-    processes = cores()
-    if sys.platform != "linux" or processes < 2 or threading.active_count() > 1:
+    if not can_fork():
         return None
+    processes = cores()
     try:
         for stream in (sys.stdout, sys.stderr):
             stream.flush()  # else a worker's copy of what is buffered would be written again
@@ -67,4 +72,4 @@ def fork_map(function: Callable[[T], R], items: Sequence[T], what: str) -> list[
         return None
 
 
-__all__ = ["cores", "fork_map"]
+__all__ = ["can_fork", "cores", "fork_map"]
