@@ -4,6 +4,7 @@ every warning MkDocs gives about a page, are those of MkDocs rendering each page
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 
@@ -25,8 +26,8 @@ EVERY_CORE = pytest.mark.skipif(
 )
 
 
-def mkdocs_build(project: Project, parallel_from: int) -> subprocess.CompletedProcess[str]:
-    return project.run(str(BIN / "python"), "-c", BUILD, str(parallel_from))
+def mkdocs_build(project: Project, parallel_from: int, *args: str) -> subprocess.CompletedProcess[str]:
+    return project.run(str(BIN / "python"), "-c", BUILD, str(parallel_from), *args)
 
 
 def warnings(output: str) -> list[str]:
@@ -73,6 +74,25 @@ def test_pages_left_out_of_the_site_or_the_nav_are_as_mkdocs_has_them(project: P
 
 
 @EVERY_CORE
+def test_a_dirty_build_renders_in_workers_only_the_pages_it_rebuilds(project: Project, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764500000")
+    assert mkdocs_build(project, sys.maxsize).returncode == 0
+    pages = len([rel for rel in project.snapshot("build/docs") if rel.endswith(".md")])
+    shutil.copytree(project.root / "site", project.root / "site-b")  # the times kept: --dirty compares them
+    mnist = project.root / "content" / "datasets" / "mnist.yaml"
+    mnist.write_text(mnist.read_text(encoding="utf-8").replace("Handwritten digits.", "Digits, edited."), encoding="utf-8")
+    # MkDocs warns of every dirty build, which strict (mkdocs.yml) would count.
+    one_by_one = mkdocs_build(project, sys.maxsize, "--dirty", "--no-strict")
+    assert one_by_one.returncode == 0, one_by_one.stderr
+    in_workers = mkdocs_build(project, 1, "--dirty", "--no-strict", "--site-dir", "site-b")
+    assert in_workers.returncode == 0, in_workers.stderr
+    done = re.search(r"knowledgebase: (\d+) pages' Markdown rendered in worker processes", in_workers.stderr)
+    assert done and 0 < int(done.group(1)) < pages
+    assert "Digits, edited." in project.snapshot("site-b")["datasets/mnist/index.html"].decode()
+    assert project.snapshot("site-b") == project.snapshot("site")
+
+
+@EVERY_CORE
 def test_what_mkdocs_warns_of_a_page_rendered_in_a_worker_is_said_once_and_fails_a_strict_build(project: Project):
     assert project.kb("build").returncode == 0
     # A page placed by hand, with a link to no page and one to an anchor no page has.
@@ -93,6 +113,7 @@ def test_what_mkdocs_warns_of_a_page_rendered_in_a_worker_is_said_once_and_fails
 @pytest.mark.parametrize("absolute", ["warn", "relative_to_docs"])
 def test_pages_made_ahead_have_the_titles_mkdocs_nav_gives_them(project: Project, monkeypatch, absolute: str):
     monkeypatch.setattr(prerender, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(prerender, "can_fork", lambda: True)  # whatever threads the test process has
     assert project.kb("build").returncode == 0
     settings = project.root / "mkdocs.yml"
     text = settings.read_text(encoding="utf-8")
@@ -128,6 +149,7 @@ def test_pages_are_left_to_mkdocs_where_a_plugin_adds_an_extension_object(projec
     from mkdocs.structure.files import get_files
 
     monkeypatch.setattr(prerender, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(prerender, "can_fork", lambda: True)  # whatever threads the test process has
     assert project.kb("build").returncode == 0
     config = load_config(str(project.root / "mkdocs.yml"))
     assert prerender.make_pages(get_files(config), config) > 30
