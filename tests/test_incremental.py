@@ -22,7 +22,7 @@ import pytest
 from benchmarks.run import fetch, free_port, make_serve_args  # the harness times the same rebuild
 
 from kbtest import set_site_fields, wait_for
-from knowledgebase import pipeline
+from knowledgebase import pipeline, workers
 from knowledgebase.cite import record as citation_records
 from knowledgebase.render.reuse import RECORDS_FILE, STATE_FILE, Reuse
 from knowledgebase.settings import Settings
@@ -55,7 +55,16 @@ SERVE_IN_WORKERS = (
 )
 
 
-@pytest.mark.parametrize("first_build", ["page by page", "in workers"])
+@pytest.mark.parametrize(
+    "first_build",
+    [
+        "page by page",
+        pytest.param(
+            "in workers",
+            marks=pytest.mark.skipif(sys.platform != "linux" or workers.cores() < 2, reason="workers are forked, one per core"),
+        ),
+    ],
+)
 def test_dirty_preview_serves_what_a_clean_build_makes(project, tmp_path, first_build):
     assert "--dirty" in served_command()
     command = served_command()
