@@ -1,5 +1,6 @@
-"""`mkdocs build` renders its pages' Markdown in worker processes (prerender.py): the site, and
-every warning MkDocs gives about a page, are those of MkDocs rendering each page itself."""
+"""`mkdocs build` renders its pages' Markdown (prerender.py) and builds its pages (prebuild.py) in
+worker processes: the site, and every warning MkDocs gives about a page, are those of MkDocs
+rendering and building each page itself."""
 
 from __future__ import annotations
 
@@ -16,11 +17,13 @@ from mkdocs.structure.nav import get_navigation
 from kbtest import BIN, Project
 from knowledgebase import prerender, workers
 
-#: `mkdocs build` with prerender.PARALLEL_FROM set: 1, every page in workers; a huge number, none.
+#: `mkdocs build` with prerender's and prebuild's PARALLEL_FROM set: 1, every page in workers; a huge number, none.
 BUILD = (
-    "import sys; from knowledgebase import prerender; prerender.PARALLEL_FROM = int(sys.argv[1]); "
+    "import sys; from knowledgebase import prebuild, prerender; "
+    "prerender.PARALLEL_FROM = prebuild.PARALLEL_FROM = int(sys.argv[1]); "
     "from mkdocs.__main__ import cli; cli(['build', *sys.argv[2:]])"
 )
+BUILT = re.compile(r"knowledgebase: (\d+) pages built in worker processes")
 EVERY_CORE = pytest.mark.skipif(
     sys.platform != "linux" or workers.cores() < 2, reason="worker processes are forked, one per core"
 )
@@ -40,6 +43,7 @@ def test_a_site_rendered_in_workers_is_the_one_mkdocs_renders_page_by_page(proje
     one_by_one = mkdocs_build(project, sys.maxsize)
     assert one_by_one.returncode == 0, one_by_one.stderr
     assert "rendered in worker processes" not in one_by_one.stderr
+    assert not BUILT.search(one_by_one.stderr)
     site = project.snapshot("site")
 
     in_workers = mkdocs_build(project, 1)
@@ -47,8 +51,13 @@ def test_a_site_rendered_in_workers_is_the_one_mkdocs_renders_page_by_page(proje
     pages = len([rel for rel in project.snapshot("build/docs") if rel.endswith(".md")])
     done = re.search(r"knowledgebase: (\d+) pages' Markdown rendered in worker processes", in_workers.stderr)
     assert done and int(done.group(1)) == pages > 30
+    built = BUILT.search(in_workers.stderr)
+    assert built and int(built.group(1)) == pages
+    # MkDocs' own process built none of them again: it would have said it wrote nothing for each.
+    assert "Page skipped" not in in_workers.stdout + in_workers.stderr
     # Byte for byte: the nav's titles from mkdocs.yml ("Home"), tables of contents, the tags page
-    # (whose Markdown the tags plugin changes: rendered here), the search index.
+    # (whose Markdown the tags plugin changes: rendered here), the search index (its entries made
+    # by the workers' search plugins, in page order).
     assert project.snapshot("site") == site
 
 
@@ -71,6 +80,55 @@ def test_pages_left_out_of_the_site_or_the_nav_are_as_mkdocs_has_them(project: P
     assert "how-to-cite/index.html" not in sites[0] and "data/index.html" in sites[0]
     assert "rendered in worker processes" in result.stderr
     assert sites[1] == sites[0]
+
+
+@EVERY_CORE
+def test_a_page_a_worker_cannot_build_is_built_and_reported_by_mkdocs_itself(project: Project, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764500000")
+    # A hand-written page whose template makes nothing (MkDocs says so, and writes no HTML), then
+    # one whose template does not exist (the build fails, naming it).
+    (project.root / "overrides" / "blank.html").write_text("{# nothing #}\n", encoding="utf-8")
+    notes = project.root / "content" / "pages" / "notes.md"
+    notes.write_text("---\ntemplate: blank.html\n---\n# Notes\n", encoding="utf-8")
+    outputs = [mkdocs_build(project, parallel_from) for parallel_from in (sys.maxsize, 1)]
+    for result in outputs:
+        assert result.returncode == 0, result.stderr
+        assert (result.stdout + result.stderr).count("Page skipped: 'notes.md'. Generated empty output.") == 1
+        assert not (project.root / "site" / "notes" / "index.html").exists()
+    assert BUILT.search(outputs[1].stderr)
+
+    notes.write_text("---\ntemplate: nowhere.html\n---\n# Notes\n", encoding="utf-8")
+    outputs = [mkdocs_build(project, parallel_from) for parallel_from in (sys.maxsize, 1)]
+    errors = []
+    for result in outputs:
+        assert result.returncode == 1
+        said = result.stdout + result.stderr
+        assert said.count("Error building page 'notes.md'") == 1 and "nowhere.html" in said
+        errors.append([line for line in said.splitlines() if line.startswith("ERROR")])
+    assert errors[0] == errors[1]
+
+
+@EVERY_CORE
+def test_pages_are_built_by_mkdocs_itself_where_another_plugin_has_a_page_event(project: Project, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764500000")
+    # A hook that numbers the pages as it sees them: in worker processes, each would count on its own.
+    (project.root / "hooks.py").write_text(
+        "seen = []\n\ndef on_post_page(output, page, config):\n"
+        "    seen.append(page.file.src_uri)\n    return output + f'<!-- page {len(seen)} -->'\n",
+        encoding="utf-8",
+    )
+    config = project.root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "hooks:\n  - hooks.py\n", encoding="utf-8")
+    assert mkdocs_build(project, sys.maxsize).returncode == 0
+    one_by_one = project.snapshot("site")
+    result = mkdocs_build(project, 1)
+    assert result.returncode == 0, result.stderr
+    pages = [data.decode() for rel, data in one_by_one.items() if rel.endswith(".html") and rel != "404.html"]
+    numbers = sorted(int(re.search(r"</html>\n?<!-- page (\d+) -->$", page).group(1)) for page in pages)
+    assert numbers == list(range(1, len(pages) + 1)) and len(pages) > 30
+    assert project.snapshot("site") == one_by_one
+    assert "rendered in worker processes" in result.stderr  # the Markdown still is
+    assert not BUILT.search(result.stderr)
 
 
 @EVERY_CORE

@@ -10,7 +10,7 @@ memory (the graph, every page) is handed back to the system before MkDocs starts
 instead of staying in MkDocs' heap, where at N = 2,000 it added a fifth to the build's peak.
 The child hands the pages over before writing the docs folder, and MkDocs reads them meanwhile
 (``handover``). Then MkDocs' own rendering of the pages' Markdown is done ahead on every core
-(``prerender``).
+(``prerender``), and so is its building of the pages (``prebuild``).
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from knowledgebase.handover import Handover, planned_files, source_text
 from knowledgebase.model.schema import entry_types
 from knowledgebase.navigation import section_page, with_sections
 from knowledgebase.pipeline import Ready, build
+from knowledgebase.prebuild import Prebuilt
 from knowledgebase.prerender import make_pages, prerender
 from knowledgebase.publish.ownership import check_site, claim_site, record_site
 from knowledgebase.render.environment import compile_ahead, compiled_for
@@ -172,6 +173,9 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         #: While `mkdocs build` reads the pages that its build child is writing (handover.py).
         self.apart: BuildApart | None = None
         self.handover: Handover | None = None
+        #: The pages of this build that worker processes built (prebuild.py), and the nav they were built with.
+        self.prebuilt = Prebuilt()
+        self.nav: object = None
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         # Also keeps this plugin object for every rebuild of one `mkdocs serve`.
@@ -293,10 +297,12 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         rendered = prerender(files, config, dirty=self.dirty)
         if rendered:
             log.info("knowledgebase: %d pages' Markdown rendered in worker processes, one per core", rendered)
+        self.nav = nav  # the nav MkDocs builds the pages with (on_env)
         return nav
 
     @event_priority(-100)  # after every other plugin's files (the search index) are written
     def on_post_build(self, config: MkDocsConfig) -> None:
+        self.prebuilt.finish()
         self.incremental.finish(config)  # the whole search index; no page of a deleted entry
         # What MkDocs wrote into site_dir, so that the next build refuses to empty anything else.
         if self.settings is not None and not self.serving:
@@ -309,7 +315,7 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         return None if data is None else source_text(data)
 
     @event_priority(110)  # before Material's tags plugin (100) gathers its listing
-    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+    def _on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         if self.apart is not None:
             # MkDocs copies the docs folder's other files next: it must be written by now.
             apart, self.apart, self.handover = self.apart, None, None
@@ -324,17 +330,42 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         self.incremental.read_unchanged(config, files)
         return env
 
+    @event_priority(-100)  # once every plugin has gathered what it gathers over all the pages
+    def _on_env_pages(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        # MkDocs builds its pages on every core (prebuild.py): not in a dirty build, which decides
+        # which pages to build by the times of the HTML the workers would write.
+        if not self.dirty and self.nav is not None:
+            built = self.prebuilt.build(config, files, self.nav, env, serving=self.serving)  # type: ignore[arg-type]
+            if built:
+                log.info("knowledgebase: %d pages built in worker processes, one per core", built)
+        return env
+
+    on_env = CombinedEvent(_on_env, _on_env_pages)
+
     @event_priority(100)  # before any other plugin changes the page's Markdown or front matter
     def on_page_markdown(self, markdown: str, *, page, config: MkDocsConfig, files: Files) -> str:  # noqa: ANN001
         self.incremental.read(page)
         return markdown
 
+    @event_priority(100)  # before the search plugin indexes the page
+    def _on_page_context_built(self, context, page, config: MkDocsConfig, nav):  # noqa: ANN001, ANN201
+        self.prebuilt.context(page)  # a page a worker built: its search entries, and what was logged
+        return context
+
     @event_priority(-100)  # after the search plugin has indexed the page
-    def on_page_context(self, context, page, config: MkDocsConfig, nav):  # noqa: ANN001, ANN201
+    def _on_page_context_indexed(self, context, page, config: MkDocsConfig, nav):  # noqa: ANN001, ANN201
         self.incremental.rendered(page, config.plugins.get("material/search") or config.plugins.get("search"))
         return context
 
+    on_page_context = CombinedEvent(_on_page_context_built, _on_page_context_indexed)
+
+    @event_priority(-100)  # after every other plugin's (prebuild.py allows none)
+    def on_post_page(self, output: str, *, page, config: MkDocsConfig) -> str:  # noqa: ANN001 - MkDocs' Page
+        self.prebuilt.done(page)
+        return output
+
     def on_build_error(self, error: Exception) -> None:
+        self.prebuilt.finish()
         self.incremental.failed(error)
         if self.apart is not None:  # MkDocs failed while the child wrote the docs folder: let it finish
             apart, self.apart, self.handover = self.apart, None, None

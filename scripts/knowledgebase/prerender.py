@@ -17,7 +17,6 @@ configuration, the same files), and what it logged is logged here, in its place,
 from __future__ import annotations
 
 import hashlib
-import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +24,7 @@ from mkdocs.structure.files import InclusionLevel, set_exclusions
 from mkdocs.structure.pages import Page
 from mkdocs.utils import meta
 
-from knowledgebase.workers import can_fork, fork_map
+from knowledgebase.workers import Record, can_fork, fork_over, logs_kept, replay
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -49,8 +48,8 @@ class Rendered:
     digest: bytes
     #: The attributes render() set; links_to_anchors keyed by the linked file's src_uri.
     attributes: dict[str, Any]
-    #: (logger name, level, message) of each record logged, in order.
-    records: list[tuple[str, int, str]]
+    #: Each record logged, in order.
+    records: list[Record]
 
 
 class PrerenderedPage(Page):
@@ -83,8 +82,7 @@ class PrerenderedPage(Page):
         if done is None or self.markdown is None or done.digest != _digest(self):
             super().render(config, files)
             return
-        for name, level, message in done.records:
-            logging.getLogger(name).log(level, "%s", message)
+        replay(done.records)
         for name, value in done.attributes.items():
             if name == "links_to_anchors" and value is not None:
                 value = {files.get_file_from_path(uri): links for uri, links in value.items()}
@@ -137,14 +135,13 @@ def nav_titles(nav: object, files: Files, config: MkDocsConfig) -> dict[str, str
     return titles
 
 
-#: The pages and their files while workers render them: forked, the workers find them here.
-_working: tuple[list[PrerenderedPage], MkDocsConfig, Files] | None = None
+#: What the workers render from: the pages, the configuration, the files.
+_Working = tuple[list[PrerenderedPage], "MkDocsConfig", "Files"]
 
 
 def prerender(files: Files, config: MkDocsConfig, dirty: bool = False) -> int:
     """Render every ``PrerenderedPage`` MkDocs will render in worker processes (``dirty``: only
     those whose source is newer than their HTML); the number rendered (0 if none could be)."""
-    global _working
     pages = [
         file.page
         for file in files.documentation_pages(inclusion=InclusionLevel.is_included)
@@ -152,11 +149,7 @@ def prerender(files: Files, config: MkDocsConfig, dirty: bool = False) -> int:
     ]
     if len(pages) < PARALLEL_FROM:
         return 0
-    _working = (pages, config, files)
-    try:
-        made = fork_map(_render, range(len(pages)), "rendering the Markdown pages")
-    finally:
-        _working = None
+    made = fork_over((pages, config, files), _render, len(pages), "rendering the Markdown pages")
     if made is None:
         return 0
     for page, rendered in zip(pages, made, strict=True):
@@ -175,52 +168,35 @@ def _text_digest(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
-class _Records(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[tuple[str, int, str]] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append((record.name, record.levelno, record.getMessage()))
-
-
-def _render(index: int) -> Rendered | None:
+def _render(working: _Working, index: int) -> Rendered | None:
     """A worker's render of one page: what MkDocs' ``_populate_page`` does up to ``render``, less
     the plugins' ``on_pre_page`` and ``on_page_markdown`` (whose effects this process would lose)."""
-    assert _working is not None, "called only in a worker forked by prerender"
-    pages, config, files = _working
+    pages, config, files = working
     page = pages[index]
-    # What the page logs is kept, to be logged by the build's own process in its place: the worker's
-    # console is not the build's, and --strict counts warnings only there.
-    records = _Records()
-    loggers = [logging.getLogger(), logging.getLogger("mkdocs")]
-    kept = [(logger, logger.handlers[:]) for logger in loggers]
-    for logger in loggers:
-        logger.handlers[:] = [records]
     config._current_page = page
-    try:
-        # Page.read_source, keeping the source: its digest tells the build's process it read the same.
-        source = config.plugins.on_page_read_source(page=page, config=config)
-        if source is None:
-            source = page.file.content_string
-        page.markdown, page.meta = meta.get_data(source)
-        read = (_text_digest(source), page.markdown, page.meta)
-        before = dict(vars(page))
-        Page.render(page, config, files)
-        changed = {name for name, value in vars(page).items() if name not in before or before[name] is not value}
-    except Exception:  # noqa: BLE001 - rendered again by the build's process, which reports it there
-        return None
-    finally:
-        config._current_page = None
-        for logger, handlers in kept:
-            logger.handlers[:] = handlers
+    # What the page logs is kept, to be logged by the build's own process in its place.
+    with logs_kept() as records:
+        try:
+            # Page.read_source, keeping the source: its digest tells the build's process it read the same.
+            source = config.plugins.on_page_read_source(page=page, config=config)
+            if source is None:
+                source = page.file.content_string
+            page.markdown, page.meta = meta.get_data(source)
+            read = (_text_digest(source), page.markdown, page.meta)
+            before = dict(vars(page))
+            Page.render(page, config, files)
+            changed = {name for name, value in vars(page).items() if name not in before or before[name] is not value}
+        except Exception:  # noqa: BLE001 - rendered again by the build's process, which reports it there
+            return None
+        finally:
+            config._current_page = None
     if not changed <= RENDERED:
         return None
     attributes = {name: getattr(page, name) for name in changed}
     links: dict[File, Any] | None = attributes.get("links_to_anchors")
     if links is not None:
         attributes["links_to_anchors"] = {file.src_uri: anchors for file, anchors in links.items()}
-    return Rendered(*read, _digest(page), attributes, records.records)
+    return Rendered(*read, _digest(page), attributes, records)
 
 
 __all__ = ["PARALLEL_FROM", "PrerenderedPage", "make_pages", "nav_titles", "prerender"]

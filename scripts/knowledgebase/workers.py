@@ -14,8 +14,9 @@ import multiprocessing
 import os
 import sys
 import threading
-from collections.abc import Callable, Sequence
-from typing import TypeVar
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 log = logging.getLogger(f"mkdocs.plugins.{__name__}")
 
@@ -24,6 +25,7 @@ CHUNKS = 32
 
 T = TypeVar("T")
 R = TypeVar("R")
+S = TypeVar("S")
 
 
 def cores() -> int:
@@ -72,4 +74,63 @@ def fork_map(function: Callable[[T], R], items: Sequence[T], what: str) -> list[
         return None
 
 
-__all__ = ["can_fork", "cores", "fork_map"]
+#: What the workers of a ``fork_over`` share, and the function they call: found in the copy of
+#: this process each worker starts with, never sent to it.
+_shared: tuple[Any, Callable[[Any, int], Any]] | None = None
+
+
+def fork_over(shared: S, function: Callable[[S, int], R], count: int, what: str) -> list[R] | None:
+    """``[function(shared, index) for index in range(count)]``, computed by forked worker processes
+    as ``fork_map`` computes it (None where it cannot be). ``shared`` (the pages of a site, a
+    renderer and its jobs) is what every worker finds in its copy of this process: only the
+    indices are sent, and the results come back pickled."""
+    global _shared
+    _shared = (shared, function)
+    try:
+        return fork_map(_call, range(count), what)
+    finally:
+        _shared = None
+
+
+def _call(index: int) -> Any:
+    assert _shared is not None, "called only in a worker forked by fork_over"
+    shared, function = _shared
+    return function(shared, index)
+
+
+#: A log record as a worker keeps it: (logger name, level, message).
+Record = tuple[str, int, str]
+
+
+class _Kept(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[Record] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append((record.name, record.levelno, record.getMessage()))
+
+
+@contextmanager
+def logs_kept() -> Iterator[list[Record]]:
+    """What is logged meanwhile, kept instead of printed: a worker's console is not the build's, and
+    ``--strict`` counts warnings only in the build's own process, which logs them again (``replay``)."""
+    kept = _Kept()
+    loggers = [logging.getLogger(), logging.getLogger("mkdocs")]
+    handlers = [(logger, logger.handlers[:]) for logger in loggers]
+    for logger in loggers:
+        logger.handlers[:] = [kept]
+    try:
+        yield kept.records
+    finally:
+        for logger, before in handlers:
+            logger.handlers[:] = before
+
+
+def replay(records: list[Record]) -> None:
+    """Log, in this process, what a worker logged (``logs_kept``), in the same order."""
+    for name, level, message in records:
+        logging.getLogger(name).log(level, "%s", message)
+
+
+__all__ = ["Record", "can_fork", "cores", "fork_map", "fork_over", "logs_kept", "replay"]

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from knowledgebase.model.entry import Entry
 from knowledgebase.model.schema import EntryType
-from knowledgebase.workers import fork_map
+from knowledgebase.workers import fork_over
 
 if TYPE_CHECKING:
     from knowledgebase.render.pages import Renderer
@@ -31,13 +31,10 @@ class Job:
 
 #: Fewer entry pages than this are rendered here: starting the workers would cost more than it saves.
 PARALLEL_FROM = 200
-#: The renderer and its jobs while worker processes render them: forked, they find both here.
-_working: tuple[Renderer, list[Job]] | None = None
 
 
 def render_entries(renderer: Renderer, jobs: list[Job]) -> dict[str, str]:
     """Each job's page, by its path."""
-    global _working
     pages = {}
     # One page of each template first, here: the workers inherit it compiled, with what it cached.
     first = {job.template: job for job in reversed(jobs)}
@@ -47,11 +44,7 @@ def render_entries(renderer: Renderer, jobs: list[Job]) -> dict[str, str]:
     made = None
     if len(rest) >= PARALLEL_FROM:
         tooltips = renderer.tooltips()  # made here once, not in each worker
-        _working = (renderer, rest)
-        try:
-            made = fork_map(_render_job, range(len(rest)), "rendering the entry pages")
-        finally:
-            _working = None
+        made = fork_over((renderer, rest), _render_job, len(rest), "rendering the entry pages")
     if made is None:
         for job in rest:
             pages[job.path] = renderer.entry_page(job)
@@ -62,10 +55,9 @@ def render_entries(renderer: Renderer, jobs: list[Job]) -> dict[str, str]:
     return pages
 
 
-def _render_job(index: int) -> tuple[str, list[int]]:
+def _render_job(working: tuple[Renderer, list[Job]], index: int) -> tuple[str, list[int]]:
     """A worker's page, and the glossary definitions it needs (``Tooltips.indices``: as costly as rendering it)."""
-    assert _working is not None, "called only in a worker forked by render_entries"
-    renderer, jobs = _working
+    renderer, jobs = working
     text = renderer.entry_page(jobs[index])
     return text, renderer.tooltips().indices(text)
 
