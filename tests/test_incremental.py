@@ -214,6 +214,15 @@ def test_preview_renders_again_only_the_pages_an_edit_changes(project):
         # The records after it move down a line, and each one's "Edit" link points at its line.
         "a BibTeX record a line longer": lambda: edit("bibliography/works.bib", " in AI. See", " in AI.\n    See"),
         "a new link": lambda: edit("content/datasets/mnist.yaml", "Handwritten digits, edited.", "Digits; see [[moshi]]."),
+        # The glossary's index lists what refers to each term.
+        "a link to a glossary term": lambda: edit("content/datasets/mnist.yaml", "see [[moshi]].", "see [[moshi]], [[osaid]]."),
+        # A recommendation puts what it links to in its stakeholder's guide, which every index shows.
+        "a recommendation's link": lambda: edit(
+            "content/recommendations/use-secure-practices.yaml", "is built.", "is built, as [[mnist]] was."
+        ),
+        # The guides' order is the order of every index's stakeholder filter.
+        "the guides' order": lambda: edit("content/stakeholders/policymakers.yaml", "order: 1", "order: 3"),
+        "a summary after it": lambda: edit("content/datasets/mnist.yaml", "Digits; see", "Handwritten digits; see"),
         "a glossary term's definition": lambda: edit("content/glossary/open-weights.yaml", "anyone may", "anyone can"),
         "provenance": lambda: edit("content/sources/ai-overview.yaml", "provenance: ai-generated\n", ""),
         "a glossary term the definitions treat differently": lambda: edit(
@@ -230,12 +239,13 @@ def test_preview_renders_again_only_the_pages_an_edit_changes(project):
         ),
         "a deleted entry": lambda: (project.root / "content/datasets/common-crawl.yaml").unlink(),
     }
-    rendered = {}
+    rendered, sections = {}, {}
     for name, make in edits.items():
         make()
         loaded = pipeline.build(settings, reuse)
         assert loaded.ok, name
         rendered[name] = reuse.rendered / len(loaded.graph.entries)  # the share of entry pages rendered again
+        sections[name] = reuse.lists_kept  # the section indexes not rendered again
         shutil.rmtree(clean.docs_dir, ignore_errors=True)  # a build from nothing: no page kept
         assert pipeline.build(clean, None).ok, name
         expected, got = project.snapshot("build/clean"), project.snapshot("build/docs")
@@ -250,6 +260,17 @@ def test_preview_renders_again_only_the_pages_an_edit_changes(project):
     # that may reach any page, all of them.
     assert rendered["a summary"] < 0.5 and rendered["a title other pages link to"] < 1, rendered
     assert rendered["a glossary term's definition"] == rendered["provenance"] == rendered["a new entry"] == 1, rendered
+    # A summary reaches its own section's index only; a title, a link or the guides, every index.
+    for name in ("a summary", "a summary after it"):
+        assert "datasets/index.md" not in sections[name] and {"papers/index.md", "glossary/index.md"} <= sections[name], name
+    for name in (
+        "a title other pages link to",
+        "a new link",
+        "a link to a glossary term",
+        "a recommendation's link",
+        "the guides' order",
+    ):
+        assert sections[name] == set(), name
 
 
 def test_a_new_build_starts_from_what_the_last_one_stored(project, monkeypatch):
@@ -261,9 +282,12 @@ def test_a_new_build_starts_from_what_the_last_one_stored(project, monkeypatch):
     clean = dataclasses.replace(settings, docs_dir=project.root / "build" / "clean")
     state = settings.docs_dir / STATE_FILE
 
+    last: list[Reuse] = []
+
     def built() -> float:
         """A build as a new process makes it: the share of entry pages it rendered again."""
         reuse = Reuse()
+        last[:] = [reuse]
         loaded = pipeline.build(settings, reuse)
         assert loaded.ok
         shutil.rmtree(clean.docs_dir, ignore_errors=True)
@@ -295,11 +319,15 @@ def test_a_new_build_starts_from_what_the_last_one_stored(project, monkeypatch):
     path = project.root / "content/datasets/mnist.yaml"
     path.write_text(path.read_text().replace("Handwritten digits.", "Handwritten digits, edited."))
     assert 0 < built() < 0.5
+    assert "papers/index.md" in last[0].lists_kept and "datasets/index.md" not in last[0].lists_kept
     # A page edited by hand in the docs folder is not the page the last build wrote: rendered again.
     page = settings.docs_dir / "datasets" / "mnist.md"
     page.write_text(page.read_text().replace("edited", "tampered"))
+    index = settings.docs_dir / "papers" / "index.md"
+    index.write_text(index.read_text().replace("Papers", "Tampered", 1))
     assert 0 < built() < 0.5
-    assert "tampered" not in page.read_text()
+    assert "tampered" not in page.read_text() and "Tampered" not in index.read_text()
+    assert "papers/index.md" not in last[0].lists_kept
     # A state file cut short, or not JSON: none at all.
     for damaged in (state.read_bytes()[:100], b"\xff\xfe", b"[]", b'{"made-by": 1}'):
         state.write_bytes(damaged)

@@ -300,13 +300,24 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
         self.nav = nav  # the nav MkDocs builds the pages with (on_env)
         return nav
 
+    @event_priority(100)  # before the search plugin writes its index
+    def _on_post_build_index(self, config: MkDocsConfig) -> None:
+        self.incremental.index_alone(self._search(config))
+
     @event_priority(-100)  # after every other plugin's files (the search index) are written
-    def on_post_build(self, config: MkDocsConfig) -> None:
+    def _on_post_build(self, config: MkDocsConfig) -> None:
         self.prebuilt.finish()
         self.incremental.finish(config)  # the whole search index; no page of a deleted entry
         # What MkDocs wrote into site_dir, so that the next build refuses to empty anything else.
         if self.settings is not None and not self.serving:
             record_site(self.settings)
+
+    on_post_build = CombinedEvent(_on_post_build_index, _on_post_build)
+
+    @staticmethod
+    def _search(config: MkDocsConfig) -> object:
+        """The search plugin (Material's), if the site has it."""
+        return config.plugins.get("material/search") or config.plugins.get("search")
 
     def on_page_read_source(self, *, page, config: MkDocsConfig) -> str | None:  # noqa: ANN001 - MkDocs' Page
         if self.handover is None:
@@ -354,7 +365,7 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
 
     @event_priority(-100)  # after the search plugin has indexed the page
     def _on_page_context_indexed(self, context, page, config: MkDocsConfig, nav):  # noqa: ANN001, ANN201
-        self.incremental.rendered(page, config.plugins.get("material/search") or config.plugins.get("search"))
+        self.incremental.rendered(page, self._search(config))
         return context
 
     on_page_context = CombinedEvent(_on_page_context_built, _on_page_context_indexed)

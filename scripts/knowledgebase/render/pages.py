@@ -303,9 +303,10 @@ class Renderer:
         meta["version"] = record.meta["version"]
         return meta
 
-    def pages(self, kept: dict[str, str] | None = None) -> dict[str, str]:
-        """Every generated page, by its path in the docs folder; ``kept``: entry pages not rendered again, by id (reuse.py)."""
-        kept = kept or {}
+    def pages(self, kept: dict[str, str] | None = None, kept_sections: dict[str, str] | None = None) -> dict[str, str]:
+        """Every generated page, by its path in the docs folder; ``kept``: entry pages not rendered
+        again, by id, and ``kept_sections``: section indexes not rendered again, by path (reuse.py)."""
+        kept, kept_sections = kept or {}, kept_sections or {}
         self._pages = {}
         jobs: list[Job] = []
         for page in self.graph.pages:
@@ -320,6 +321,9 @@ class Renderer:
                     self._pages[path] = kept[entry.id]
                 else:
                     jobs.append(Job(template, path, entry, kind))
+            if kind.index_path in kept_sections:
+                self._pages[kind.index_path] = kept_sections[kind.index_path]
+                continue
             index_template = self.env.select_template([f"{name}-index.md.j2", "section.md.j2"])
             meta: dict[str, Any] = {"title": kind.plural}
             if name in TABLE_INDEXES:
@@ -387,9 +391,11 @@ def render_site(
     With ``reuse`` (reuse.py), the entry pages an edit leaves as they were are the last build's.
     """
     renderer = Renderer(graph, settings, citations)
-    pages = renderer.pages(reuse.pages() if reuse is not None else None)
-    if reuse is not None:
-        reuse.done(pages, {e.id: entry_path(e) for e in graph.entries.values()}, citations.records)
+    sections = {name: kind.index_path for name, kind in renderer.types.items()}
+    if reuse is None:
+        return renderer.pages(), renderer.tooltips()
+    pages = renderer.pages(reuse.pages(), reuse.sections(sections))
+    reuse.done(pages, {e.id: entry_path(e) for e in graph.entries.values()}, citations.records, list(sections.values()))
     return pages, renderer.tooltips()
 
 

@@ -6,10 +6,13 @@ such reference is an edge of the graph. So after an edit, the entry pages to ren
 those of the entries whose data or dates changed, and of their neighbours before and after the
 edit; every other entry page is the text the last build rendered, and (within one ``mkdocs
 serve``) every other entry's citation record the one it made (a record shows the entry, its
-dates and the works it cites). The pages that gather over many entries (section indexes, guides,
-the timeline, tags, hand-written pages, the glossary's data) are rendered every time, and every
-page goes through the glossary tooltips again unless both its text and the glossary are those of
-the last build.
+dates and the works it cites). A section's index shows its own entries, the titles of what their
+prose links to and the guides each is in: it is rendered again only when an entry of its section
+changed, or when an edit reaches every index (a title or a link changed, a stakeholder or a
+recommendation, which decide what the guides list). The other pages that gather over many
+entries (guides, the timeline, tags, hand-written pages, the glossary's data) are rendered every
+time, and every page goes through the glossary tooltips again unless both its text and the
+glossary are those of the last build.
 
 An entry a definition links to is further: the page of a glossary term with a component compares
 how the definitions treat it, with the titles they link to, so its change renders those again.
@@ -56,11 +59,13 @@ if TYPE_CHECKING:
 EVERYWHERE = ("glossary", "definition")
 #: Types whose pages gather over the whole knowledge base (the guides): rendered every time.
 GATHERING = ("stakeholder",)
+#: Types that decide which guides list an entry, which every section index shows: a change renders them all.
+GUIDING = ("stakeholder", "recommendation")
 #: What the last build learnt, in the docs folder it wrote.
 STATE_FILE = ".kb-reuse.json"
 #: The last build's citation records, one line per entry (``Record.data``), gzipped, beside the state file.
 RECORDS_FILE = ".kb-records.jsonl.gz"
-_FORMAT = 2
+_FORMAT = 3
 
 
 def _digest(value: str | bytes) -> str:
@@ -86,11 +91,16 @@ class Reuse:
         self._prints: dict[str, str] = {}  # entry id -> digest of what its page may show of it
         self._provenance: dict[str, str] = {}  # entry id -> its provenance
         self._neighbours: dict[str, list[str]] = {}
+        self._labels: dict[str, str] = {}  # entry id -> digest of how a link to it reads (type, title)
         self._setup: str | None = None
-        self._next: tuple = ({}, {}, {}, None)  # the same, of the build under way
+        self._next: tuple = ({}, {}, {}, {}, None)  # the same, of the build under way
         self._again: set[str] | None = None  # the entries whose page is rendered again; None: all
         self._paths: dict[str, tuple[str, int]] = {}  # entry id -> (its page's path, the length of its text)
         self._pages: dict[str, str] = {}  # entry id -> the text of its page, where this process rendered it
+        self._lists: dict[str, int] = {}  # section index path -> the length of its text
+        self._list_texts: dict[str, str] = {}  # section index path -> its text, where this process rendered it
+        self._lists_again: set[str] | None = None  # the types whose section index is rendered again; None: all
+        self.lists_kept: set[str] = set()  # the section indexes the last build kept, by path
         self._records: dict[str, Record] = {}  # entry id -> its citation record, where this process made it
         self._record_lines: dict[str, bytes] = {}  # entry id -> its record as a line of RECORDS_FILE, until read
         self._kept_pages: dict[str, str] | None = None  # this build's ``pages()``, once asked
@@ -113,17 +123,19 @@ class Reuse:
             state = json.loads(stored) if stored else None
             if not isinstance(state, dict) or state.get("made-by") != self._code:
                 return
-            prints, provenances, neighbours, paths = {}, {}, {}, {}
-            for entry_id, (printed, provenance, linked, path, length) in state["entries"].items():
-                prints[entry_id], provenances[entry_id] = str(printed), str(provenance)
+            prints, provenances, neighbours, labels, paths = {}, {}, {}, {}, {}
+            for entry_id, (printed, provenance, linked, label, path, length) in state["entries"].items():
+                prints[entry_id], provenances[entry_id], labels[entry_id] = str(printed), str(provenance), str(label)
                 neighbours[entry_id] = [str(n) for n in linked]
                 paths[entry_id] = (str(path), int(length))
+            lists = {str(rel): int(length) for rel, length in state["lists"].items()}
             written = {str(rel): (str(text), str(data)) for rel, (text, data) in state["written"].items()}
             setup, definitions = str(state["setup"]), str(state["definitions"])
             records_digest = str(state["records"])
         except (ValueError, TypeError, KeyError, AttributeError):  # not JSON, or not as dump writes it
             return
-        self._prints, self._provenance, self._neighbours, self._paths = prints, provenances, neighbours, paths
+        self._prints, self._provenance, self._neighbours, self._labels = prints, provenances, neighbours, labels
+        self._paths, self._lists = paths, lists
         self._written, self._setup, self._definitions = written, setup, definitions
         if stored_records and _digest(stored_records) == records_digest:
             # Parsed only where an entry is kept (``records``); split at newlines only (JSON text
@@ -155,7 +167,7 @@ class Reuse:
         """The state file for the next build: digests of what this one read and wrote (``records``:
         the records file, ``dump_records``), in a fixed order."""
         entries = {
-            i: [self._prints[i], self._provenance[i], self._neighbours[i], *self._paths[i]]
+            i: [self._prints[i], self._provenance[i], self._neighbours[i], self._labels[i], *self._paths[i]]
             for i in sorted(self._prints)
             if i in self._paths
         }
@@ -164,6 +176,7 @@ class Reuse:
             "setup": self._setup,
             "definitions": self._definitions,
             "entries": entries,
+            "lists": dict(sorted(self._lists.items())),
             "records": _digest(records),
             "written": {rel: list(pair) for rel, pair in sorted(self._written.items())},
         }
@@ -195,16 +208,21 @@ class Reuse:
             linked[edge.source].add(edge.target)
             linked[edge.target].add(edge.source)
         neighbours = {entry_id: sorted(linked.get(entry_id, ())) for entry_id in prints}
+        # How a link to an entry reads (markup.running_title, style.link_text): its type and title.
+        labels = {
+            entry.id: _digest(repr((entry.type, entry.title, entry.get("short_title")))) for entry in graph.entries.values()
+        }
         setup = _digest(repr((self._code, _settings(settings), dates.build, dates.epoch, _templates(settings))))
         # Taken as this build's only once it has rendered: a build that fails keeps the last one's.
-        self._next = (prints, provenance, neighbours, setup)
-        self._again, self._kept_pages = None, None
+        self._next = (prints, provenance, neighbours, labels, setup)
+        self._again, self._kept_pages, self._lists_again = None, None, None
         if setup != self._setup or prints.keys() != self._prints.keys():
             return
         changed = [i for i in prints if prints[i] != self._prints[i]]
         for entry_id in changed:
             if graph.entries[entry_id].type in EVERYWHERE or provenance[entry_id] != self._provenance.get(entry_id):
                 return
+        self._lists_again = self._sections_again(changed, graph, neighbours, labels)
         again = set(changed)
         for entry_id in changed:
             again.update(neighbours.get(entry_id, ()), self._neighbours.get(entry_id, ()))
@@ -215,6 +233,43 @@ class Reuse:
             again.update(e.id for e in graph.entries.values() if e.type == "glossary" and e.get("component"))
         # The guides gather over every entry: rendered again after any change.
         self._again = again | {e.id for e in graph.entries.values() if e.type in GATHERING} if changed else set()
+
+    def _sections_again(
+        self, changed: list[str], graph: Graph, neighbours: dict[str, list[str]], labels: dict[str, str]
+    ) -> set[str] | None:
+        """The types whose section index shows what changed (None: every type's).
+
+        An index lists its section's entries, each with the titles of the entries its prose links
+        to (a summary in plain text) and the guides it is in (what the stakeholders' and the
+        recommendations' links decide). So a changed entry reaches its own section's index, unless
+        a link to it reads otherwise (its title or type), its links changed (a glossary term's
+        backlinks are on the glossary's index) or it decides the guides: then every index.
+        """
+        types = set()
+        for entry_id in changed:
+            entry = graph.entries[entry_id]
+            if (
+                entry.type in GUIDING
+                or labels[entry_id] != self._labels.get(entry_id)
+                or neighbours[entry_id] != self._neighbours.get(entry_id)
+            ):
+                return None
+            types.add(entry.type)
+        return types
+
+    def sections(self, paths: dict[str, str]) -> dict[str, str]:
+        """The texts of the section indexes of the last build this one may keep, by path
+        (``paths``: each type's index path, by type)."""
+        again = self._lists_again
+        kept: dict[str, str] = {}
+        if again is not None:
+            for name, path in sorted(paths.items()):
+                if name not in again:
+                    text = self._list_texts.get(path) or self._read_text(path, self._lists.get(path, 0))
+                    if text is not None:
+                        kept[path] = text
+        self.lists_kept = set(kept)
+        return kept
 
     def pages(self) -> dict[str, str]:
         """The texts of the entry pages of the last build this one may keep, by entry id."""
@@ -232,7 +287,11 @@ class Reuse:
 
     def _read_page(self, entry_id: str) -> str | None:
         """An entry page's text as the last build rendered it, from the page it wrote; None if that is not to be found."""
-        path, length = self._paths.get(entry_id, ("", 0))
+        return self._read_text(*self._paths.get(entry_id, ("", 0)))
+
+    def _read_text(self, path: str, length: int) -> str | None:
+        """A generated page's text (``length`` characters) as the last build rendered it, from the
+        page it wrote; None if that is not to be found."""
         data = self._read(path)
         if data is None or length < 1:
             return None
@@ -266,9 +325,13 @@ class Reuse:
         self._record_lines = {}  # read: from now on this build's records are in memory
         return kept
 
-    def done(self, pages: dict[str, str], paths: dict[str, str], records: dict[str, Record]) -> None:
-        """Remember this build's entry pages (``paths``: each entry's page path) and records for the next one."""
-        self._prints, self._provenance, self._neighbours, self._setup = self._next
+    def done(self, pages: dict[str, str], paths: dict[str, str], records: dict[str, Record], sections: list[str]) -> None:
+        """Remember this build's entry pages (``paths``: each entry's page path), section indexes
+        (``sections``: their paths) and records for the next one."""
+        self._prints, self._provenance, self._neighbours, self._labels, self._setup = self._next
+        lists = {path: pages[path] for path in sections if path in pages}
+        self._lists = {path: len(text) for path, text in lists.items()}
+        self._list_texts = lists if self._remember else {}
         texts = {entry_id: pages[path] for entry_id, path in paths.items() if path in pages}
         self._paths = {entry_id: (paths[entry_id], len(text)) for entry_id, text in texts.items()}
         # Only a process that builds again (mkdocs serve) keeps the texts: held to the end of a
