@@ -195,7 +195,7 @@ def test_preview_renders_again_only_the_pages_an_edit_changes(project):
     set_site_fields(project.root / "mkdocs.yml", "https://example.org/kb/", "https://github.com/example/kb")  # as deployed
     settings = Settings.from_mkdocs_yml(project.root / "mkdocs.yml")
     clean = dataclasses.replace(settings, docs_dir=project.root / "build" / "clean")
-    reuse = Reuse()
+    reuse = Reuse(remember=True)  # as the preview keeps it (plugin.py)
     assert pipeline.build(settings, reuse).ok
     assert reuse.rendered == len(pipeline.load(settings).graph.entries)
 
