@@ -51,9 +51,12 @@ def page_csl(site: Path) -> list[dict]:
 
 def test_knowledge_base_json_holds_every_entry_and_validates_against_the_published_schemas(built_mini):
     site = site_of(built_mini)
-    document = json.loads((site / "data/knowledge-base.json").read_text(encoding="utf-8"))
+    text = (site / "data/knowledge-base.json").read_text(encoding="utf-8")
+    document = json.loads(text)
     assert document["schema_version"] == publish.SCHEMA_VERSION
     assert len(document["entries"]) == 22
+    # Laid out for a reader and a diff: as json.dumps indents it (each entry's part is made on its own).
+    assert text == json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     # Every type the schemas define is described, and every entry's type is one of them.
     assert {e["type"] for e in document["entries"]} <= set(document["types"]) == set(entry_types())
     # The schemas downloaded from the site, and nothing else, validate the data downloaded with them.

@@ -185,7 +185,7 @@ def build(settings: Settings, reuse: Reuse | None = None, ready: Ready | None = 
         for rel in list(pages):
             files[rel] = _page_bytes(rel, pages.pop(rel), reuse, tooltips)
         files.update(loaded.asset_bytes)  # images and such: no page among them
-        for rel, data in site_files(loaded.graph, settings, records).items():
+        for rel, data in site_files(loaded.graph, settings, records, reuse.per_record).items():
             if rel not in files:  # a hand-written page of the same path wins (how-to-cite.md, data.md)
                 files[rel] = _page_bytes(rel, data, reuse, tooltips)
     reuse.written()
@@ -193,6 +193,7 @@ def build(settings: Settings, reuse: Reuse | None = None, ready: Ready | None = 
     files[apa.CACHE_FILE] = references.dump()
     files[RECORDS_FILE] = reuse.dump_records()
     files[STATE_FILE] = reuse.dump(files[RECORDS_FILE])
+    reuse.per_record.done()
     loaded.diagnostics.extend(write_tree(settings, files, ready))
     return loaded
 

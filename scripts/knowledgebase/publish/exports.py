@@ -24,11 +24,11 @@ from markupsafe import escape
 
 from knowledgebase.cite import addresses, bibtex, csl
 from knowledgebase.cite.meta import CONTRIBUTORS
-from knowledgebase.cite.record import Citations
+from knowledgebase.cite.record import Citations, PerRecord
 from knowledgebase.graph import markup, style
 from knowledgebase.graph.resolve import Graph
 from knowledgebase.model.entry import Entry
-from knowledgebase.model.schema import entry_types, schema_files
+from knowledgebase.model.schema import EntryType, entry_types, schema_files
 from knowledgebase.render.environment import environment, render_page
 from knowledgebase.settings import Settings
 from knowledgebase.sources.reader import gc_paused
@@ -45,15 +45,17 @@ FEED_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:open-source-ai-kb:feed")
 # Without the collector: what it makes (JSON encoders' lists, records) is freed as it goes, and a
 # pass over the build's heap, which holds every page, made the exports grow faster than the entries.
 @gc_paused
-def site_files(graph: Graph, settings: Settings, citations: Citations) -> dict[str, bytes]:
-    """Every file beyond the pages, by its path in the docs folder; citations are each entry's record."""
+def site_files(graph: Graph, settings: Settings, citations: Citations, kept: PerRecord | None = None) -> dict[str, bytes]:
+    """Every file beyond the pages, by its path in the docs folder; citations are each entry's
+    record; ``kept``: what the last build of this process made of the records it kept (the preview's)."""
+    kept = kept or PerRecord(keep=False)
     works = [citations[e.id].work for e in _papers(graph)]
     files: dict[str, bytes] = {
-        "data/knowledge-base.json": knowledge_base_json(graph, settings, citations),
+        "data/knowledge-base.json": knowledge_base_json(graph, settings, citations, kept),
         "data/bibliography.bib": bibliography_bib(settings, [w.bibtex for w in works if w]).encode("utf-8"),
         "data/bibliography.csl.json": csl.csl_json([w.item for w in works if w]).encode("utf-8"),
         "feed.xml": feed(graph, settings, citations),
-        "llms.txt": llms_txt(graph, settings).encode("utf-8"),
+        "llms.txt": llms_txt(graph, settings, citations, kept).encode("utf-8"),
         "robots.txt": robots_txt(settings).encode("utf-8"),
     }
     cff = citation_cff(settings, citations.dates.build)
@@ -97,11 +99,16 @@ def _summary(graph: Graph, entry: Entry, short_first: bool = False) -> str:
 # --- Open data ------------------------------------------------------------------------------
 
 
-def knowledge_base_json(graph: Graph, settings: Settings, citations: Citations) -> bytes:
-    """Every entry with its id, type, page URL and validated data, and where its schema is."""
+def knowledge_base_json(graph: Graph, settings: Settings, citations: Citations, kept: PerRecord | None = None) -> bytes:
+    """Every entry with its id, type, page URL and validated data, and where its schema is.
+
+    Indented as ``json.dumps(document, indent=2)`` writes it, each entry's part made on its own
+    (``kept``: as the last build made it, if its record is the same).
+    """
     types = entry_types()
-    entries = []
-    for entry in _entries(graph):
+    kept = kept or PerRecord(keep=False)
+
+    def part(entry: Entry) -> str:
         cited = citations[entry.id]
         record: dict[str, Any] = {"id": entry.id, "type": entry.type, "url": cited.permalink}
         if cited.added:
@@ -109,7 +116,10 @@ def knowledge_base_json(graph: Graph, settings: Settings, citations: Citations) 
         if cited.updated:
             record["updated"] = cited.updated.isoformat()
         record["data"] = entry.data
-        entries.append(record)
+        # An item of the list of entries, two levels into the document.
+        return _ENTRY_INDENT + json.dumps(record, ensure_ascii=False, indent=2).replace("\n", "\n" + _ENTRY_INDENT)
+
+    entries = [kept.get("open data", e.id, citations[e.id], lambda e=e: part(e)) for e in _entries(graph)]
     document = {
         "schema_version": SCHEMA_VERSION,
         "name": settings.site_name,
@@ -124,9 +134,18 @@ def knowledge_base_json(graph: Graph, settings: Settings, citations: Citations) 
             }
             for name, kind in types.items()
         },
-        "entries": entries,
+        "entries": [],
     }
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    text = json.dumps(document, ensure_ascii=False, indent=2)
+    if entries:  # "entries" is the document's last key: its list is where the text ends
+        head, found, tail = text.rpartition('"entries": []')
+        assert found and tail == "\n}", "the open data's entries are its last key"
+        text = f'{head}"entries": [\n' + ",\n".join(entries) + "\n  ]\n}"
+    return (text + "\n").encode("utf-8")
+
+
+#: Where an entry of data/knowledge-base.json starts: two levels of two spaces.
+_ENTRY_INDENT = "    "
 
 
 def licence_record(settings: Settings) -> dict[str, str] | None:
@@ -251,10 +270,18 @@ def _link_text(text: str) -> str:
     return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
 
 
-def llms_txt(graph: Graph, settings: Settings) -> str:
+def llms_txt(graph: Graph, settings: Settings, citations: Citations, kept: PerRecord | None = None) -> str:
     """An index of the knowledge base for language-model tools, in the llms.txt format (llmstxt.org):
-    a title, a one-line summary, then one section of links per type of entry."""
+    a title, a one-line summary, then one section of links per type of entry (each entry's line
+    as the last build made it, if its record is the same: ``kept``)."""
     types = entry_types()
+    kept = kept or PerRecord(keep=False)
+
+    def line(entry: Entry, kind: EntryType) -> str:
+        summary = markup.excerpt(_summary(graph, entry, short_first=True), 200)
+        link = f"- [{_link_text(entry.title)}]({_href(settings, kind.page_url(entry.id))})"
+        return f"{link}: {summary}" if summary else link
+
     present = [kind for name, kind in types.items() if graph.by_type(name)]
     lines = [
         f"# {settings.site_name}",
@@ -275,10 +302,7 @@ def llms_txt(graph: Graph, settings: Settings) -> str:
         if not entries:
             continue
         lines += ["", f"## {kind.plural}", ""]
-        for entry in entries:
-            summary = markup.excerpt(_summary(graph, entry, short_first=True), 200)
-            line = f"- [{_link_text(entry.title)}]({_href(settings, kind.page_url(entry.id))})"
-            lines.append(f"{line}: {summary}" if summary else line)
+        lines += [kept.get("llms.txt", e.id, citations[e.id], lambda e=e, kind=kind: line(e, kind)) for e in entries]
     lines += [
         "",
         "## Optional",

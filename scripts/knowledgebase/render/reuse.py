@@ -45,8 +45,11 @@ import os
 import sys
 import zlib
 from collections import defaultdict
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from knowledgebase.cite.record import PerRecord
 
 if TYPE_CHECKING:
     from knowledgebase.cite.history import Stamps
@@ -103,7 +106,8 @@ class Reuse:
         self.lists_kept: set[str] = set()  # the section indexes the last build kept, by path
         self._records: dict[str, Record] = {}  # entry id -> its citation record, where this process made it
         self._record_lines: dict[str, bytes] = {}  # entry id -> its record as a line of RECORDS_FILE, until read
-        self._lines: dict[str, tuple[Record, bytes]] = {}  # entry id -> its record and line, as last written (if remembered)
+        #: What is made of each record, kept while it is the same record (if remembered): its line of the records file, its exports.
+        self.per_record = PerRecord(keep=remember)
         self._kept_pages: dict[str, str] | None = None  # this build's ``pages()``, once asked
         self._written: dict[str, tuple[str, str]] = {}  # page path -> digests of its text and of its bytes
         self._writing: dict[str, tuple[str, str]] = {}  # the same, of the build under way
@@ -118,6 +122,7 @@ class Reuse:
         ``stored_records`` the records file beside it."""
         self._docs = docs_dir
         self._code = _made_by()
+        self.per_record.start()
         if self._setup is not None:
             return
         try:
@@ -159,20 +164,15 @@ class Reuse:
         keeps each record's line while the record is the one it made (the entries an edit does not
         reach): writing them out was a twentieth of a rebuild after a summary edit. The gzip header
         holds no time: the same records, the same bytes."""
-        lines: dict[str, tuple[Record, bytes]] = {}
+
+        def line(entry_id: str, record: Record) -> bytes:
+            data = json.dumps(record.data(), ensure_ascii=False, separators=(",", ":"))  # in the record's order
+            return f"{entry_id}\t{data}\n".encode()
+
         out = io.BytesIO()
         with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=1, mtime=0) as compressed:
             for entry_id, record in sorted(self._records.items()):
-                known = self._lines.get(entry_id)
-                if known is not None and known[0] is record:
-                    line = known[1]
-                else:
-                    data = json.dumps(record.data(), ensure_ascii=False, separators=(",", ":"))  # in the record's order
-                    line = f"{entry_id}\t{data}\n".encode()
-                compressed.write(line)
-                if self._remember:
-                    lines[entry_id] = (record, line)
-        self._lines = lines
+                compressed.write(self.per_record.get("records file", entry_id, record, partial(line, entry_id, record)))
         return out.getvalue()
 
     def dump(self, records: bytes) -> bytes:
