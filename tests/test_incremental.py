@@ -333,13 +333,13 @@ def test_a_new_build_starts_from_what_the_last_one_stored(project, monkeypatch):
         state.write_bytes(damaged)
         assert built() == 1
     # Other code (this package, a library, Python): everything again.
-    monkeypatch.setattr("knowledgebase.render.reuse._made_by", lambda: "other code")
+    monkeypatch.setattr("knowledgebase.render.reuse._made_by", lambda version: "other code")
     assert built() == 1
     assert built() == 0
     # Within one process too (mkdocs serve keeps its Reuse): a template of this package edited
     # while it runs renders everything again.
     serving = Reuse(remember=True)
     assert pipeline.build(settings, serving).ok and serving.rendered == 0
-    monkeypatch.setattr("knowledgebase.render.reuse._made_by", lambda: "a template edited")
+    monkeypatch.setattr("knowledgebase.render.reuse._made_by", lambda version: "a template edited")
     loaded = pipeline.build(settings, serving)
     assert loaded.ok and serving.rendered == len(loaded.graph.entries)

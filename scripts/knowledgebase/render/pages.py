@@ -304,8 +304,7 @@ class Renderer:
         return meta
 
     def pages(self, kept: dict[str, str] | None = None, kept_sections: dict[str, str] | None = None) -> dict[str, str]:
-        """Every generated page, by its path in the docs folder; ``kept``: entry pages not rendered
-        again, by id, and ``kept_sections``: section indexes not rendered again, by path (reuse.py)."""
+        """Every generated page, by its path; not rendered again (reuse.py): ``kept`` entry pages, by id, ``kept_sections`` by path."""
         kept, kept_sections = kept or {}, kept_sections or {}
         self._pages = {}
         jobs: list[Job] = []
@@ -388,8 +387,7 @@ def render_site(
 ) -> tuple[dict[str, str], Tooltips]:
     """Every page, and the glossary tooltips that every Markdown page of the site goes through.
 
-    With ``reuse`` (reuse.py), the entry pages an edit leaves as they were are the last build's.
-    """
+    With ``reuse`` (reuse.py), the entry pages and section indexes an edit leaves as they were are the last build's."""
     renderer = Renderer(graph, settings, citations)
     sections = {name: kind.index_path for name, kind in renderer.types.items()}
     if reuse is None:

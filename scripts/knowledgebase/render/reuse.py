@@ -34,15 +34,10 @@ if the state file has their digest: making them again was a sixth of a build tha
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 import gzip
 import hashlib
-import importlib.metadata
 import io
 import json
-import os
-import sys
 import zlib
 from collections import defaultdict
 from functools import partial
@@ -50,6 +45,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from knowledgebase.cite.record import PerRecord
+from knowledgebase.render.fingerprint import made_by as _made_by
+from knowledgebase.render.fingerprint import settings_text, templates
 
 if TYPE_CHECKING:
     from knowledgebase.cite.history import Stamps
@@ -121,7 +118,7 @@ class Reuse:
         none), taken if this object remembers no build of its own (a new process), and
         ``stored_records`` the records file beside it."""
         self._docs = docs_dir
-        self._code = _made_by()
+        self._code = _made_by(_FORMAT)
         self.per_record.start()
         if self._setup is not None:
             return
@@ -224,7 +221,7 @@ class Reuse:
         labels = {
             entry.id: _digest(repr((entry.type, entry.title, entry.get("short_title")))) for entry in graph.entries.values()
         }
-        setup = _digest(repr((self._code, _settings(settings), dates.build, dates.epoch, _templates(settings))))
+        setup = _digest(repr((self._code, settings_text(settings), dates.build, dates.epoch, templates(settings))))
         # Taken as this build's only once it has rendered: a build that fails keeps the last one's.
         self._next = (prints, provenance, neighbours, labels, setup)
         self._again, self._kept_pages, self._lists_again = None, None, None
@@ -381,49 +378,6 @@ class Reuse:
         """The pages are written: what ``page_bytes`` made is what the next build finds."""
         self._written = self._writing
         self._bytes, self._bytes_next = self._bytes_next, {}
-
-
-def _settings(settings: Settings) -> str:
-    """The settings, their folders relative to the project's: a clone elsewhere builds the same pages."""
-
-    def shown(value: object) -> object:
-        if isinstance(value, Path):
-            return value.relative_to(settings.root).as_posix() if value.is_relative_to(settings.root) else value.as_posix()
-        return value
-
-    return repr([(f.name, shown(getattr(settings, f.name))) for f in dataclasses.fields(settings) if f.name != "root"])
-
-
-def _templates(settings: Settings) -> tuple[tuple[str, str], ...]:
-    """The site's own templates and their contents' digests: an edit of one renders everything."""
-    folder = settings.templates_dir
-    if not folder or not folder.is_dir():
-        return ()
-    found = []
-    for parent, _folders, names in os.walk(folder):
-        for name in sorted(names):
-            path = Path(parent, name)
-            found.append((path.relative_to(folder).as_posix(), _digest(path.read_bytes())))
-    return tuple(sorted(found))
-
-
-def _made_by() -> str:
-    """What the pages hang on besides the sources and settings: this package's code, templates and
-    schemas (read for every build: a template edited while ``mkdocs serve`` runs renders
-    everything again), every library installed beside it (by version) and Python's own version."""
-    package = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256(_libraries().encode("utf-8"))
-    for path in sorted(package.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(package).as_posix().encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
-@functools.cache
-def _libraries() -> str:
-    """The installed distributions and their versions, Python's version, this file's format (once a process)."""
-    libraries = sorted({(d.metadata["Name"] or "", d.version) for d in importlib.metadata.distributions()})
-    return repr((libraries, sys.version, _FORMAT))
 
 
 __all__ = ["Reuse", "STATE_FILE"]
