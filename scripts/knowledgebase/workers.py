@@ -7,6 +7,7 @@ one core, a process with threads, any failure), and the caller then does the sam
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import logging
 import math
@@ -58,6 +59,7 @@ def fork_map(function: Callable[[T], R], items: Sequence[T], what: str) -> list[
     try:
         for stream in (sys.stdout, sys.stderr):
             stream.flush()  # else a worker's copy of what is buffered would be written again
+        _give_back_freed_memory()
         # This process's objects kept out of the collector: a collection in a worker would touch,
         # and so copy, every page of the heap it shares with this process.
         gc.freeze()
@@ -72,6 +74,18 @@ def fork_map(function: Callable[[T], R], items: Sequence[T], what: str) -> list[
     except Exception as error:  # noqa: BLE001 - the caller does it itself: the same output, only slower
         log.debug("knowledgebase: %s in worker processes failed (%s); done in this one", what, error)
         return None
+
+
+def _give_back_freed_memory() -> None:
+    """Return to the system the memory this process has freed but its allocator keeps (glibc's
+    ``malloc_trim``): a forked worker starts with every page of its parent's heap, the free ones
+    too, and counts them as its own. Before forking MkDocs' page builders (prebuild.py) at
+    N = 2,000 this took the build's peak from 171-180 MiB to 163-169 MiB. Where there is no such
+    call (another C library), nothing is done."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 #: What the workers of a ``fork_over`` share, and the function they call: found in the copy of

@@ -108,7 +108,7 @@ def knowledge_base_json(graph: Graph, settings: Settings, citations: Citations, 
     types = entry_types()
     kept = kept or PerRecord(keep=False)
 
-    def part(entry: Entry) -> str:
+    def part(entry: Entry) -> bytes:
         cited = citations[entry.id]
         record: dict[str, Any] = {"id": entry.id, "type": entry.type, "url": cited.permalink}
         if cited.added:
@@ -116,8 +116,10 @@ def knowledge_base_json(graph: Graph, settings: Settings, citations: Citations, 
         if cited.updated:
             record["updated"] = cited.updated.isoformat()
         record["data"] = entry.data
-        # An item of the list of entries, two levels into the document.
-        return _ENTRY_INDENT + json.dumps(record, ensure_ascii=False, indent=2).replace("\n", "\n" + _ENTRY_INDENT)
+        # An item of the list of entries, two levels into the document; as bytes at once (a text
+        # with any character beyond Latin-1 takes two or four bytes a character: the build's peak).
+        text = _ENTRY_INDENT + json.dumps(record, ensure_ascii=False, indent=2).replace("\n", "\n" + _ENTRY_INDENT)
+        return text.encode("utf-8")
 
     entries = [kept.get("open data", e.id, citations[e.id], lambda e=e: part(e)) for e in _entries(graph)]
     document = {
@@ -137,11 +139,15 @@ def knowledge_base_json(graph: Graph, settings: Settings, citations: Citations, 
         "entries": [],
     }
     text = json.dumps(document, ensure_ascii=False, indent=2)
-    if entries:  # "entries" is the document's last key: its list is where the text ends
-        head, found, tail = text.rpartition('"entries": []')
-        assert found and tail == "\n}", "the open data's entries are its last key"
-        text = f'{head}"entries": [\n' + ",\n".join(entries) + "\n  ]\n}"
-    return (text + "\n").encode("utf-8")
+    if not entries:
+        return (text + "\n").encode("utf-8")
+    # "entries" is the document's last key: its list is where the text ends.
+    head, found, tail = text.rpartition('"entries": []')
+    assert found and tail == "\n}", "the open data's entries are its last key"
+    pieces = [f'{head}"entries": [\n'.encode()]
+    for index, entry in enumerate(entries):
+        pieces += [b",\n", entry] if index else [entry]
+    return b"".join([*pieces, b"\n  ]\n}\n"])
 
 
 #: Where an entry of data/knowledge-base.json starts: two levels of two spaces.
