@@ -345,8 +345,9 @@ class KnowledgeBasePlugin(BasePlugin[KnowledgeBaseConfig]):
     def _on_env_pages(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         # MkDocs builds its pages on every core (prebuild.py): not in a dirty build, which decides
         # which pages to build by the times of the HTML the workers would write.
-        if not self.dirty and self.nav is not None:
-            built = self.prebuilt.build(config, files, self.nav, env, serving=self.serving)  # type: ignore[arg-type]
+        nav, self.nav = self.nav, None  # not held from one build of `mkdocs serve` to the next
+        if not self.dirty and nav is not None:
+            built = self.prebuilt.build(config, files, nav, env, serving=self.serving)  # type: ignore[arg-type]
             if built:
                 log.info("knowledgebase: %d pages built in worker processes, one per core", built)
         return env
